@@ -6,6 +6,9 @@
  * Wire format v1 frame codec. Layouts and rules: mig_wire.h and
  * doc/wire-format.md.
  *
+ * This file: type and step names, limits, and the validation shared by the
+ * encoder (mig_wire_encode.c) and the decoder (mig_wire_decode.c).
+ *
  * Every on-wire structure is copied with memcpy() into a local, aligned
  * copy of its *_le layout and converted field by field, so the input may
  * have any alignment and the host any byte order. Lengths are checked
@@ -16,21 +19,16 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stddef.h>
-#include <stdio.h>
 #include <string.h>
 
-#include <rte_byteorder.h>
 #include <rte_common.h>
 #include <rte_log.h>
 
 #include "mig_crc.h"
-#include "mig_log.h"
 #include "mig_wire.h"
+#include "mig_wire_priv.h"
 
 RTE_LOG_REGISTER(mig_logtype_wire, mig.wire, INFO);
-
-#define WIRE_ERR(fmt, ...) \
-	mig_err_set(mig_logtype_wire, "wire: " fmt, ##__VA_ARGS__)
 
 /* Field offsets the documentation promises. */
 _Static_assert(offsetof(struct mig_wire_hdr_le, body_len) == 8, "hdr");
@@ -50,15 +48,6 @@ _Static_assert(MIG_WIRE_HDR_LEN + MIG_WIRE_ABORT_MAX <= MIG_WIRE_ENCODE_MAX,
 	       "encode buffer");
 _Static_assert(MIG_WIRE_HDR_LEN + sizeof(struct mig_wire_dev_desc_le) <=
 	       MIG_WIRE_ENCODE_MAX, "encode buffer");
-
-/* Encoders validate against the absolute caps. */
-static const struct mig_wire_limits wire_caps = {
-	.max_chunk = MIG_WIRE_CHUNK_MAX,
-	.max_devices = MIG_WIRE_DEVICES_MAX,
-	.max_slots = MIG_WIRE_SLOTS_MAX,
-	.max_optional = MIG_WIRE_OPTIONAL_MAX,
-	.window = MIG_WIRE_WINDOW_MAX,
-};
 
 static const char * const type_names[] = {
 	[MIG_WIRE_T_NONE] = "NONE",
@@ -138,8 +127,9 @@ mig_wire_limits_normalize(struct mig_wire_limits *out,
  * Strings: a fixed area holding a NUL-terminated string followed by NUL
  * padding up to the end of the area (one canonical encoding).
  */
-static int
-check_wire_str(const char *what, const char *s, size_t area, bool nonempty)
+int
+mig_wire_check_wire_str(const char *what, const char *s, size_t area,
+			bool nonempty)
 {
 	size_t n = strnlen(s, area);
 	size_t i;
@@ -179,16 +169,6 @@ check_host_str(const char *what, const char *s, size_t area, bool nonempty)
 	return 0;
 }
 
-/* Copy a host string into a wire area with NUL padding. */
-static void
-put_str(char *dst, const char *src, size_t area)
-{
-	size_t n = strnlen(src, area - 1);
-
-	memcpy(dst, src, n);
-	memset(dst + n, 0, area - n);
-}
-
 static int
 check_dev(const char *what, uint32_t dev_id, uint32_t special,
 	  const struct mig_wire_limits *lim)
@@ -203,8 +183,8 @@ check_dev(const char *what, uint32_t dev_id, uint32_t special,
 	return 0;
 }
 
-static int
-check_reserved(const char *what, uint64_t v)
+int
+mig_wire_check_reserved(const char *what, uint64_t v)
 {
 	if (v != 0) {
 		WIRE_ERR("%s: reserved field is 0x%" PRIx64 ", must be 0",
@@ -259,8 +239,9 @@ body_range(uint8_t type, const struct mig_wire_limits *lim, uint32_t *min,
 }
 
 /* Validate the header fields after its CRC; see mig_wire_hdr_decode(). */
-static int
-check_hdr(const struct mig_wire_hdr *hdr, const struct mig_wire_limits *lim)
+int
+mig_wire_check_hdr(const struct mig_wire_hdr *hdr,
+		   const struct mig_wire_limits *lim)
 {
 	uint32_t min, max;
 
@@ -308,57 +289,14 @@ check_hdr(const struct mig_wire_hdr *hdr, const struct mig_wire_limits *lim)
 	return 0;
 }
 
-int
-mig_wire_hdr_decode(const void *buf, size_t len, struct mig_wire_hdr *hdr,
-		    const struct mig_wire_limits *lim)
-{
-	struct mig_wire_limits l;
-	struct mig_wire_hdr_le w;
-	uint32_t magic, crc, want;
-	struct mig_wire_hdr h;
-	int ret;
-
-	if (len < sizeof(w))
-		return -EAGAIN;
-	memcpy(&w, buf, sizeof(w));
-
-	magic = rte_le_to_cpu_32(w.magic);
-	if (magic != MIG_WIRE_MAGIC) {
-		WIRE_ERR("bad frame magic 0x%08" PRIx32 " (expected 0x%08"
-			 PRIx32 " \"MIGW\")", magic, MIG_WIRE_MAGIC);
-		return -EPROTO;
-	}
-	crc = rte_le_to_cpu_32(w.hdr_crc);
-	want = mig_crc32c(&w, offsetof(struct mig_wire_hdr_le, hdr_crc));
-	if (crc != want) {
-		WIRE_ERR("frame header CRC mismatch (got 0x%08" PRIx32
-			 ", computed 0x%08" PRIx32 ")", crc, want);
-		return -EBADMSG;
-	}
-	h.version = w.version;
-	h.type = w.type;
-	h.flags = rte_le_to_cpu_16(w.flags);
-	h.body_len = rte_le_to_cpu_32(w.body_len);
-	h.body_crc = rte_le_to_cpu_32(w.body_crc);
-	ret = check_reserved("frame header", rte_le_to_cpu_32(w.reserved));
-	if (ret < 0)
-		return ret;
-
-	mig_wire_limits_normalize(&l, lim);
-	ret = check_hdr(&h, &l);
-	if (ret < 0)
-		return ret;
-	*hdr = h;
-	return 0;
-}
-
 /*
  * Field validation shared by the encoder (host struct, absolute caps) and
  * the decoder (after conversion, receive limits).
  */
 
-static int
-check_hello(const struct mig_wire_hello *h, const struct mig_wire_limits *lim)
+int
+mig_wire_check_hello(const struct mig_wire_hello *h,
+		     const struct mig_wire_limits *lim)
 {
 	if (h->version_min == 0 || h->version_min > h->version_max) {
 		WIRE_ERR("HELLO: bad version range %u..%u", h->version_min,
@@ -392,9 +330,9 @@ check_hello(const struct mig_wire_hello *h, const struct mig_wire_limits *lim)
 	return 0;
 }
 
-static int
-check_dev_desc(const struct mig_wire_dev_desc *d,
-	       const struct mig_wire_limits *lim)
+int
+mig_wire_check_dev_desc(const struct mig_wire_dev_desc *d,
+			const struct mig_wire_limits *lim)
 {
 	int ret;
 
@@ -417,8 +355,9 @@ check_dev_desc(const struct mig_wire_dev_desc *d,
 	return 0;
 }
 
-static int
-check_chunk(const struct mig_wire_chunk *c, const struct mig_wire_limits *lim)
+int
+mig_wire_check_chunk(const struct mig_wire_chunk *c,
+		     const struct mig_wire_limits *lim)
 {
 	int ret;
 
@@ -468,14 +407,15 @@ check_dev_end(const struct mig_wire_dev_end *e,
 	return 0;
 }
 
-static int
-check_msg(const struct mig_wire_msg *m, const struct mig_wire_limits *lim)
+int
+mig_wire_check_msg(const struct mig_wire_msg *m,
+		   const struct mig_wire_limits *lim)
 {
 	int ret;
 
 	switch (m->type) {
 	case MIG_WIRE_T_HELLO:
-		ret = check_hello(&m->hello, lim);
+		ret = mig_wire_check_hello(&m->hello, lim);
 		if (ret == 0)
 			ret = check_host_str("HELLO session", m->hello.session,
 					     MIG_WIRE_SESSION_LEN, false);
@@ -483,7 +423,7 @@ check_msg(const struct mig_wire_msg *m, const struct mig_wire_limits *lim)
 	case MIG_WIRE_T_AUTH:
 		return 0;
 	case MIG_WIRE_T_DEV_DESC:
-		ret = check_dev_desc(&m->dev_desc, lim);
+		ret = mig_wire_check_dev_desc(&m->dev_desc, lim);
 		if (ret == 0)
 			ret = check_host_str("DEV_DESC name", m->dev_desc.name,
 					     MIG_WIRE_NAME_LEN, true);
@@ -493,7 +433,7 @@ check_msg(const struct mig_wire_msg *m, const struct mig_wire_limits *lim)
 					     MIG_WIRE_DRIVER_LEN, false);
 		return ret;
 	case MIG_WIRE_T_CHUNK:
-		return check_chunk(&m->chunk, lim);
+		return mig_wire_check_chunk(&m->chunk, lim);
 	case MIG_WIRE_T_INIT_SENT:
 		return check_dev("INIT_SENT", m->init_sent.dev_id, 0, lim);
 	case MIG_WIRE_T_SWITCHOVER_ACK:
@@ -532,460 +472,6 @@ check_msg(const struct mig_wire_msg *m, const struct mig_wire_limits *lim)
 		WIRE_ERR("cannot encode frame type %u", m->type);
 		return -EINVAL;
 	}
-}
-
-/*
- * Encoders.
- */
-
-static void
-put_hdr(void *buf, uint8_t type, uint16_t flags, uint32_t body_len,
-	uint32_t body_crc)
-{
-	struct mig_wire_hdr_le w;
-
-	w.magic = rte_cpu_to_le_32(MIG_WIRE_MAGIC);
-	w.version = MIG_WIRE_VERSION;
-	w.type = type;
-	w.flags = rte_cpu_to_le_16(flags);
-	w.body_len = rte_cpu_to_le_32(body_len);
-	w.body_crc = rte_cpu_to_le_32(body_crc);
-	w.reserved = 0;
-	w.hdr_crc = rte_cpu_to_le_32(mig_crc32c(&w,
-				offsetof(struct mig_wire_hdr_le, hdr_crc)));
-	memcpy(buf, &w, sizeof(w));
-}
-
-static uint32_t
-abort_area_len(const char *reason)
-{
-	size_t n = strnlen(reason, MIG_WIRE_REASON_LEN - 1);
-
-	return RTE_ALIGN_CEIL((uint32_t)n + 1, 8);
-}
-
-int
-mig_wire_encode_chunk_hdr(void *buf, size_t size,
-			  const struct mig_wire_chunk *c)
-{
-	struct mig_wire_chunk_le w;
-	int ret;
-
-	ret = check_chunk(c, &wire_caps);
-	if (ret < 0)
-		return ret;
-	if (size < MIG_WIRE_CHUNK_HDR_LEN)
-		return -ENOSPC;
-	w.dev_id = rte_cpu_to_le_32(c->dev_id);
-	w.flags = rte_cpu_to_le_32(c->flags);
-	w.index = rte_cpu_to_le_64(c->index);
-	w.length = rte_cpu_to_le_32(c->length);
-	w.crc = rte_cpu_to_le_32(c->crc);
-	put_hdr(buf, MIG_WIRE_T_CHUNK, 0, sizeof(w) + c->length,
-		mig_crc32c(&w, sizeof(w)));
-	memcpy((uint8_t *)buf + MIG_WIRE_HDR_LEN, &w, sizeof(w));
-	return MIG_WIRE_CHUNK_HDR_LEN;
-}
-
-int
-mig_wire_encode(void *buf, size_t size, const struct mig_wire_msg *m)
-{
-	uint8_t body[MIG_WIRE_ABORT_MAX];
-	uint32_t blen;
-	int ret;
-
-	if (m->type == MIG_WIRE_T_CHUNK)
-		return mig_wire_encode_chunk_hdr(buf, size, &m->chunk);
-	ret = check_msg(m, &wire_caps);
-	if (ret < 0)
-		return ret;
-
-	memset(body, 0, sizeof(body));
-	switch (m->type) {
-	case MIG_WIRE_T_HELLO: {
-		struct mig_wire_hello_le w = { 0 };
-
-		w.version_min = m->hello.version_min;
-		w.version_max = m->hello.version_max;
-		w.role = m->hello.role;
-		w.chunk_size = rte_cpu_to_le_32(m->hello.chunk_size);
-		w.features = rte_cpu_to_le_64(m->hello.features);
-		w.slot_count = rte_cpu_to_le_32(m->hello.slot_count);
-		w.dev_count = rte_cpu_to_le_32(m->hello.dev_count);
-		w.window = rte_cpu_to_le_32(m->hello.window);
-		memcpy(w.nonce, m->hello.nonce, sizeof(w.nonce));
-		put_str(w.session, m->hello.session, sizeof(w.session));
-		blen = sizeof(w);
-		memcpy(body, &w, blen);
-		break;
-	}
-	case MIG_WIRE_T_AUTH:
-		blen = sizeof(struct mig_wire_auth_le);
-		memcpy(body, m->auth.hmac, blen);
-		break;
-	case MIG_WIRE_T_DEV_DESC: {
-		struct mig_wire_dev_desc_le w;
-
-		w.dev_id = rte_cpu_to_le_32(m->dev_desc.dev_id);
-		w.chunk_size = rte_cpu_to_le_32(m->dev_desc.chunk_size);
-		w.caps = rte_cpu_to_le_64(m->dev_desc.caps);
-		w.state_size = rte_cpu_to_le_64(m->dev_desc.state_size);
-		put_str(w.name, m->dev_desc.name, sizeof(w.name));
-		put_str(w.driver, m->dev_desc.driver, sizeof(w.driver));
-		blen = sizeof(w);
-		memcpy(body, &w, blen);
-		break;
-	}
-	case MIG_WIRE_T_INIT_SENT: {
-		struct mig_wire_init_sent_le w;
-
-		w.dev_id = rte_cpu_to_le_32(m->init_sent.dev_id);
-		w.reserved = 0;
-		w.end_index = rte_cpu_to_le_64(m->init_sent.end_index);
-		blen = sizeof(w);
-		memcpy(body, &w, blen);
-		break;
-	}
-	case MIG_WIRE_T_SWITCHOVER_ACK: {
-		struct mig_wire_switchover_ack_le w;
-
-		w.dev_id = rte_cpu_to_le_32(m->switchover_ack.dev_id);
-		w.reserved = 0;
-		blen = sizeof(w);
-		memcpy(body, &w, blen);
-		break;
-	}
-	case MIG_WIRE_T_CREDIT: {
-		struct mig_wire_credit_le w;
-
-		w.dev_id = rte_cpu_to_le_32(m->credit.dev_id);
-		w.credits = rte_cpu_to_le_32(m->credit.credits);
-		blen = sizeof(w);
-		memcpy(body, &w, blen);
-		break;
-	}
-	case MIG_WIRE_T_DEV_END: {
-		struct mig_wire_dev_end_le w;
-
-		w.dev_id = rte_cpu_to_le_32(m->dev_end.dev_id);
-		w.reserved = 0;
-		w.total_bytes = rte_cpu_to_le_64(m->dev_end.total_bytes);
-		w.chunk_count = rte_cpu_to_le_64(m->dev_end.chunk_count);
-		w.digest = rte_cpu_to_le_64(m->dev_end.digest);
-		blen = sizeof(w);
-		memcpy(body, &w, blen);
-		break;
-	}
-	case MIG_WIRE_T_DONE: {
-		struct mig_wire_done_le w;
-
-		w.dev_count = rte_cpu_to_le_32(m->done.dev_count);
-		w.reserved = 0;
-		blen = sizeof(w);
-		memcpy(body, &w, blen);
-		break;
-	}
-	case MIG_WIRE_T_ABORT: {
-		struct mig_wire_abort_le w;
-		uint32_t area = abort_area_len(m->abort.reason);
-
-		w.code = rte_cpu_to_le_32((uint32_t)m->abort.code);
-		w.dev_id = rte_cpu_to_le_32(m->abort.dev_id);
-		w.step = rte_cpu_to_le_16(m->abort.step);
-		w.reserved0 = 0;
-		w.reserved1 = 0;
-		memcpy(body, &w, sizeof(w));
-		/* body is zeroed: the copy leaves the NUL padding */
-		memcpy(body + sizeof(w), m->abort.reason,
-		       strnlen(m->abort.reason, MIG_WIRE_REASON_LEN - 1));
-		blen = sizeof(w) + area;
-		break;
-	}
-	default:
-		/* check_msg() rejected every other type */
-		return -EINVAL;
-	}
-
-	if (size < MIG_WIRE_HDR_LEN + blen)
-		return -ENOSPC;
-	put_hdr(buf, m->type, 0, blen, mig_crc32c(body, blen));
-	memcpy((uint8_t *)buf + MIG_WIRE_HDR_LEN, body, blen);
-	return MIG_WIRE_HDR_LEN + blen;
-}
-
-int
-mig_wire_encode_raw(void *buf, size_t size, uint8_t type, uint16_t flags,
-		    const void *body, uint32_t body_len)
-{
-	if (type == MIG_WIRE_T_NONE || (flags & ~MIG_WIRE_F_ALL) != 0)
-		return -EINVAL;
-	if (size < MIG_WIRE_HDR_LEN || size - MIG_WIRE_HDR_LEN < body_len)
-		return -ENOSPC;
-	put_hdr(buf, type, flags, body_len,
-		mig_crc32c(body, type == MIG_WIRE_T_CHUNK ?
-			   RTE_MIN(body_len, sizeof(struct mig_wire_chunk_le)) :
-			   body_len));
-	if (body_len > 0)
-		memcpy((uint8_t *)buf + MIG_WIRE_HDR_LEN, body, body_len);
-	return MIG_WIRE_HDR_LEN + body_len;
-}
-
-/*
- * Body decoders: hdr->body_len has been checked against the type.
- */
-
-static int
-dec_hello(const uint8_t *b, struct mig_wire_msg *m,
-	  const struct mig_wire_limits *lim)
-{
-	struct mig_wire_hello_le w;
-	struct mig_wire_hello *h = &m->hello;
-	int ret;
-
-	/* bytes beyond the v1 layout are extensions of later versions */
-	memcpy(&w, b, sizeof(w));
-	ret = check_reserved("HELLO", w.reserved0 |
-			     rte_le_to_cpu_32(w.reserved1));
-	if (ret < 0)
-		return ret;
-	h->version_min = w.version_min;
-	h->version_max = w.version_max;
-	h->role = w.role;
-	h->chunk_size = rte_le_to_cpu_32(w.chunk_size);
-	h->features = rte_le_to_cpu_64(w.features);
-	h->slot_count = rte_le_to_cpu_32(w.slot_count);
-	h->dev_count = rte_le_to_cpu_32(w.dev_count);
-	h->window = rte_le_to_cpu_32(w.window);
-	memcpy(h->nonce, w.nonce, sizeof(h->nonce));
-	ret = check_wire_str("HELLO session", w.session, sizeof(w.session),
-			     false);
-	if (ret < 0)
-		return ret;
-	memcpy(h->session, w.session, sizeof(h->session));
-	return check_hello(h, lim);
-}
-
-static int
-dec_dev_desc(const uint8_t *b, struct mig_wire_msg *m,
-	     const struct mig_wire_limits *lim)
-{
-	struct mig_wire_dev_desc_le w;
-	struct mig_wire_dev_desc *d = &m->dev_desc;
-	char what[48];
-	int ret;
-
-	memcpy(&w, b, sizeof(w));
-	d->dev_id = rte_le_to_cpu_32(w.dev_id);
-	d->chunk_size = rte_le_to_cpu_32(w.chunk_size);
-	d->caps = rte_le_to_cpu_64(w.caps);
-	d->state_size = rte_le_to_cpu_64(w.state_size);
-	ret = check_dev_desc(d, lim);
-	if (ret < 0)
-		return ret;
-	snprintf(what, sizeof(what), "DEV_DESC for device %" PRIu32 ": name",
-		 d->dev_id);
-	ret = check_wire_str(what, w.name, sizeof(w.name), true);
-	if (ret < 0)
-		return ret;
-	snprintf(what, sizeof(what), "DEV_DESC for device %" PRIu32
-		 ": driver", d->dev_id);
-	ret = check_wire_str(what, w.driver, sizeof(w.driver), false);
-	if (ret < 0)
-		return ret;
-	memcpy(d->name, w.name, sizeof(d->name));
-	memcpy(d->driver, w.driver, sizeof(d->driver));
-	return 0;
-}
-
-static int
-dec_chunk(const uint8_t *b, uint32_t body_len, struct mig_wire_msg *m,
-	  const struct mig_wire_limits *lim)
-{
-	struct mig_wire_chunk_le w;
-	struct mig_wire_chunk *c = &m->chunk;
-	uint32_t crc;
-	int ret;
-
-	memcpy(&w, b, sizeof(w));
-	c->dev_id = rte_le_to_cpu_32(w.dev_id);
-	c->flags = rte_le_to_cpu_32(w.flags);
-	c->index = rte_le_to_cpu_64(w.index);
-	c->length = rte_le_to_cpu_32(w.length);
-	c->crc = rte_le_to_cpu_32(w.crc);
-	c->payload = NULL;
-	ret = check_chunk(c, lim);
-	if (ret < 0)
-		return ret;
-	if (c->length != body_len - sizeof(w)) {
-		WIRE_ERR("chunk for device %" PRIu32 " index %" PRIu64
-			 ": length %" PRIu32 " does not match the frame (%"
-			 PRIu32 " payload bytes)", c->dev_id, c->index,
-			 c->length, (uint32_t)(body_len - sizeof(w)));
-		return -EMSGSIZE;
-	}
-	crc = mig_crc32c(b + sizeof(w), c->length);
-	if (crc != c->crc) {
-		WIRE_ERR("chunk for device %" PRIu32 " index %" PRIu64
-			 ": payload CRC mismatch (got 0x%08" PRIx32
-			 ", computed 0x%08" PRIx32 ")", c->dev_id, c->index,
-			 c->crc, crc);
-		return -EBADMSG;
-	}
-	c->payload = b + sizeof(w);
-	return 0;
-}
-
-static int
-dec_abort(const uint8_t *b, uint32_t body_len, struct mig_wire_msg *m,
-	  const struct mig_wire_limits *lim)
-{
-	struct mig_wire_abort_le w;
-	struct mig_wire_abort *a = &m->abort;
-	const char *reason = (const char *)b + sizeof(w);
-	uint32_t area = body_len - sizeof(w);
-	int ret;
-
-	memcpy(&w, b, sizeof(w));
-	ret = check_reserved("ABORT", rte_le_to_cpu_16(w.reserved0) |
-			     rte_le_to_cpu_32(w.reserved1));
-	if (ret < 0)
-		return ret;
-	a->code = (int32_t)rte_le_to_cpu_32(w.code);
-	a->dev_id = rte_le_to_cpu_32(w.dev_id);
-	a->step = rte_le_to_cpu_16(w.step);
-	ret = check_msg(m, lim);
-	if (ret < 0)
-		return ret;
-	ret = check_wire_str("ABORT reason", reason, area, false);
-	if (ret < 0)
-		return ret;
-	if (area != abort_area_len(reason)) {
-		WIRE_ERR("ABORT: reason area of %" PRIu32 " bytes for a %zu "
-			 "byte reason (expected %" PRIu32 ")", area,
-			 strlen(reason), abort_area_len(reason));
-		return -EINVAL;
-	}
-	memset(a->reason, 0, sizeof(a->reason));
-	memcpy(a->reason, reason, area);
-	return 0;
-}
-
-int
-mig_wire_body_decode(const struct mig_wire_hdr *hdr, const void *body,
-		     size_t len, struct mig_wire_msg *m,
-		     const struct mig_wire_limits *lim)
-{
-	const uint8_t *b = body;
-	struct mig_wire_limits l;
-	uint32_t crc;
-	int ret;
-
-	mig_wire_limits_normalize(&l, lim);
-	ret = check_hdr(hdr, &l);
-	if (ret < 0)
-		return ret;
-	if (len < hdr->body_len)
-		return -EAGAIN;
-	/* CHUNK: the chunk header; its payload has its own CRC */
-	crc = mig_crc32c(b, hdr->type == MIG_WIRE_T_CHUNK ?
-			 sizeof(struct mig_wire_chunk_le) : hdr->body_len);
-	if (crc != hdr->body_crc) {
-		WIRE_ERR("%s frame: body CRC mismatch (got 0x%08" PRIx32
-			 ", computed 0x%08" PRIx32 ")",
-			 mig_wire_type_name(hdr->type), hdr->body_crc, crc);
-		return -EBADMSG;
-	}
-
-	m->hdr = *hdr;
-	m->type = hdr->type;
-	switch (hdr->type) {
-	case MIG_WIRE_T_HELLO:
-		return dec_hello(b, m, &l);
-	case MIG_WIRE_T_AUTH:
-		memcpy(m->auth.hmac, b, sizeof(m->auth.hmac));
-		return 0;
-	case MIG_WIRE_T_DEV_DESC:
-		return dec_dev_desc(b, m, &l);
-	case MIG_WIRE_T_CHUNK:
-		return dec_chunk(b, hdr->body_len, m, &l);
-	case MIG_WIRE_T_INIT_SENT: {
-		struct mig_wire_init_sent_le w;
-
-		memcpy(&w, b, sizeof(w));
-		m->init_sent.dev_id = rte_le_to_cpu_32(w.dev_id);
-		m->init_sent.end_index = rte_le_to_cpu_64(w.end_index);
-		ret = check_reserved("INIT_SENT",
-				     rte_le_to_cpu_32(w.reserved));
-		break;
-	}
-	case MIG_WIRE_T_SWITCHOVER_ACK: {
-		struct mig_wire_switchover_ack_le w;
-
-		memcpy(&w, b, sizeof(w));
-		m->switchover_ack.dev_id = rte_le_to_cpu_32(w.dev_id);
-		ret = check_reserved("SWITCHOVER_ACK",
-				     rte_le_to_cpu_32(w.reserved));
-		break;
-	}
-	case MIG_WIRE_T_CREDIT: {
-		struct mig_wire_credit_le w;
-
-		memcpy(&w, b, sizeof(w));
-		m->credit.dev_id = rte_le_to_cpu_32(w.dev_id);
-		m->credit.credits = rte_le_to_cpu_32(w.credits);
-		ret = 0;
-		break;
-	}
-	case MIG_WIRE_T_DEV_END: {
-		struct mig_wire_dev_end_le w;
-
-		memcpy(&w, b, sizeof(w));
-		m->dev_end.dev_id = rte_le_to_cpu_32(w.dev_id);
-		m->dev_end.total_bytes = rte_le_to_cpu_64(w.total_bytes);
-		m->dev_end.chunk_count = rte_le_to_cpu_64(w.chunk_count);
-		m->dev_end.digest = rte_le_to_cpu_64(w.digest);
-		ret = check_reserved("DEV_END", rte_le_to_cpu_32(w.reserved));
-		break;
-	}
-	case MIG_WIRE_T_DONE: {
-		struct mig_wire_done_le w;
-
-		memcpy(&w, b, sizeof(w));
-		m->done.dev_count = rte_le_to_cpu_32(w.dev_count);
-		ret = check_reserved("DONE", rte_le_to_cpu_32(w.reserved));
-		break;
-	}
-	case MIG_WIRE_T_ABORT:
-		return dec_abort(b, hdr->body_len, m, &l);
-	default:
-		/* unknown optional frame (check_hdr() refused mandatory) */
-		m->type = MIG_WIRE_T_NONE;
-		return 0;
-	}
-	if (ret < 0)
-		return ret;
-	return check_msg(m, &l);
-}
-
-int
-mig_wire_decode(const void *buf, size_t len, struct mig_wire_msg *msg,
-		const struct mig_wire_limits *lim)
-{
-	struct mig_wire_hdr hdr;
-	int ret;
-
-	ret = mig_wire_hdr_decode(buf, len, &hdr, lim);
-	if (ret < 0)
-		return ret;
-	msg->hdr = hdr;
-	msg->type = MIG_WIRE_T_NONE;
-	ret = mig_wire_body_decode(&hdr, (const uint8_t *)buf +
-				   MIG_WIRE_HDR_LEN, len - MIG_WIRE_HDR_LEN,
-				   msg, lim);
-	if (ret < 0)
-		return ret;
-	/* body_len <= 24 + 16 MiB: no int overflow */
-	return (int)(MIG_WIRE_HDR_LEN + hdr.body_len);
 }
 
 int

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 dpdk-migrate authors
+ */
+
+#ifndef _MIG_POLICY_H_
+#define _MIG_POLICY_H_
+
+/**
+ * @file
+ * Switchover decision during pre-copy.
+ *
+ * Switch over when the stop-copy estimate (the data still needed to
+ * complete STOP_COPY, which already includes pending pre-copy data: it is
+ * not added twice) divided by the measured bandwidth fits the downtime
+ * limit, and never while a destination device has not acknowledged that
+ * its initial data is loaded (switchover-ack). When the round or time
+ * limit is reached without converging, switch anyway or fail, as
+ * configured. Initial data that is never acknowledged fails the migration
+ * at the time limit, whatever the configuration: switching over then
+ * would put the destination's load time inside the downtime.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum mig_policy_on_limit {
+	MIG_POLICY_ON_LIMIT_SWITCH = 0, /**< switch over anyway */
+	MIG_POLICY_ON_LIMIT_FAIL,       /**< abort the migration */
+};
+
+struct mig_policy_cfg {
+	uint64_t downtime_limit_ns; /**< target downtime */
+	unsigned int max_rounds;    /**< pre-copy rounds, 0 = unlimited */
+	uint64_t max_precopy_ns;    /**< pre-copy time, 0 = unlimited */
+	enum mig_policy_on_limit on_limit;
+};
+
+struct mig_policy_input {
+	uint64_t pending_bytes;    /**< sum of the devices' stop-copy estimates */
+	double bandwidth_bps;      /**< measured, 0 if not known yet */
+	unsigned int rounds;       /**< completed pre-copy rounds */
+	uint64_t elapsed_ns;       /**< since pre-copy started */
+	unsigned int acks_pending; /**< devices without switchover-ack */
+};
+
+enum mig_policy_verdict {
+	MIG_POLICY_CONTINUE = 0,
+	MIG_POLICY_SWITCHOVER,
+	MIG_POLICY_FAIL,
+};
+
+/**
+ * Decide; @p why (may be NULL) receives a one-line reason such as
+ * "estimated downtime 12 ms <= limit 300 ms".
+ */
+enum mig_policy_verdict mig_policy_decide(const struct mig_policy_cfg *cfg,
+					  const struct mig_policy_input *in,
+					  char *why, size_t why_len);
+
+/** "continue", "switchover" or "fail". */
+const char *mig_policy_verdict_name(enum mig_policy_verdict v);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* _MIG_POLICY_H_ */

@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 dpdk-migrate authors
+ */
+
+/* The switchover decision and the rate meter that feeds it. */
+
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "mig_policy.h"
+#include "mig_rate.h"
+
+#define MS 1000000ull
+#define MB 1000000ull
+
+static const struct mig_policy_cfg g_cfg = {
+	.downtime_limit_ns = 300 * MS,
+	.max_rounds = 10,
+	.max_precopy_ns = 60000 * MS,
+	.on_limit = MIG_POLICY_ON_LIMIT_SWITCH,
+};
+
+static enum mig_policy_verdict
+decide(const struct mig_policy_cfg *cfg, uint64_t pending, double bps,
+       unsigned int rounds, uint64_t elapsed, unsigned int acks, char *why)
+{
+	struct mig_policy_input in = {
+		.pending_bytes = pending,
+		.bandwidth_bps = bps,
+		.rounds = rounds,
+		.elapsed_ns = elapsed,
+		.acks_pending = acks,
+	};
+
+	return mig_policy_decide(cfg, &in, why, 256);
+}
+
+static void
+test_fits_downtime(void **state)
+{
+	char why[256];
+
+	(void)state;
+	/* 100 MB at 1000 MB/s = 100 ms <= 300 ms. */
+	assert_int_equal(decide(&g_cfg, 100 * MB, 1000.0 * MB, 1, 0, 0, why),
+			 MIG_POLICY_SWITCHOVER);
+	assert_non_null(strstr(why, "100.0 ms <= limit 300.0 ms"));
+	/* Exactly at the limit switches. */
+	assert_int_equal(decide(&g_cfg, 300 * MB, 1000.0 * MB, 1, 0, 0, why),
+			 MIG_POLICY_SWITCHOVER);
+	/* 400 MB = 400 ms > 300 ms: keep going. */
+	assert_int_equal(decide(&g_cfg, 400 * MB, 1000.0 * MB, 1, 0, 0, why),
+			 MIG_POLICY_CONTINUE);
+	assert_non_null(strstr(why, "400.0 ms > limit"));
+	assert_int_equal(decide(&g_cfg, 0, 0, 0, 0, 0, why),
+			 MIG_POLICY_SWITCHOVER);
+	assert_int_equal(decide(&g_cfg, 1, 0, 0, 0, 0, why),
+			 MIG_POLICY_CONTINUE);
+	assert_non_null(strstr(why, "not measured"));
+}
+
+/* Never before every device acknowledged its initial data. */
+static void
+test_switchover_ack(void **state)
+{
+	char why[256];
+
+	(void)state;
+	assert_int_equal(decide(&g_cfg, 0, 1000.0 * MB, 1, 0, 2, why),
+			 MIG_POLICY_CONTINUE);
+	assert_non_null(strstr(why, "switchover-ack of 2"));
+	/* Not even at the round limit. */
+	assert_int_equal(decide(&g_cfg, 0, 1000.0 * MB, 50, 0, 1, why),
+			 MIG_POLICY_CONTINUE);
+	/* At the time limit it fails rather than switch unloaded. */
+	assert_int_equal(decide(&g_cfg, 0, 1000.0 * MB, 1, 60000 * MS, 1, why),
+			 MIG_POLICY_FAIL);
+	assert_non_null(strstr(why, "did not acknowledge"));
+}
+
+static void
+test_limits(void **state)
+{
+	struct mig_policy_cfg fail = g_cfg;
+	char why[256];
+
+	(void)state;
+	fail.on_limit = MIG_POLICY_ON_LIMIT_FAIL;
+	assert_int_equal(decide(&g_cfg, 900 * MB, 1000.0 * MB, 10, 0, 0, why),
+			 MIG_POLICY_SWITCHOVER);
+	assert_non_null(strstr(why, "round limit"));
+	assert_int_equal(decide(&fail, 900 * MB, 1000.0 * MB, 10, 0, 0, why),
+			 MIG_POLICY_FAIL);
+	assert_non_null(strstr(why, "without converging"));
+	assert_int_equal(decide(&g_cfg, 900 * MB, 1000.0 * MB, 1,
+				60000 * MS, 0, why),
+			 MIG_POLICY_SWITCHOVER);
+	assert_non_null(strstr(why, "time limit"));
+	/* Converged beats limits. */
+	assert_int_equal(decide(&fail, 1 * MB, 1000.0 * MB, 10, 0, 0, why),
+			 MIG_POLICY_SWITCHOVER);
+	/* Unlimited rounds and time: continue forever. */
+	fail.max_rounds = 0;
+	fail.max_precopy_ns = 0;
+	assert_int_equal(decide(&fail, 900 * MB, 1000.0 * MB, 100000,
+				UINT64_MAX, 0, why),
+			 MIG_POLICY_CONTINUE);
+	assert_string_equal(mig_policy_verdict_name(MIG_POLICY_FAIL), "fail");
+	assert_non_null(mig_policy_verdict_name(MIG_POLICY_CONTINUE));
+	/* A NULL reason buffer is fine. */
+	assert_int_equal(mig_policy_decide(&g_cfg,
+					   &(struct mig_policy_input){ 0 },
+					   NULL, 0),
+			 MIG_POLICY_SWITCHOVER);
+}
+
+static void
+test_rate_steady(void **state)
+{
+	struct mig_rate r;
+	uint64_t t = 1000 * MS;
+	unsigned int i;
+
+	(void)state;
+	mig_rate_init(&r, t, 100 * MS);
+	/* Before the first period ends: the plain average. */
+	mig_rate_add(&r, 5 * MB, t + 50 * MS);
+	assert_true(mig_rate_bps(&r, t + 50 * MS) > 99.0 * MB &&
+		    mig_rate_bps(&r, t + 50 * MS) < 101.0 * MB);
+	/* 10 MB every 100 ms = 100 MB/s. */
+	for (i = 1; i <= 20; i++)
+		mig_rate_add(&r, 10 * MB, t + i * 100 * MS + 1);
+	assert_true(mig_rate_bps(&r, t + 2100 * MS) > 95.0 * MB);
+	assert_true(mig_rate_bps(&r, t + 2100 * MS) < 105.0 * MB);
+	/* 100 MB at 100 MB/s: about one second. */
+	assert_true(mig_rate_eta_ns(&r, 100 * MB, t + 2100 * MS) > 900 * MS);
+	assert_true(mig_rate_eta_ns(&r, 100 * MB, t + 2100 * MS) < 1100 * MS);
+	assert_int_equal(mig_rate_eta_ns(&r, 0, t + 2100 * MS), 0);
+	assert_int_equal(r.total, 205 * MB);
+}
+
+static void
+test_rate_idle_decays(void **state)
+{
+	struct mig_rate r;
+	uint64_t t = 0;
+	double busy;
+
+	(void)state;
+	mig_rate_init(&r, t, 100 * MS);
+	mig_rate_add(&r, 10 * MB, t + 10 * MS);
+	busy = mig_rate_bps(&r, t + 100 * MS);
+	assert_true(busy > 0);
+	/* A stall lowers the estimate instead of freezing it. */
+	assert_true(mig_rate_bps(&r, t + 1000 * MS) < busy / 100);
+	mig_rate_init(&r, t, 100 * MS);
+	assert_int_equal(mig_rate_eta_ns(&r, 1, t), UINT64_MAX);
+	assert_true(mig_time_ns() > 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fits_downtime),
+		cmocka_unit_test(test_switchover_ack),
+		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_rate_steady),
+		cmocka_unit_test(test_rate_idle_decays),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
