@@ -15,6 +15,7 @@ PACKAGES="
 	dpdk
 	dpdk-dev
 	ibverbs-providers
+	iperf3
 	libclang-rt-14-dev
 	libcmocka-dev
 	libdpdk-dev
