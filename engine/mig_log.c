@@ -4,6 +4,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <rte_log.h>
 
@@ -16,11 +17,15 @@ static __thread char g_last_err[MIG_ERR_MAX];
 void
 mig_err_set(int logtype, const char *fmt, ...)
 {
+	char msg[MIG_ERR_MAX];
 	va_list ap;
 
+	/* Through a local buffer: callers may pass mig_err_last() as an
+	 * argument to wrap the cause in context. */
 	va_start(ap, fmt);
-	vsnprintf(g_last_err, sizeof(g_last_err), fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	memcpy(g_last_err, msg, sizeof(g_last_err));
 	rte_log(RTE_LOG_DEBUG, logtype, "%s\n", g_last_err);
 }
 

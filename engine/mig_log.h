@@ -38,7 +38,8 @@ extern int mig_logtype_engine;
 
 /**
  * Record @p fmt as this thread's last error and log it at DEBUG level on
- * @p logtype. No trailing newline in @p fmt.
+ * @p logtype. No trailing newline in @p fmt. mig_err_last() may be among
+ * the arguments (to add context to the cause).
  */
 void mig_err_set(int logtype, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -47,6 +47,8 @@
 #include <rte_byteorder.h>
 #include <rte_common.h>
 
+#include "mig_hash.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -436,18 +438,6 @@ const char *mig_wire_step_name(unsigned int step);
  */
 uint32_t mig_wire_crc32c(const void *buf, size_t len);
 
-/** splitmix64 finalizer used by mig_wire_digest_add(). */
-static inline uint64_t
-mig_wire_mix64(uint64_t z)
-{
-	z ^= z >> 30;
-	z *= UINT64_C(0xbf58476d1ce4e5b9);
-	z ^= z >> 27;
-	z *= UINT64_C(0x94d049bb133111eb);
-	z ^= z >> 31;
-	return z;
-}
-
 /**
  * Add one chunk to a device stream digest (DEV_END.digest), starting
  * from 0. The digest is a sum modulo 2^64, so the order in which chunks
@@ -458,9 +448,9 @@ static inline uint64_t
 mig_wire_digest_add(uint64_t digest, uint64_t index, uint32_t length,
 		    uint32_t crc)
 {
-	uint64_t t = mig_wire_mix64(index + UINT64_C(0x9e3779b97f4a7c15));
+	uint64_t t = mig_mix64(index + UINT64_C(0x9e3779b97f4a7c15));
 
-	return digest + mig_wire_mix64(t ^ (((uint64_t)length << 32) | crc));
+	return digest + mig_mix64(t ^ (((uint64_t)length << 32) | crc));
 }
 
 /**
@@ -506,6 +496,19 @@ int mig_wire_encode_raw(void *buf, size_t size, uint8_t type, uint16_t flags,
  */
 int mig_wire_hdr_decode(const void *buf, size_t len, struct mig_wire_hdr *hdr,
 			const struct mig_wire_limits *lim);
+
+/**
+ * Decode and check the 24-byte chunk header of a CHUNK frame whose frame
+ * header @p hdr was decoded by mig_wire_hdr_decode(): the body CRC (which
+ * covers the chunk header), the fields, and the payload length against the
+ * frame. For receivers that read the payload separately, straight into a
+ * buffer; the payload CRC (c->crc) is then theirs to check.
+ *
+ * @return 0, -EBADMSG (CRC), -EINVAL (fields), -EMSGSIZE (length).
+ */
+int mig_wire_chunk_hdr_decode(const struct mig_wire_hdr *hdr,
+			      const void *chunk_hdr, struct mig_wire_chunk *c,
+			      const struct mig_wire_limits *lim);
 
 /**
  * Decode and validate the body of a frame whose header was decoded by

@@ -130,33 +130,62 @@ dec_dev_desc(const uint8_t *b, struct mig_wire_msg *m,
 	return 0;
 }
 
-static int
-dec_chunk(const uint8_t *b, uint32_t body_len, struct mig_wire_msg *m,
-	  const struct mig_wire_limits *lim)
+int
+mig_wire_chunk_hdr_decode(const struct mig_wire_hdr *hdr, const void *chunk_hdr,
+			  struct mig_wire_chunk *c,
+			  const struct mig_wire_limits *lim)
 {
 	struct mig_wire_chunk_le w;
-	struct mig_wire_chunk *c = &m->chunk;
+	struct mig_wire_limits l;
 	uint32_t crc;
 	int ret;
 
-	memcpy(&w, b, sizeof(w));
+	mig_wire_limits_normalize(&l, lim);
+	if (hdr->type != MIG_WIRE_T_CHUNK ||
+	    hdr->body_len < sizeof(w)) {
+		WIRE_ERR("%s frame of %" PRIu32 " bytes is not a chunk",
+			 mig_wire_type_name(hdr->type), hdr->body_len);
+		return -EINVAL;
+	}
+	crc = mig_crc32c(chunk_hdr, sizeof(w));
+	if (crc != hdr->body_crc) {
+		WIRE_ERR("CHUNK frame: header CRC mismatch (got 0x%08" PRIx32
+			 ", computed 0x%08" PRIx32 ")", hdr->body_crc, crc);
+		return -EBADMSG;
+	}
+	memcpy(&w, chunk_hdr, sizeof(w));
 	c->dev_id = rte_le_to_cpu_32(w.dev_id);
 	c->flags = rte_le_to_cpu_32(w.flags);
 	c->index = rte_le_to_cpu_64(w.index);
 	c->length = rte_le_to_cpu_32(w.length);
 	c->crc = rte_le_to_cpu_32(w.crc);
 	c->payload = NULL;
-	ret = mig_wire_check_chunk(c, lim);
+	ret = mig_wire_check_chunk(c, &l);
 	if (ret < 0)
 		return ret;
-	if (c->length != body_len - sizeof(w)) {
+	if (c->length != hdr->body_len - sizeof(w)) {
 		WIRE_ERR("chunk for device %" PRIu32 " index %" PRIu64
 			 ": length %" PRIu32 " does not match the frame (%"
 			 PRIu32 " payload bytes)", c->dev_id, c->index,
-			 c->length, (uint32_t)(body_len - sizeof(w)));
+			 c->length, (uint32_t)(hdr->body_len - sizeof(w)));
 		return -EMSGSIZE;
 	}
-	crc = mig_crc32c(b + sizeof(w), c->length);
+	return 0;
+}
+
+static int
+dec_chunk(const struct mig_wire_hdr *hdr, const uint8_t *b,
+	  struct mig_wire_msg *m, const struct mig_wire_limits *lim)
+{
+	struct mig_wire_chunk *c = &m->chunk;
+	uint32_t crc;
+	int ret;
+
+	ret = mig_wire_chunk_hdr_decode(hdr, b, c, lim);
+	if (ret < 0)
+		return ret;
+	b += sizeof(struct mig_wire_chunk_le);
+	crc = mig_crc32c(b, c->length);
 	if (crc != c->crc) {
 		WIRE_ERR("chunk for device %" PRIu32 " index %" PRIu64
 			 ": payload CRC mismatch (got 0x%08" PRIx32
@@ -164,7 +193,7 @@ dec_chunk(const uint8_t *b, uint32_t body_len, struct mig_wire_msg *m,
 			 c->crc, crc);
 		return -EBADMSG;
 	}
-	c->payload = b + sizeof(w);
+	c->payload = b;
 	return 0;
 }
 
@@ -219,9 +248,12 @@ mig_wire_body_decode(const struct mig_wire_hdr *hdr, const void *body,
 		return ret;
 	if (len < hdr->body_len)
 		return -EAGAIN;
-	/* CHUNK: the chunk header; its payload has its own CRC */
-	crc = mig_crc32c(b, hdr->type == MIG_WIRE_T_CHUNK ?
-			 sizeof(struct mig_wire_chunk_le) : hdr->body_len);
+	m->hdr = *hdr;
+	m->type = hdr->type;
+	/* CHUNK: its header and its payload have a CRC each. */
+	if (hdr->type == MIG_WIRE_T_CHUNK)
+		return dec_chunk(hdr, b, m, &l);
+	crc = mig_crc32c(b, hdr->body_len);
 	if (crc != hdr->body_crc) {
 		WIRE_ERR("%s frame: body CRC mismatch (got 0x%08" PRIx32
 			 ", computed 0x%08" PRIx32 ")",
@@ -239,8 +271,6 @@ mig_wire_body_decode(const struct mig_wire_hdr *hdr, const void *body,
 		return 0;
 	case MIG_WIRE_T_DEV_DESC:
 		return dec_dev_desc(b, m, &l);
-	case MIG_WIRE_T_CHUNK:
-		return dec_chunk(b, hdr->body_len, m, &l);
 	case MIG_WIRE_T_INIT_SENT: {
 		struct mig_wire_init_sent_le w;
 

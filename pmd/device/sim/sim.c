@@ -252,7 +252,7 @@ sim_fresh(struct sim_dev *sd)
 {
 	memset(sd->ver, 0, sd->npages * sizeof(*sd->ver));
 	sd->seed = sd->o.seed;
-	sd->rng = mig_sim_mix64(sd->o.seed ^ UINT64_C(0x6469727479));
+	sd->rng = mig_mix64(sd->o.seed ^ UINT64_C(0x6469727479));
 	if (sd->o.backing == SIM_BACKING_MEM)
 		mig_sim_fill_all(sd);
 }

@@ -25,21 +25,10 @@ typedef uint64_t sim_v2 __attribute__((vector_size(16)));
 #define SIM_VERIFY_BLOCK 64
 
 uint64_t
-mig_sim_mix64(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= UINT64_C(0xbf58476d1ce4e5b9);
-	x ^= x >> 27;
-	x *= UINT64_C(0x94d049bb133111eb);
-	x ^= x >> 31;
-	return x;
-}
-
-uint64_t
 mig_sim_page_hash(uint64_t seed, uint64_t page, uint32_t version)
 {
 	/* page < 2^26, so (version, page) packs without collisions */
-	return mig_sim_mix64(mig_sim_mix64(seed) +
+	return mig_mix64(mig_mix64(seed) +
 			     (((uint64_t)version << 32) | page));
 }
 
@@ -230,9 +219,9 @@ mig_sim_digest(const struct sim_dev *sd)
 	const uint64_t prime = UINT64_C(0x100000001b3);
 	uint64_t d, a, b, i;
 
-	d = mig_sim_mix64(sd->seed ^ UINT64_C(0x73696d2d64696765));
-	d = mig_sim_mix64(d ^ sd->o.size);
-	d = mig_sim_mix64(d ^ sd->o.page);
+	d = mig_mix64(sd->seed ^ UINT64_C(0x73696d2d64696765));
+	d = mig_mix64(d ^ sd->o.size);
+	d = mig_mix64(d ^ sd->o.page);
 	a = d;
 	b = ~d;
 	for (i = 0; i + 2 <= sd->npages; i += 2) {
@@ -241,7 +230,7 @@ mig_sim_digest(const struct sim_dev *sd)
 	}
 	if (i < sd->npages)
 		a = (a ^ sd->ver[i]) * prime;
-	d = mig_sim_mix64(a ^ mig_sim_mix64(b));
+	d = mig_mix64(a ^ mig_mix64(b));
 	if (sd->o.backing == SIM_BACKING_MEM) {
 		for (i = 0; i < sd->npages; i++) {
 			uint64_t len = sim_page_len(sd, i);
@@ -249,7 +238,7 @@ mig_sim_digest(const struct sim_dev *sd)
 
 			if (mig_sim_verify(h, 0, sd->mem + i * sd->o.page,
 					   len) != len)
-				d = mig_sim_mix64(d ^ ((i + 1) * SIM_WORD_STEP));
+				d = mig_mix64(d ^ ((i + 1) * SIM_WORD_STEP));
 		}
 	}
 	return d;

@@ -31,7 +31,7 @@ static uint64_t
 sim_rng_next(uint64_t *state)
 {
 	*state += SIM_WORD_STEP;
-	return mig_sim_mix64(*state);
+	return mig_mix64(*state);
 }
 
 /* Restart the clock of the workload (time before now is not owed). */

@@ -28,6 +28,7 @@
 #include <stdint.h>
 
 #include "mig_dev_driver.h"
+#include "mig_hash.h"
 #include "mig_log.h"
 
 extern int mig_sim_logtype;
@@ -243,7 +244,6 @@ sim_bitmap_words(uint64_t nbits)
 }
 
 /* sim_content.c */
-uint64_t mig_sim_mix64(uint64_t x);
 uint64_t mig_sim_page_hash(uint64_t seed, uint64_t page, uint32_t version);
 void mig_sim_gen(uint64_t h, uint64_t off, void *dst, size_t n);
 size_t mig_sim_verify(uint64_t h, uint64_t off, const void *src, size_t n);

@@ -179,34 +179,16 @@ static int
 tcp_chunk_hdr(struct mig_xport *xp, struct tcp_stream *s)
 {
 	struct tcp_priv *p = tcp_priv(xp);
-	struct mig_wire_chunk_le w;
 	struct mig_wire_chunk *c = &s->chunk;
-	uint32_t crc;
+	int ret;
 
-	memcpy(&w, s->rx_hdr + MIG_WIRE_HDR_LEN, sizeof(w));
-	crc = mig_wire_crc32c(&w, sizeof(w));
-	if (crc != s->hdr.body_crc)
-		return mig_xport_fail(xp, mig_tcp_logtype, -EBADMSG,
-				      "tcp stream %u: CHUNK header CRC mismatch (got 0x%08" PRIx32 ", computed 0x%08" PRIx32 ")",
-				      s->id, s->hdr.body_crc, crc);
-	c->dev_id = rte_le_to_cpu_32(w.dev_id);
-	c->flags = rte_le_to_cpu_32(w.flags);
-	c->index = rte_le_to_cpu_64(w.index);
-	c->length = rte_le_to_cpu_32(w.length);
-	c->crc = rte_le_to_cpu_32(w.crc);
-	c->payload = NULL;
-	if (c->dev_id >= p->lim.max_devices)
-		return mig_xport_fail(xp, mig_tcp_logtype, -EINVAL,
-				      "tcp stream %u: chunk for device %" PRIu32 " beyond the device limit %" PRIu32,
-				      s->id, c->dev_id, p->lim.max_devices);
-	if (c->flags != MIG_WIRE_CHUNK_F_PRECOPY &&
-	    c->flags != MIG_WIRE_CHUNK_F_STOPCOPY)
-		return mig_xport_fail(xp, mig_tcp_logtype, -EINVAL,
-				      "tcp stream %u: device %" PRIu32 " chunk %" PRIu64 ": bad flags 0x%" PRIx32,
-				      s->id, c->dev_id, c->index, c->flags);
-	if (c->length == 0 ||
-	    c->length != s->hdr.body_len - sizeof(w) ||
-	    !xp->has_bufs || c->length > xp->bufs.buf_size)
+	ret = mig_wire_chunk_hdr_decode(&s->hdr, s->rx_hdr + MIG_WIRE_HDR_LEN,
+					c, &p->lim);
+	if (ret < 0)
+		return mig_xport_fail(xp, mig_tcp_logtype, ret,
+				      "tcp stream %u: %s", s->id,
+				      mig_err_last());
+	if (!xp->has_bufs || c->length > xp->bufs.buf_size)
 		return mig_xport_fail(xp, mig_tcp_logtype, -EMSGSIZE,
 				      "tcp stream %u: device %" PRIu32 " chunk %" PRIu64 ": length %" PRIu32 " (body %" PRIu32 ", buffer %" PRIu32 ")",
 				      s->id, c->dev_id, c->index, c->length,
