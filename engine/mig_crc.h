@@ -34,6 +34,12 @@
 extern "C" {
 #endif
 
+/** Block of one of the three interleaved chains (see mig_crc.c). */
+#define MIG_CRC_BLOCK 4096
+
+/** Buffers from this size on take the interleaved path. */
+#define MIG_CRC_LONG (3 * MIG_CRC_BLOCK)
+
 /** Initial register value of the standard CRC32C. */
 #define MIG_CRC32C_INIT UINT32_C(0xffffffff)
 
@@ -48,7 +54,7 @@ extern "C" {
  * naturally aligned, whatever the alignment of @p buf.
  */
 static inline uint32_t
-mig_crc32c_update(uint32_t reg, const void *buf, size_t len)
+mig_crc32c_update_chain(uint32_t reg, const void *buf, size_t len)
 {
 	const uint8_t *p = (const uint8_t *)buf;
 
@@ -67,6 +73,21 @@ mig_crc32c_update(uint32_t reg, const void *buf, size_t len)
 		len -= n;
 	}
 	return reg;
+}
+
+/**
+ * The same as mig_crc32c_update_chain(), about three times faster on long
+ * buffers: three chains in parallel, combined (mig_crc.c).
+ */
+uint32_t mig_crc32c_update_long(uint32_t reg, const void *buf, size_t len);
+
+/** Feed @p len bytes at @p buf into the raw CRC32C register @p reg. */
+static inline uint32_t
+mig_crc32c_update(uint32_t reg, const void *buf, size_t len)
+{
+	if (len >= MIG_CRC_LONG)
+		return mig_crc32c_update_long(reg, buf, len);
+	return mig_crc32c_update_chain(reg, buf, len);
 }
 
 /** Turn a raw register into the standard CRC32C value. */
