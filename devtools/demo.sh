@@ -2,15 +2,21 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Copyright(c) 2026 dpdk-migrate authors
 #
-# Set up, build and run the demo on sim devices.
+# Set up, build and run the demo: a loopback migration (source and
+# destination processes on 127.0.0.1, authenticated with a fresh key) of
+# two sim devices, 6 GiB in all, with pre-copy while one keeps dirtying.
 set -eu
 cd "$(dirname "$0")/.."
 build=${BUILD_DIR:-build}
 ./devtools/setup.sh
 ./devtools/build.sh
+key=$build/demo.key
+if [ ! -s "$key" ]; then
+	umask 077
+	head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$key"
+fi
 exec "$build/apps/dpdk-migrate/dpdk-migrate" -l 0 --no-pci \
 	--file-prefix mig-demo --log-level=lib.eal:warning -- \
-	--version --list-drivers \
-	--dev sim,id=nic0,size=4G,caps=pre_copy+p2p \
-	--dev sim,id=acc0,size=64G,caps=stop_copy \
-	--info
+	--role loopback --key "$key" \
+	--dev sim,id=nic0,size=4G,page=1M,caps=pre_copy+p2p,dirty_rate=64M \
+	--dev sim,id=nic1,size=2G,page=1M,caps=pre_copy

@@ -9,6 +9,7 @@ import re
 import sys
 
 TAP = re.compile(r'^(not ok|ok)\b[^#]*(#\s*(SKIP|TODO)\b.*)?', re.I)
+PLAN = re.compile(r'^1\.\.\d+', re.M)
 
 
 def main(path):
@@ -18,8 +19,9 @@ def main(path):
             t = json.loads(line)
             res = t.get('result', '')
             cases = 0
-            if t.get('protocol') == 'tap' or 'TAP' in str(t.get('env', '')):
-                for l in (t.get('stdout') or '').splitlines():
+            out = t.get('stdout') or ''
+            if PLAN.search(out):
+                for l in out.splitlines():
                     m = TAP.match(l.strip())
                     if not m:
                         continue

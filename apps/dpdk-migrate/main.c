@@ -2,22 +2,42 @@
  * Copyright(c) 2026 dpdk-migrate authors
  */
 
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_version.h>
 
+#include "app.h"
 #include "mig_build_config.h"
 #include "mig_dev.h"
 #include "mig_log.h"
+#include "mig_session.h"
 
-#define APP_MAX_DEVS 64
+#define APP_MAX_DEVS MIG_SESSION_DEVS_MAX
+#define APP_KEY_MAX 4096
+
+struct app_opts {
+	const char *role;
+	const char *listen;
+	const char *peer;
+	const char *xport;
+	const char *key_file;
+	const char *json;
+	bool insecure;
+	bool quiet;
+	int verbose;
+	int ready_fd;
+	uint32_t chunk;
+	struct mig_policy_cfg policy;
+};
 
 static void
 app_usage(const char *prog)
@@ -27,6 +47,19 @@ app_usage(const char *prog)
 	       "  --info                         open the devices and describe them\n"
 	       "  --list-drivers                 list device drivers and their devargs\n"
 	       "  --version                      print the version\n"
+	       "  --role source|destination|loopback  migrate the --dev devices\n"
+	       "  --listen ADDR                  destination address (127.0.0.1:7000)\n"
+	       "  --peer ADDR                    source: the destination (127.0.0.1:7000)\n"
+	       "  --transport ARGS               tcp,streams=N,... (tcp)\n"
+	       "  --downtime MS                  downtime limit (300)\n"
+	       "  --max-rounds N                 pre-copy rounds limit (0: none)\n"
+	       "  --max-precopy-time MS          pre-copy time limit (60000)\n"
+	       "  --on-limit switch|fail         at a limit (switch)\n"
+	       "  --key FILE                     pre-shared key (raw or hex, >= 16 bytes)\n"
+	       "  --insecure                     allow no key (both sides)\n"
+	       "  --chunk SIZE                   chunk size (1M)\n"
+	       "  --json FILE                    write a JSON summary\n"
+	       "  -q, --quiet / -v, --verbose\n"
 	       "  -h, --help                     this help\n",
 	       prog);
 }
@@ -67,6 +100,181 @@ app_info(char **devargs, unsigned int ndev)
 	return 0;
 }
 
+static int
+app_size(const char *s, uint64_t *out)
+{
+	char *end;
+	uint64_t v;
+
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || end == s)
+		return -EINVAL;
+	switch (toupper((unsigned char)*end)) {
+	case 'K':
+		v <<= 10;
+		end++;
+		break;
+	case 'M':
+		v <<= 20;
+		end++;
+		break;
+	case 'G':
+		v <<= 30;
+		end++;
+		break;
+	default:
+		break;
+	}
+	if (*end != '\0')
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+/* Read a key file: hex (even count of hex digits, whitespace trimmed)
+ * or raw bytes. */
+static int
+app_read_key(const char *path, uint8_t *key, size_t *len)
+{
+	uint8_t raw[APP_KEY_MAX];
+	size_t n, i, k = 0;
+	bool hex = true;
+	FILE *f;
+
+	f = fopen(path, "rb");
+	if (f == NULL) {
+		fprintf(stderr, "dpdk-migrate: cannot read key file %s: %s\n",
+			path, strerror(errno));
+		return -errno;
+	}
+	n = fread(raw, 1, sizeof(raw), f);
+	fclose(f);
+	while (n > 0 && isspace(raw[n - 1]))
+		n--;
+	for (i = 0; i < n; i++)
+		if (!isxdigit(raw[i]))
+			hex = false;
+	if (hex && n % 2 == 0) {
+		for (i = 0; i < n; i += 2) {
+			char b[3] = { (char)raw[i], (char)raw[i + 1], 0 };
+
+			key[k++] = (uint8_t)strtoul(b, NULL, 16);
+		}
+	} else {
+		memcpy(key, raw, n);
+		k = n;
+	}
+	if (k < 16) {
+		fprintf(stderr, "dpdk-migrate: key file %s: %zu bytes, at least 16 needed\n",
+			path, k);
+		return -EINVAL;
+	}
+	*len = k;
+	return 0;
+}
+
+/* Run one role over the devices; prints the outcome. */
+static int
+app_migrate(struct app_opts *o, const char *role, const char *addr,
+	    char **devargs, unsigned int ndev)
+{
+	static uint8_t key[APP_KEY_MAX];
+	struct mig_session_cfg cfg;
+	struct mig_session_stats st;
+	struct mig_dev *devs[APP_MAX_DEVS];
+	char *names[APP_MAX_DEVS];
+	struct app_report r;
+	char err[MIG_ERR_MAX];
+	size_t key_len = 0;
+	unsigned int i, n = 0;
+	int ret;
+
+	memset(&st, 0, sizeof(st));
+	memset(&r, 0, sizeof(r));
+	r.role = role;
+	r.quiet = o->quiet;
+	r.tty = isatty(STDERR_FILENO);
+	r.ready_fd = o->ready_fd;
+	r.names = names;
+	if (o->key_file != NULL) {
+		ret = app_read_key(o->key_file, key, &key_len);
+		if (ret < 0)
+			return ret;
+	}
+	for (n = 0; n < ndev; n++) {
+		devs[n] = mig_dev_open(devargs[n]);
+		if (devs[n] == NULL) {
+			fprintf(stderr, "dpdk-migrate: %s\n", mig_err_last());
+			ret = -EINVAL;
+			goto out;
+		}
+		names[n] = (char *)mig_dev_name(devs[n]);
+	}
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.xport_args = o->xport;
+	cfg.addr = addr;
+	cfg.devs = devs;
+	cfg.ndev = ndev;
+	cfg.key = o->key_file ? key : NULL;
+	cfg.key_len = key_len;
+	cfg.insecure = o->insecure;
+	cfg.chunk_size = o->chunk;
+	cfg.policy = o->policy;
+	cfg.progress = app_progress;
+	cfg.progress_ctx = &r;
+	cfg.listening = app_listening;
+	if (strcmp(role, "source") == 0)
+		ret = mig_session_source(&cfg, &st);
+	else
+		ret = mig_session_destination(&cfg, &st);
+	snprintf(err, sizeof(err), "%s", mig_err_last());
+	if (ret == 0) {
+		app_summary(&r, &st);
+	} else {
+		if (r.progress_shown)
+			fprintf(stderr, "\n");
+		fprintf(stderr, "dpdk-migrate: %s\n", err);
+		for (i = 0; i < ndev; i++)
+			fprintf(stderr, "dpdk-migrate: %s: device %s: state %s%s\n",
+				role, names[i],
+				mig_state_name(mig_dev_state(devs[i])),
+				strcmp(role, "destination") == 0 ?
+				" (reset)" : "");
+	}
+	if (o->json != NULL && app_json(o->json, &r, &st, ret, err) < 0)
+		fprintf(stderr, "dpdk-migrate: cannot write %s\n", o->json);
+out:
+	for (i = 0; i < n; i++)
+		mig_dev_close(devs[i]);
+	return ret;
+}
+
+static int
+app_loopback(struct app_opts *o, int argc, char **argv, char **devargs,
+	     unsigned int ndev)
+{
+	char addr[128];
+	pid_t pid;
+	int ret, st;
+
+	ret = app_spawn_destination(argc, argv, &pid, addr, sizeof(addr));
+	if (ret < 0) {
+		fprintf(stderr, "dpdk-migrate: loopback: cannot start the destination process: %s\n",
+			strerror(-ret));
+		return ret;
+	}
+	ret = app_migrate(o, "source", addr, devargs, ndev);
+	st = app_wait_child(pid, 30);
+	if (st != 0) {
+		fprintf(stderr, "dpdk-migrate: loopback: destination process failed (status %d)\n",
+			st);
+		if (ret == 0)
+			ret = -EIO;
+	}
+	return ret;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -76,12 +284,44 @@ main(int argc, char **argv)
 		{ "list-drivers", no_argument, NULL, 'L' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "role", required_argument, NULL, 'R' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "peer", required_argument, NULL, 'p' },
+		{ "transport", required_argument, NULL, 't' },
+		{ "downtime", required_argument, NULL, 'D' },
+		{ "max-rounds", required_argument, NULL, 'r' },
+		{ "max-precopy-time", required_argument, NULL, 'T' },
+		{ "on-limit", required_argument, NULL, 'o' },
+		{ "key", required_argument, NULL, 'k' },
+		{ "insecure", no_argument, NULL, 'I' },
+		{ "chunk", required_argument, NULL, 'c' },
+		{ "json", required_argument, NULL, 'j' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "ready-fd", required_argument, NULL, 'F' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct app_opts o = {
+		.xport = "tcp",
+		.chunk = 1u << 20,
+		.ready_fd = -1,
+		.policy = {
+			.downtime_limit_ns = 300ull * 1000000ull,
+			.max_precopy_ns = 60ull * 1000000000ull,
+			.on_limit = MIG_POLICY_ON_LIMIT_SWITCH,
+		},
+	};
+	char **orig_argv;
+	int orig_argc = argc;
+	uint64_t v;
 	char *devargs[APP_MAX_DEVS];
 	unsigned int ndev = 0;
 	int ret, opt, info = 0;
 
+	orig_argv = calloc((size_t)argc + 1, sizeof(*orig_argv));
+	if (orig_argv == NULL)
+		return EXIT_FAILURE;
+	memcpy(orig_argv, argv, (size_t)argc * sizeof(*argv));
 	ret = rte_eal_init(argc, argv);
 	if (ret < 0)
 		rte_exit(EXIT_FAILURE, "cannot initialise EAL: %s\n",
@@ -89,8 +329,67 @@ main(int argc, char **argv)
 	argc -= ret;
 	argv += ret;
 
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "hqv", longopts, NULL)) != -1) {
+		v = 0;
+		if (strchr("DrTcF", opt) != NULL &&
+		    app_size(optarg, &v) < 0) {
+			fprintf(stderr, "dpdk-migrate: bad number '%s'\n",
+				optarg);
+			rte_eal_cleanup();
+			return EXIT_FAILURE;
+		}
 		switch (opt) {
+		case 'R':
+			o.role = optarg;
+			break;
+		case 'l':
+			o.listen = optarg;
+			break;
+		case 'p':
+			o.peer = optarg;
+			break;
+		case 't':
+			o.xport = optarg;
+			break;
+		case 'D':
+			o.policy.downtime_limit_ns = v * 1000000ull;
+			break;
+		case 'r':
+			o.policy.max_rounds = (unsigned int)v;
+			break;
+		case 'T':
+			o.policy.max_precopy_ns = v * 1000000ull;
+			break;
+		case 'o':
+			if (strcmp(optarg, "fail") == 0)
+				o.policy.on_limit = MIG_POLICY_ON_LIMIT_FAIL;
+			else if (strcmp(optarg, "switch") == 0)
+				o.policy.on_limit = MIG_POLICY_ON_LIMIT_SWITCH;
+			else
+				rte_exit(EXIT_FAILURE,
+					 "--on-limit switch|fail\n");
+			break;
+		case 'k':
+			o.key_file = optarg;
+			break;
+		case 'I':
+			o.insecure = true;
+			break;
+		case 'c':
+			o.chunk = (uint32_t)v;
+			break;
+		case 'j':
+			o.json = optarg;
+			break;
+		case 'q':
+			o.quiet = true;
+			break;
+		case 'v':
+			o.verbose++;
+			break;
+		case 'F':
+			o.ready_fd = (int)v;
+			break;
 		case 'd':
 			if (ndev == APP_MAX_DEVS)
 				rte_exit(EXIT_FAILURE, "at most %d --dev\n",
@@ -124,8 +423,30 @@ main(int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 	ret = 0;
-	if (info || ndev)
-		ret = app_info(devargs, ndev);
+	if (o.verbose)
+		rte_log_set_level_pattern("mig.*", RTE_LOG_DEBUG);
+	if (o.role != NULL && ndev == 0) {
+		fprintf(stderr, "dpdk-migrate: --role needs at least one --dev\n");
+		ret = -EINVAL;
+	} else if (o.role == NULL) {
+		if (info || ndev)
+			ret = app_info(devargs, ndev);
+	} else if (strcmp(o.role, "source") == 0) {
+		ret = app_migrate(&o, "source",
+				  o.peer ? o.peer : "127.0.0.1:7000", devargs,
+				  ndev);
+	} else if (strcmp(o.role, "destination") == 0) {
+		ret = app_migrate(&o, "destination",
+				  o.listen ? o.listen : "127.0.0.1:7000",
+				  devargs, ndev);
+	} else if (strcmp(o.role, "loopback") == 0) {
+		ret = app_loopback(&o, orig_argc, orig_argv, devargs, ndev);
+	} else {
+		fprintf(stderr, "dpdk-migrate: unknown role '%s' (source, destination, loopback)\n",
+			o.role);
+		ret = -EINVAL;
+	}
+	free(orig_argv);
 	rte_eal_cleanup();
 	return ret < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 dpdk-migrate authors
+ */
+
+#ifndef _APP_H_
+#define _APP_H_
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "mig_session.h"
+
+struct app_report {
+	const char *role;
+	bool quiet;
+	bool tty;          /* progress line on stderr */
+	bool progress_shown;
+	int ready_fd;      /* destination: write the listen address here */
+	char **names;      /* device names */
+};
+
+/* Progress callback (struct app_report *). */
+void app_progress(void *ctx, const struct mig_session_stats *st);
+/* Listening callback: writes the address to ready_fd. */
+void app_listening(void *ctx, const char *addr);
+/* Summary on stdout. */
+void app_summary(struct app_report *r, const struct mig_session_stats *st);
+/* JSON summary; 0 or -errno. */
+int app_json(const char *path, struct app_report *r,
+	     const struct mig_session_stats *st, int ret, const char *err);
+
+/*
+ * Loopback: start this program again as the destination (posix_spawn of
+ * /proc/self/exe) with @p argv rewritten; the address it listens on is
+ * stored in @p addr. Returns 0 and the child's pid, or -errno.
+ */
+int app_spawn_destination(int argc, char **argv, pid_t *pid, char *addr,
+			  size_t addr_len);
+/* Wait for the child (bounded); its exit status or -1. */
+int app_wait_child(pid_t pid, unsigned int timeout_s);
+
+#endif /* _APP_H_ */

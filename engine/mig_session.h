@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 dpdk-migrate authors
+ */
+
+#ifndef _MIG_SESSION_H_
+#define _MIG_SESSION_H_
+
+/**
+ * @file
+ * One migration session between a source and a destination process
+ * (doc: DESIGN.md "The flow of one migration"). Single-threaded: the
+ * caller's lcore polls devices, stages and the transport in a loop.
+ * Needs the EAL (chunk buffers come from a mig_pool).
+ *
+ * Both functions return 0 or a negative errno with mig_err_last() set to
+ * one line naming the step, the device (if any) and the cause. On
+ * failure the source devices are back in RUNNING and the destination
+ * devices are reset; the peer is sent an ABORT when the link still works.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mig_dev.h"
+#include "mig_policy.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Most devices in one session. */
+#define MIG_SESSION_DEVS_MAX 64
+
+/** Per-device results. */
+struct mig_session_dev_stats {
+	uint64_t bytes;       /**< payload bytes sent / loaded */
+	uint64_t chunks;      /**< chunks sent / loaded */
+	uint64_t stream_digest; /**< mig_wire_digest_add() over the chunks */
+	uint64_t dev_digest;  /**< mig_dev_digest() (0 if unsupported) */
+	bool has_dev_digest;
+};
+
+/** Progress and results of a session. */
+struct mig_session_stats {
+	uint64_t start_ns;    /**< session start (mig_time_ns) */
+	uint64_t total_ns;    /**< whole session */
+	uint64_t downtime_ns; /**< source devices stopped .. DONE received */
+	uint64_t bytes;       /**< payload bytes moved so far */
+	uint64_t pending;     /**< last stop-copy estimate (source) */
+	double rate_bps;      /**< current rate */
+	unsigned int rounds;  /**< pre-copy rounds completed */
+	int step;             /**< enum mig_wire_step */
+	unsigned int ndev;
+	struct mig_session_dev_stats dev[MIG_SESSION_DEVS_MAX];
+};
+
+/** Called from the polling loop, at most every 250 ms. */
+typedef void (*mig_session_progress_t)(void *ctx,
+				       const struct mig_session_stats *st);
+
+struct mig_session_cfg {
+	const char *xport_args;      /**< "tcp,streams=N,..." */
+	const char *addr;            /**< peer (source) / listen (destination) */
+	struct mig_dev **devs;       /**< open devices, in session order */
+	unsigned int ndev;
+	const uint8_t *key;          /**< pre-shared key, NULL: none */
+	size_t key_len;              /**< >= 16 when key is set */
+	bool insecure;               /**< allow running without a key */
+	uint32_t chunk_size;         /**< bytes per chunk */
+	unsigned int depth;          /**< saves/loads in flight per device */
+	struct mig_policy_cfg policy; /**< source: switchover decision */
+	uint64_t timeout_ns;         /**< no-progress limit, 0: 10 s */
+	mig_session_progress_t progress;
+	void *progress_ctx;
+	/** Destination: called with the listening address once bound. */
+	void (*listening)(void *ctx, const char *addr);
+};
+
+/** Run the source side of a migration. */
+int mig_session_source(const struct mig_session_cfg *cfg,
+		       struct mig_session_stats *st);
+
+/** Run the destination side of a migration. */
+int mig_session_destination(const struct mig_session_cfg *cfg,
+			    struct mig_session_stats *st);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* _MIG_SESSION_H_ */

@@ -1,0 +1,435 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 dpdk-migrate authors
+ */
+
+/*
+ * Destination side of a session: handshake, DEV_DESC matched to the local
+ * devices by order, chunks loaded through mig_dst stages, SWITCHOVER_ACK
+ * when the initial data is loaded, DEV_END verification, commit
+ * (RESUMING -> STOP -> RUNNING), DONE. On failure devices are reset.
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mig_dst.h"
+#include "mig_log.h"
+#include "mig_session_priv.h"
+
+#define DST_DONE_LINGER_NS (2000ull * 1000000ull)
+
+struct dst_dev {
+	struct mig_dev *dev;
+	struct mig_dst stage;
+	struct mig_dev_info info;
+	bool stage_init;
+	bool described;
+	bool init_known;
+	bool acked;
+	bool ended;
+	bool verified;
+	uint64_t init_end;
+	uint64_t digest;    /* over pushed chunks */
+	uint64_t bytes;
+	uint64_t chunks;
+	struct mig_wire_dev_end end;
+};
+
+/* A chunk that overtook its device's DEV_DESC on another stream. */
+struct dst_stash {
+	struct mig_wire_chunk c;
+	void *buf;
+};
+
+struct dst_sess {
+	struct mig_sess s;
+	struct dst_dev d[MIG_SESSION_DEVS_MAX];
+	struct dst_stash *stash;
+	unsigned int nstash, stash_max;
+	unsigned int verified;
+};
+
+static void
+dst_release(void *ctx, void *cookie)
+{
+	struct dst_sess *ds = ctx;
+
+	mig_xport_rx_release(ds->s.xp, cookie);
+}
+
+static int
+dst_chunk(struct dst_sess *ds, const struct mig_wire_chunk *c, void *buf)
+{
+	struct mig_sess *s = &ds->s;
+	struct dst_dev *dd;
+	int ret;
+
+	if (c->dev_id >= s->cfg->ndev) {
+		mig_xport_rx_release(s->xp, buf);
+		return sess_fail(s, -ERANGE, "chunk for unknown device %u",
+				 c->dev_id);
+	}
+	dd = &ds->d[c->dev_id];
+	if (!dd->described) {
+		if (ds->nstash == ds->stash_max) {
+			mig_xport_rx_release(s->xp, buf);
+			return sess_fail(s, -EPROTO,
+					 "chunks for device %u before its DEV_DESC",
+					 c->dev_id);
+		}
+		ds->stash[ds->nstash].c = *c;
+		ds->stash[ds->nstash].buf = buf;
+		ds->nstash++;
+		return 0;
+	}
+	ret = sess_chunk_check(s, c);
+	if (ret < 0) {
+		mig_xport_rx_release(s->xp, buf);
+		return ret;
+	}
+	dd->digest = mig_wire_digest_add(dd->digest, c->index, c->length,
+					 c->crc);
+	dd->bytes += c->length;
+	dd->chunks++;
+	s->st->bytes += c->length;
+	mig_rate_add(&s->rate, c->length, mig_time_ns());
+	ret = mig_dst_push(&dd->stage, c->index, buf, c->length, buf);
+	if (ret < 0) {
+		mig_xport_rx_release(s->xp, buf);
+		return sess_fail_last(s, ret);
+	}
+	return 0;
+}
+
+static int
+dst_desc(struct dst_sess *ds, const struct mig_wire_dev_desc *dsc)
+{
+	struct mig_sess *s = &ds->s;
+	struct dst_dev *dd;
+	unsigned int i, n;
+	int ret;
+
+	if (dsc->dev_id >= s->cfg->ndev)
+		return sess_fail(s, -ERANGE, "DEV_DESC for unknown device %u",
+				 dsc->dev_id);
+	dd = &ds->d[dsc->dev_id];
+	if (strcmp(dsc->driver, dd->info.driver) != 0)
+		return sess_fail(s, -EINVAL,
+				 "device %s: source device %u (%s) is a %s device, this one is %s",
+				 dd->info.name, dsc->dev_id, dsc->name,
+				 dsc->driver, dd->info.driver);
+	if (dsc->state_size != 0 && dd->info.state_size != 0 &&
+	    dsc->state_size != dd->info.state_size)
+		return sess_fail(s, -EINVAL,
+				 "device %s: size %" PRIu64 " does not match source device %s (%" PRIu64 ")",
+				 dd->info.name, dd->info.state_size, dsc->name,
+				 dsc->state_size);
+	if ((dsc->caps & ~dd->info.caps) & MIG_WIRE_CAP_PRE_COPY)
+		return sess_fail(s, -EINVAL,
+				 "device %s: source device %s has pre_copy, this one does not",
+				 dd->info.name, dsc->name);
+	if (dsc->chunk_size > s->cfg->chunk_size)
+		return sess_fail(s, -EINVAL,
+				 "device %s: chunk %u larger than ours (%u): use the same --chunk",
+				 dd->info.name, dsc->chunk_size,
+				 s->cfg->chunk_size);
+	dd->described = true;
+	/* Replay chunks of this device that came before its DEV_DESC. */
+	n = ds->nstash;
+	ds->nstash = 0;
+	for (i = 0; i < n; i++) {
+		struct dst_stash st = ds->stash[i];
+
+		ret = dst_chunk(ds, &st.c, st.buf);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+static int
+dst_ctrl(struct dst_sess *ds, const struct mig_xport_rx *r)
+{
+	struct mig_sess *s = &ds->s;
+	struct mig_wire_msg m;
+	struct dst_dev *dd;
+	int ret;
+
+	ret = sess_ctrl_decode(s, r, &m);
+	if (ret < 0)
+		return ret;
+	switch (m.type) {
+	case MIG_WIRE_T_DEV_DESC:
+		return dst_desc(ds, &m.dev_desc);
+	case MIG_WIRE_T_INIT_SENT:
+		if (m.init_sent.dev_id >= s->cfg->ndev)
+			return sess_fail(s, -ERANGE, "INIT_SENT for device %u",
+					 m.init_sent.dev_id);
+		dd = &ds->d[m.init_sent.dev_id];
+		dd->init_known = true;
+		dd->init_end = m.init_sent.end_index;
+		return 0;
+	case MIG_WIRE_T_DEV_END:
+		if (m.dev_end.dev_id >= s->cfg->ndev)
+			return sess_fail(s, -ERANGE, "DEV_END for device %u",
+					 m.dev_end.dev_id);
+		dd = &ds->d[m.dev_end.dev_id];
+		dd->ended = true;
+		dd->end = m.dev_end;
+		if (s->st->step < MIG_WIRE_STEP_STOPCOPY)
+			s->st->step = MIG_WIRE_STEP_STOPCOPY;
+		return 0;
+	default:
+		return sess_fail(s, -EPROTO, "unexpected %s",
+				 mig_wire_type_name(m.type));
+	}
+}
+
+/* Acks and end-of-stream verification of one device. */
+static int
+dst_dev_check(struct dst_dev *dd, struct dst_sess *ds, uint32_t id)
+{
+	struct mig_sess *s = &ds->s;
+	struct mig_wire_msg m;
+	int ret;
+
+	if (dd->init_known && !dd->acked &&
+	    dd->stage.loaded_chunks >= dd->init_end) {
+		memset(&m, 0, sizeof(m));
+		m.type = MIG_WIRE_T_SWITCHOVER_ACK;
+		m.switchover_ack.dev_id = id;
+		ret = sess_send(s, &m);
+		if (ret < 0)
+			return ret;
+		dd->acked = true;
+	}
+	if (!dd->ended || dd->verified ||
+	    dd->stage.loaded_chunks < dd->end.chunk_count ||
+	    !mig_dst_idle(&dd->stage))
+		return 0;
+	if (dd->chunks != dd->end.chunk_count ||
+	    dd->bytes != dd->end.total_bytes || dd->digest != dd->end.digest)
+		return sess_fail(s, -EBADMSG,
+				 "device %s: stream mismatch: received %" PRIu64 " chunks, %" PRIu64 " bytes, digest %016" PRIx64 "; source sent %" PRIu64 ", %" PRIu64 ", %016" PRIx64,
+				 dd->info.name, dd->chunks, dd->bytes,
+				 dd->digest, dd->end.chunk_count,
+				 dd->end.total_bytes, dd->end.digest);
+	dd->verified = true;
+	ds->verified++;
+	return 1;
+}
+
+static int
+dst_pump(struct dst_sess *ds)
+{
+	struct mig_sess *s = &ds->s;
+	unsigned int i;
+	int n, ret, work = 0;
+
+	n = mig_xport_rx(s->xp, s->rx, SESS_RX_BURST);
+	if (n < 0)
+		return sess_fail(s, n, "%s", mig_xport_errmsg(s->xp));
+	for (i = 0; i < (unsigned int)n; i++) {
+		if (s->rx[i].type == MIG_WIRE_T_CHUNK) {
+			if (s->st->step < MIG_WIRE_STEP_PRECOPY)
+				s->st->step = MIG_WIRE_STEP_PRECOPY;
+			ret = dst_chunk(ds, &s->rx[i].chunk, s->rx[i].buf);
+		} else {
+			ret = dst_ctrl(ds, &s->rx[i]);
+		}
+		if (ret < 0) {
+			/* Give back what this burst still holds. */
+			for (i++; i < (unsigned int)n; i++)
+				if (s->rx[i].type == MIG_WIRE_T_CHUNK)
+					mig_xport_rx_release(s->xp,
+							     s->rx[i].buf);
+			return ret;
+		}
+	}
+	work += n;
+	ret = mig_xport_poll(s->xp);
+	if (ret < 0)
+		return sess_fail(s, ret, "%s", mig_xport_errmsg(s->xp));
+	work += ret;
+	for (i = 0; i < s->cfg->ndev; i++) {
+		ret = mig_dst_poll(&ds->d[i].stage);
+		if (ret < 0)
+			return sess_fail_last(s, ret);
+		work += ret;
+		ret = dst_dev_check(&ds->d[i], ds, i);
+		if (ret < 0)
+			return ret;
+	}
+	sess_progress(s, work);
+	sess_report(s);
+	return sess_check(s);
+}
+
+static int
+dst_commit(struct dst_sess *ds)
+{
+	struct mig_sess *s = &ds->s;
+	struct mig_wire_msg m;
+	unsigned int i;
+	uint64_t end;
+	int ret;
+
+	s->st->step = MIG_WIRE_STEP_COMMIT;
+	for (i = 0; i < s->cfg->ndev; i++) {
+		ret = mig_dev_set_state(ds->d[i].dev, MIG_STATE_STOP,
+					MIG_STATE_ERROR);
+		if (ret == 0)
+			ret = mig_dev_set_state(ds->d[i].dev,
+						MIG_STATE_RUNNING,
+						MIG_STATE_ERROR);
+		if (ret < 0)
+			return sess_fail_last(s, ret);
+	}
+	for (i = 0; i < s->cfg->ndev; i++) {
+		s->st->dev[i].bytes = ds->d[i].bytes;
+		s->st->dev[i].chunks = ds->d[i].chunks;
+		s->st->dev[i].stream_digest = ds->d[i].digest;
+		s->st->dev[i].has_dev_digest =
+			mig_dev_digest(ds->d[i].dev,
+				       &s->st->dev[i].dev_digest) == 0;
+	}
+	memset(&m, 0, sizeof(m));
+	m.type = MIG_WIRE_T_DONE;
+	m.done.dev_count = s->cfg->ndev;
+	ret = sess_send(s, &m);
+	if (ret < 0)
+		return ret;
+	/* Let DONE leave; the source closes the link once it has it. */
+	end = mig_time_ns() + DST_DONE_LINGER_NS;
+	while (mig_time_ns() < end) {
+		if (mig_xport_poll(s->xp) < 0 ||
+		    mig_xport_rx(s->xp, s->rx, SESS_RX_BURST) < 0)
+			break;
+	}
+	return 0;
+}
+
+static void
+dst_recover(struct dst_sess *ds, int code)
+{
+	char saved[MIG_ERR_MAX];
+	unsigned int i;
+
+	snprintf(saved, sizeof(saved), "%s", mig_err_last());
+	sess_send_abort(&ds->s, code, MIG_WIRE_DEV_NONE);
+	/* Never leave a device RUNNING with partial state: reset. */
+	for (i = 0; i < ds->s.cfg->ndev; i++)
+		mig_dev_reset(ds->s.cfg->devs[i]);
+	for (i = 0; i < ds->nstash; i++)
+		mig_xport_rx_release(ds->s.xp, ds->stash[i].buf);
+	ds->nstash = 0;
+	mig_err_set(mig_logtype_engine, "%s", saved);
+}
+
+int
+mig_session_destination(const struct mig_session_cfg *cfg,
+			struct mig_session_stats *st)
+{
+	struct mig_xport_info info;
+	struct mig_xport_bufs b;
+	struct mig_dst_cfg dc;
+	struct dst_sess *ds;
+	struct dst_dev *dd;
+	unsigned int i;
+	int ret;
+
+	ds = calloc(1, sizeof(*ds));
+	if (ds == NULL)
+		return -ENOMEM;
+	ret = sess_init(&ds->s, cfg, st, MIG_WIRE_ROLE_DEST);
+	if (ret < 0)
+		goto out;
+	mig_xport_info_get(ds->s.xp, &info);
+	ret = sess_pool_create(&ds->s, info.window + 8);
+	if (ret < 0)
+		goto out;
+	ds->stash_max = info.window + 8;
+	ds->stash = calloc(ds->stash_max, sizeof(*ds->stash));
+	if (ds->stash == NULL) {
+		ret = sess_fail(&ds->s, -ENOMEM, "out of memory");
+		goto out;
+	}
+	memset(&b, 0, sizeof(b));
+	b.get = sess_buf_get;
+	b.put = sess_buf_put;
+	b.ctx = &ds->s;
+	b.buf_size = cfg->chunk_size;
+	ret = mig_xport_set_bufs(ds->s.xp, &b);
+	if (ret < 0) {
+		ret = sess_fail_last(&ds->s, ret);
+		goto out;
+	}
+	for (i = 0; i < cfg->ndev; i++) {
+		dd = &ds->d[i];
+		dd->dev = cfg->devs[i];
+		mig_dev_info_get(dd->dev, &dd->info);
+		memset(&dc, 0, sizeof(dc));
+		dc.dev_id = i;
+		dc.window = info.window + 8;
+		dc.depth = cfg->depth ? cfg->depth : 4;
+		dc.release = dst_release;
+		dc.release_ctx = ds;
+		ret = mig_dst_init(&dd->stage, dd->dev, &dc);
+		if (ret < 0) {
+			ret = sess_fail_last(&ds->s, ret);
+			goto out;
+		}
+		dd->stage_init = true;
+	}
+	ret = sess_handshake(&ds->s);
+	if (ret < 0)
+		goto fail;
+	st->step = MIG_WIRE_STEP_SETUP;
+	if (ds->s.peer.dev_count != cfg->ndev) {
+		ret = sess_fail(&ds->s, -EINVAL,
+				"device count mismatch: source has %u, destination has %u",
+				ds->s.peer.dev_count, cfg->ndev);
+		goto fail;
+	}
+	for (i = 0; i < cfg->ndev; i++) {
+		ret = mig_dev_set_state(ds->d[i].dev, MIG_STATE_RESUMING,
+					mig_dev_state(ds->d[i].dev));
+		if (ret < 0) {
+			ret = sess_fail_last(&ds->s, ret);
+			goto fail;
+		}
+	}
+	for (i = 0; i < ds->s.nearly; i++) {
+		ret = dst_chunk(ds, &ds->s.early[i], ds->s.early_buf[i]);
+		if (ret < 0) {
+			for (i++; i < ds->s.nearly; i++)
+				mig_xport_rx_release(ds->s.xp,
+						     ds->s.early_buf[i]);
+			ds->s.nearly = 0;
+			goto fail;
+		}
+	}
+	ds->s.nearly = 0;
+	while (ds->verified < cfg->ndev) {
+		ret = dst_pump(ds);
+		if (ret < 0)
+			goto fail;
+	}
+	ret = dst_commit(ds);
+	if (ret < 0)
+		goto fail;
+	goto out;
+fail:
+	dst_recover(ds, ret);
+out:
+	for (i = 0; i < cfg->ndev; i++)
+		if (ds->d[i].stage_init)
+			mig_dst_fini(&ds->d[i].stage);
+	sess_fini(&ds->s);
+	free(ds->stash);
+	free(ds);
+	return ret;
+}
