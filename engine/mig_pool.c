@@ -165,24 +165,28 @@ pool_pgsz_cb(const struct rte_memseg_list *msl, void *arg)
 	return 0;
 }
 
-/* Free hugepages of size @p pg_sz on NUMA node @p socket (any if < 0). */
+/*
+ * A hugepage counter of sysfs ("free_hugepages", "nr_hugepages") for pages
+ * of @p pg_sz on NUMA node @p node, or the whole machine's when @p node < 0
+ * or the node has no such file.
+ */
 static uint64_t
-pool_free_hugepages(int socket, size_t pg_sz)
+pool_hugepages_read(int node, size_t pg_sz, const char *what)
 {
 	char path[PATH_MAX];
 	unsigned long long n = 0;
 	FILE *f = NULL;
 
-	if (socket >= 0) {
+	if (node >= 0) {
 		snprintf(path, sizeof(path),
-			 "/sys/devices/system/node/node%d/hugepages/hugepages-%zukB/free_hugepages",
-			 socket, pg_sz >> 10);
+			 "/sys/devices/system/node/node%d/hugepages/hugepages-%zukB/%s",
+			 node, pg_sz >> 10, what);
 		f = fopen(path, "r");
 	}
 	if (f == NULL) {
 		snprintf(path, sizeof(path),
-			 "/sys/kernel/mm/hugepages/hugepages-%zukB/free_hugepages",
-			 pg_sz >> 10);
+			 "/sys/kernel/mm/hugepages/hugepages-%zukB/%s",
+			 pg_sz >> 10, what);
 		f = fopen(path, "r");
 	}
 	if (f == NULL)
@@ -220,38 +224,13 @@ pool_mem_avail(int socket, size_t *pg_sz)
 		return avail;
 	rte_memseg_list_walk(pool_pgsz_cb, &pa);
 	for (i = 0; i < pa.n; i++) {
-		avail += pool_free_hugepages(socket, pa.sizes[i]) *
+		avail += pool_hugepages_read(socket, pa.sizes[i], "free_hugepages") *
 			 pa.sizes[i];
 		*pg_sz = RTE_MAX(*pg_sz, pa.sizes[i]);
 	}
 	if (*pg_sz == 0)
 		*pg_sz = POOL_HUGEPAGE_DEFAULT;
 	return avail;
-}
-
-/* Hugepages of size @p pg_sz reserved on node @p node (any if < 0). */
-static uint64_t
-pool_nr_hugepages(int node, size_t pg_sz)
-{
-	char path[PATH_MAX];
-	unsigned long long n = 0;
-	FILE *f;
-
-	if (node >= 0)
-		snprintf(path, sizeof(path),
-			 "/sys/devices/system/node/node%d/hugepages/hugepages-%zukB/nr_hugepages",
-			 node, pg_sz >> 10);
-	else
-		snprintf(path, sizeof(path),
-			 "/sys/kernel/mm/hugepages/hugepages-%zukB/nr_hugepages",
-			 pg_sz >> 10);
-	f = fopen(path, "r");
-	if (f == NULL)
-		return 0;
-	if (fscanf(f, "%llu", &n) != 1)
-		n = 0;
-	fclose(f);
-	return n;
 }
 
 /*
@@ -294,7 +273,7 @@ pool_err_nomem(const char *name, unsigned int count, uint32_t chunk_size,
 			 "/sys/kernel/mm/hugepages/hugepages-%zukB/nr_hugepages",
 			 pg_sz >> 10);
 	}
-	total = pool_nr_hugepages(node, pg_sz) + pages;
+	total = pool_hugepages_read(node, pg_sz, "nr_hugepages") + pages;
 	mig_err_set(mig_logtype_pool,
 		    "chunk pool %s: %u chunks of %" PRIu32 " bytes need %" PRIu64
 		    " MiB on socket %d, but only %" PRIu64
