@@ -29,13 +29,8 @@ struct dst_dev {
 	bool described;
 	bool init_known;
 	bool acked;
-	bool ended;
 	bool verified;
 	uint64_t init_end;
-	uint64_t digest;    /* over pushed chunks */
-	uint64_t bytes;
-	uint64_t chunks;
-	struct mig_wire_dev_end end;
 };
 
 /* A chunk that overtook its device's DEV_DESC on another stream. */
@@ -90,10 +85,6 @@ dst_chunk(struct dst_sess *ds, const struct mig_wire_chunk *c, void *buf)
 		mig_xport_rx_release(s->xp, buf);
 		return ret;
 	}
-	dd->digest = mig_wire_digest_add(dd->digest, c->index, c->length,
-					 c->crc);
-	dd->bytes += c->length;
-	dd->chunks++;
 	s->st->bytes += c->length;
 	mig_rate_add(&s->rate, c->length, mig_time_ns());
 	ret = mig_dst_push(&dd->stage, c->index, buf, c->length, buf);
@@ -176,9 +167,6 @@ dst_ctrl(struct dst_sess *ds, const struct mig_xport_rx *r)
 		if (m.dev_end.dev_id >= s->cfg->ndev)
 			return sess_fail(s, -ERANGE, "DEV_END for device %u",
 					 m.dev_end.dev_id);
-		dd = &ds->d[m.dev_end.dev_id];
-		dd->ended = true;
-		dd->end = m.dev_end;
 		if (s->st->step < MIG_WIRE_STEP_STOPCOPY)
 			s->st->step = MIG_WIRE_STEP_STOPCOPY;
 		return 0;
@@ -192,6 +180,7 @@ dst_ctrl(struct dst_sess *ds, const struct mig_xport_rx *r)
 static int
 dst_dev_check(struct dst_dev *dd, struct dst_sess *ds, uint32_t id)
 {
+	const struct mig_wire_rx_dev *rd;
 	struct mig_sess *s = &ds->s;
 	struct mig_wire_msg m;
 	int ret;
@@ -206,17 +195,14 @@ dst_dev_check(struct dst_dev *dd, struct dst_sess *ds, uint32_t id)
 			return ret;
 		dd->acked = true;
 	}
-	if (!dd->ended || dd->verified ||
-	    dd->stage.loaded_chunks < dd->end.chunk_count ||
+	/* The checker set COMPLETE once DEV_END's chunk count, bytes and
+	 * digest matched what arrived (a mismatch failed the session there). */
+	rd = mig_wire_rx_dev(&s->chk, id);
+	if (dd->verified || rd == NULL ||
+	    !(rd->flags & MIG_WIRE_RX_DEV_COMPLETE) ||
+	    dd->stage.loaded_chunks < rd->end.chunk_count ||
 	    !mig_dst_idle(&dd->stage))
 		return 0;
-	if (dd->chunks != dd->end.chunk_count ||
-	    dd->bytes != dd->end.total_bytes || dd->digest != dd->end.digest)
-		return sess_fail(s, -EBADMSG,
-				 "device %s: stream mismatch: received %" PRIu64 " chunks, %" PRIu64 " bytes, digest %016" PRIx64 "; source sent %" PRIu64 ", %" PRIu64 ", %016" PRIx64,
-				 dd->info.name, dd->chunks, dd->bytes,
-				 dd->digest, dd->end.chunk_count,
-				 dd->end.total_bytes, dd->end.digest);
 	dd->verified = true;
 	ds->verified++;
 	return 1;
@@ -289,9 +275,11 @@ dst_commit(struct dst_sess *ds)
 			return sess_fail_last(s, ret);
 	}
 	for (i = 0; i < s->cfg->ndev; i++) {
-		s->st->dev[i].bytes = ds->d[i].bytes;
-		s->st->dev[i].chunks = ds->d[i].chunks;
-		s->st->dev[i].stream_digest = ds->d[i].digest;
+		const struct mig_wire_rx_dev *rd = mig_wire_rx_dev(&s->chk, i);
+
+		s->st->dev[i].bytes = rd->bytes;
+		s->st->dev[i].chunks = rd->chunks;
+		s->st->dev[i].stream_digest = rd->digest;
 		s->st->dev[i].has_dev_digest =
 			mig_dev_digest(ds->d[i].dev,
 				       &s->st->dev[i].dev_digest) == 0;
