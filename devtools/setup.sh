@@ -6,8 +6,19 @@
 # reserve hugepages. Idempotent; run as root on Debian 12 (bookworm).
 #
 #   devtools/setup.sh            packages + hugepages
+#   devtools/setup.sh --lab      also what the lab VM needs: QEMU, busybox,
+#                                bookworm-backports' 6.12 kernel image and
+#                                headers (module builds), pahole, perftest
 #   HUGEPAGES=N devtools/setup.sh  reserve N 2 MiB pages (default 1024)
 set -eu
+
+LAB=0
+for a in "$@"; do
+	case "$a" in
+	--lab) LAB=1 ;;
+	*) echo "setup: unknown option '$a' (valid: --lab)" >&2; exit 2 ;;
+	esac
+done
 
 PACKAGES="
 	build-essential
@@ -23,6 +34,7 @@ PACKAGES="
 	libnuma-dev
 	librdmacm-dev
 	libssl-dev
+	liburing-dev
 	meson
 	ninja-build
 	pkg-config
@@ -30,9 +42,61 @@ PACKAGES="
 	rdma-core
 "
 
+LAB_PACKAGES="
+	busybox-static
+	cpio
+	dwarves
+	iproute2
+	kmod
+	perftest
+	qemu-system-x86
+	rdmacm-utils
+	ibverbs-utils
+	xz-utils
+"
+
 if [ "$(id -u)" -ne 0 ]; then
 	echo "setup: run as root (installs packages, reserves hugepages)" >&2
 	exit 1
+fi
+
+# bookworm-backports, derived from the machine's own source entry (no host
+# name written here), for the lab VM's 6.12 kernel.
+enable_backports() {
+	bp=/etc/apt/sources.list.d/backports.sources
+	[ -f "$bp" ] && return 0
+	src=/etc/apt/sources.list.d/debian.sources
+	if [ ! -f "$src" ]; then
+		echo "setup: $src missing; cannot derive bookworm-backports" >&2
+		return 1
+	fi
+	awk '/^Types:/{n++} n==1' "$src" |
+		sed 's/^Suites:.*/Suites: bookworm-backports/' > "$bp"
+	apt-get update -q
+}
+
+# Newest 6.12 generic kernel offered by backports (name ends in +deb12-amd64
+# or +bpo-amd64 depending on the point release).
+lab_kernel_version() {
+	apt-cache search --names-only '^linux-image-6\.12\.[0-9]+\+(deb12|bpo)-amd64$' |
+		awk '{print $1}' | sed 's/^linux-image-//' | sort -V | tail -n1
+}
+
+if [ "$LAB" -eq 1 ]; then
+	PACKAGES="$PACKAGES $LAB_PACKAGES"
+	if ! ls /boot/vmlinuz-6.12.* >/dev/null 2>&1 ||
+		! ls -d /lib/modules/6.12.*/build >/dev/null 2>&1; then
+		enable_backports
+		kv=$(lab_kernel_version)
+		if [ -z "$kv" ]; then
+			echo "setup: no 6.12 kernel in bookworm-backports" >&2
+			exit 1
+		fi
+		echo "setup: lab kernel $kv"
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+			--no-install-recommends -t bookworm-backports \
+			"linux-image-$kv" "linux-headers-$kv"
+	fi
 fi
 
 missing=""

@@ -9,7 +9,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 build=${BUILD_DIR:-build}
-./devtools/setup.sh
+./devtools/setup.sh --lab
 ./devtools/build.sh
 rc=0
 meson test -C "$build" --print-errorlogs "$@" || rc=$?
