@@ -19,6 +19,9 @@
 #     --ivshmem-size SIZE  memory of each ivshmem device, QEMU size (64M)
 #     --timeout S          kill QEMU after S seconds (300)
 #     --append ARGS        extra kernel command line arguments
+#     --pmds LIST|all      DPDK PMDs the guest's EAL loads from Debian's
+#                          plugin directory (bus_pci,bus_vdev,mempool_ring,
+#                          mempool_stack,net_null,net_ring); all: every one
 #     --shell              interactive: the console on this terminal and a
 #                          root shell after the scenario (which is optional)
 set -eu
@@ -36,6 +39,7 @@ TIMEOUT=300
 APPEND=
 SHELL_MODE=0
 RDMA_IP=10.99.0.1
+PMDS=bus_pci,bus_vdev,mempool_ring,mempool_stack,net_null,net_ring
 
 usage()
 {
@@ -67,6 +71,7 @@ while [ $# -gt 0 ]; do
 	--ivshmem-size) IVSHMEM_SIZE=${2:?--ivshmem-size needs a size}; shift 2 ;;
 	--timeout) number "$1" "${2-}"; TIMEOUT=$2; shift 2 ;;
 	--append) APPEND=${2?--append needs arguments}; shift 2 ;;
+	--pmds) PMDS=${2:?--pmds needs a list or all}; shift 2 ;;
 	--shell) SHELL_MODE=1; shift ;;
 	-h|--help) usage ;;
 	--) shift; break ;;
@@ -183,6 +188,7 @@ quote()
 	echo "LAB_SHELL=$SHELL_MODE"
 	echo "LAB_NIVSHMEM=$NIVSHMEM"
 	echo "LAB_RDMA_IP=$RDMA_IP"
+	echo "LAB_PMDS=$(quote "$PMDS")"
 	printf 'set --'
 	for a in "$@"; do printf ' %s' "$(quote "$a")"; done
 	echo
@@ -270,6 +276,12 @@ if [ ! -f "$RES/exit-status" ]; then
 	exit 125
 fi
 rc=$(cat "$RES/exit-status")
-echo "total_s $TOTAL" >>"$RES/lab-times"
-echo "lab: $NAME exit status $rc; $(tr '\n' ' ' <"$RES/lab-times")" >&2
+# lab-times: the guest's uptimes at stage 2, at the scenario's start and end
+# become durations, with QEMU's whole run measured here
+awk -v total="$TOTAL" '{ t[$1] = $2 } END {
+	printf "boot_s %.1f\nsetup_s %.1f\nscenario_s %.1f\ntotal_s %.1f\n",
+		t["boot_s"], t["setup_s"] - t["boot_s"],
+		t["scenario_end_s"] - t["setup_s"], total
+}' "$RES/lab-times" >"$RES/lab-times.tmp" && mv "$RES/lab-times.tmp" "$RES/lab-times"
+echo "lab: $NAME exit status $rc; seconds: $(tr '\n' ' ' <"$RES/lab-times")" >&2
 exit "$rc"
