@@ -12,10 +12,11 @@
 #
 #   guest.sh <lab.env>     (written by lab.sh into the results export)
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-export HOME=/tmp LANG=C.UTF-8 TERM=${TERM:-linux}
+export HOME=/tmp LANG=C.UTF-8 TERM="${TERM:-linux}"
 
 # lab.env sets LAB_ROOT LAB_BUILD LAB_RESULTS LAB_SCENARIO LAB_SHELL
 # LAB_NIVSHMEM LAB_RDMA_IP LAB_PMDS and the scenario's arguments (set --)
+# shellcheck source=/dev/null
 . "$1"
 
 poweroff_now()
@@ -81,6 +82,7 @@ for d in /sys/bus/pci/devices/*; do
 	LAB_IVSHMEM="$LAB_IVSHMEM${LAB_IVSHMEM:+ }${d##*/}"
 	n=$((n + 1))
 done
+# shellcheck disable=SC2153 # from lab.env
 [ "$n" -eq "$LAB_NIVSHMEM" ] ||
 	fail "expected $LAB_NIVSHMEM ivshmem devices, found $n ($LAB_IVSHMEM)"
 
@@ -91,8 +93,8 @@ export LAB_RDMA_DEV=rxe0
 # The scenario's stdout: the virtio port named lab.out (absent with --shell)
 out=/dev/console
 for p in /sys/class/virtio-ports/*; do
-	name=
-	read -r name <"$p/name" 2>/dev/null
+	[ -e "$p/name" ] || continue
+	read -r name <"$p/name"
 	[ "$name" = lab.out ] && out=/dev/${p##*/}
 done
 

@@ -10,12 +10,14 @@
 /bin/busybox --install -s /bin
 export PATH=/bin
 
+RES=
 die()
 {
 	echo "lab init: $*" >&2
+	[ -n "$RES" ] && echo "$*" >"$RES/lab-error"
 	sync
-	echo o >/proc/sysrq-trigger
-	sleep 10
+	poweroff -f
+	exit 1
 }
 
 mount -t proc proc /proc
@@ -31,7 +33,9 @@ done </lib/modules/modules.order
 mkdir -p /results /host
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 results /results ||
 	die "cannot mount the results export"
+RES=/results
 [ -r /results/lab.env ] || die "no lab.env in the results export"
+# shellcheck source=/dev/null
 . /results/lab.env
 
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,cache=loose,ro \
@@ -39,6 +43,7 @@ mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,cache=loose,ro \
 [ -d "/host$LAB_RESULTS" ] || die "results directory $LAB_RESULTS missing"
 mount --move /results "/host$LAB_RESULTS" ||
 	die "cannot move the results export to $LAB_RESULTS"
+RES=/host$LAB_RESULTS
 
 # kernel file systems inside the chroot; tmpfs where the guest writes
 mount --move /proc /host/proc

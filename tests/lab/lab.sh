@@ -84,6 +84,11 @@ SCENARIO=
 if [ $# -gt 0 ]; then
 	[ -f "$1" ] || die "scenario '$1' not found"
 	SCENARIO=$(cd "$(dirname "$1")" && pwd -P)/$(basename "$1")
+	case "$SCENARIO" in
+	/tmp/*|/run/*|/dev/*|/proc/*|/sys/*)
+		die "scenario $SCENARIO is under a directory the guest" \
+			"mounts afresh (/tmp /run /dev /proc /sys)" ;;
+	esac
 	shift
 elif [ "$SHELL_MODE" -eq 0 ]; then
 	usage
@@ -99,13 +104,14 @@ for t in cpio xz setpriv timeout; do
 	command -v "$t" >/dev/null || die "$t not found; $SETUP_HINT"
 done
 BUSYBOX=/bin/busybox
-[ -x "$BUSYBOX" ] && ! ldd "$BUSYBOX" >/dev/null 2>&1 ||
+if [ ! -x "$BUSYBOX" ] || ldd "$BUSYBOX" >/dev/null 2>&1; then
 	die "no static $BUSYBOX (package busybox-static); $SETUP_HINT"
+fi
 
 # The newest 6.12 kernel whose modules are installed: the guest modprobes
 # from the host's /lib/modules through the shared root.
 KVER=
-for k in $(ls /boot/vmlinuz-6.12.* 2>/dev/null | sort -V); do
+for k in $(printf '%s\n' /boot/vmlinuz-6.12.* | sort -V); do
 	v=${k#/boot/vmlinuz-}
 	[ -f "/lib/modules/$v/modules.dep" ] && KVER=$v
 done
@@ -136,6 +142,7 @@ INITRD_MODULES="virtio_pci virtio_console 9pnet_virtio 9p"
 LABBASE=$BUILD/lab
 INITRD=$LABBASE/initramfs-$KVER.cpio
 mkdir -p "$LABBASE"
+# shellcheck disable=SC2086 # a list of names
 MODS=$(modules $INITRD_MODULES)
 KEY=$( {
 	echo "$KVER"
@@ -145,7 +152,7 @@ KEY=$( {
 } | sha256sum | cut -d' ' -f1)
 if [ ! -f "$INITRD" ] || [ "$(cat "$INITRD.key" 2>/dev/null)" != "$KEY" ]; then
 	echo "lab: building $INITRD" >&2
-	stage=$LABBASE/initramfs.d
+	stage=$LABBASE/initramfs.$$.d
 	rm -rf "$stage"
 	mkdir -p "$stage/bin" "$stage/proc" "$stage/sys" "$stage/dev" \
 		"$stage/lib/modules"
@@ -162,9 +169,10 @@ if [ ! -f "$INITRD" ] || [ "$(cat "$INITRD.key" 2>/dev/null)" != "$KEY" ]; then
 		esac
 		echo "${ko%.xz}" >>"$stage/lib/modules/modules.order"
 	done
-	(cd "$stage" && find . | cpio -o -H newc -R 0:0 --quiet) >"$INITRD.tmp"
-	mv "$INITRD.tmp" "$INITRD"
-	echo "$KEY" >"$INITRD.key"
+	(cd "$stage" && find . | cpio -o -H newc -R 0:0 --quiet) >"$INITRD.$$"
+	mv "$INITRD.$$" "$INITRD"
+	echo "$KEY" >"$INITRD.key.$$"
+	mv "$INITRD.key.$$" "$INITRD.key"
 	rm -rf "$stage"
 fi
 
@@ -220,7 +228,7 @@ set -- "$@" -M "$MACHINE" -append "$CMDLINE${APPEND:+ $APPEND}"
 START=$(date +%s.%N)
 if [ "$SHELL_MODE" -eq 1 ]; then
 	echo "lab: interactive guest ($KVER); Ctrl-A X quits QEMU" >&2
-	"$QEMU" "$@" -serial mon:stdio
+	setpriv --pdeathsig KILL "$QEMU" "$@" -serial mon:stdio
 	exit 0
 fi
 
@@ -234,6 +242,7 @@ set -- "$@" -chardev "file,id=con,path=$RES/console.log" -serial chardev:con \
 # here until QEMU ends.
 QPID=
 TPIDS=
+# shellcheck disable=SC2317,SC2086 # called by the trap; TPIDS is a list
 cleanup()
 {
 	[ -n "$QPID" ] && kill "$QPID" 2>/dev/null && wait "$QPID" 2>/dev/null
