@@ -43,7 +43,7 @@ PMDS=bus_pci,bus_vdev,mempool_ring,mempool_stack,net_null,net_ring
 
 usage()
 {
-	sed -n 's/^#   //p; s/^#     //p' "$0" >&2
+	sed -n 's/^#   //p' "$0" >&2
 	exit 2
 }
 
@@ -53,7 +53,7 @@ die()
 	exit 125
 }
 
-# number <option> <value>: a positive decimal integer (0 allowed with z)
+# number <option> <value>: dies unless value is a decimal integer
 number()
 {
 	case "$2" in
