@@ -501,8 +501,8 @@ reset_in(struct kv_dev *d, uint32_t state, bool use_fd)
 	ret = kv_reset(d);
 	kv_ok(ret == 0 && kv_get_state(d, &st) == 0 &&
 	      st == MIG_STATE_RUNNING,
-	      "%s: VFIO_DEVICE_RESET -> RUNNING (%d, state %u)",
-	      mig_state_name((enum mig_state)state), ret, st);
+	      "%s: VFIO_DEVICE_RESET -> RUNNING",
+	      mig_state_name((enum mig_state)state));
 	if (fd >= 0) {
 		if (state == MIG_STATE_RESUMING)
 			ret = write(fd, buf, 16) < 0 ? errno : 0;
