@@ -247,6 +247,7 @@ static struct pci_driver mvp_pci_driver = {
 	.remove = mvp_remove,
 	.err_handler = &mvp_err_handlers,
 	.driver_managed_dma = true,
+	.dev_groups = mvp_dev_groups,
 };
 module_pci_driver(mvp_pci_driver);
 

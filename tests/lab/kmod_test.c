@@ -548,6 +548,35 @@ opens_session(enum mig_state from, enum mig_state to)
 	       (from == MIG_STATE_STOP && to == MIG_STATE_RESUMING);
 }
 
+/*
+ * The states the driver went through for the last SET, from its start
+ * (sysfs mig_last_path), compared with @from followed by @path[0..n).
+ */
+static bool
+driver_path_is(struct kv_dev *d, enum mig_state from,
+	       const enum mig_state *path, int n, char *got, size_t len)
+{
+	char file[128], want[64];
+	int i, off;
+	FILE *f;
+
+	snprintf(file, sizeof(file), "/sys/bus/pci/devices/%s/mig_last_path",
+		 d->bdf);
+	got[0] = '\0';
+	f = fopen(file, "r");
+	if (f == NULL)
+		return false;
+	if (fgets(got, (int)len, f) == NULL)
+		got[0] = '\0';
+	fclose(f);
+	got[strcspn(got, "\n")] = '\0';
+	off = snprintf(want, sizeof(want), "%u", from);
+	for (i = 0; i < n; i++)
+		off += snprintf(want + off, sizeof(want) - (size_t)off, " %u",
+				path[i]);
+	return strcmp(got, want) == 0;
+}
+
 /* Put d in @from with a usable session; a RESUMING session gets @s. */
 static int
 enter(struct kv_dev *d, enum mig_state from, const struct stream *s, int *fd)
@@ -578,7 +607,7 @@ cmd_fsm(struct kv_dev *a)
 	int n, ret, fd, fd2;
 	bool legal, ok, fd_ok;
 	uint32_t st;
-	char capstr[64];
+	char capstr[64], got[64];
 	char c;
 
 	ret = capture(a, &s);
@@ -616,6 +645,12 @@ cmd_fsm(struct kv_dev *a)
 			} else {
 				ok = ret == -EINVAL && st == from;
 			}
+			/* The arcs the driver executed, one by one. */
+			if (!driver_path_is(a, from, path, legal ? n : 0,
+					    got, sizeof(got))) {
+				ok = false;
+				kv_diag("driver went through '%s'", got);
+			}
 			checked++;
 			if (!ok) {
 				mismatches++;
@@ -634,8 +669,9 @@ cmd_fsm(struct kv_dev *a)
 		}
 	}
 	kv_reset(a);
-	kv_ok(mismatches == 0, "fsm conformance (%s): %u arcs checked, "
-	      "%u mismatches", capstr, checked, mismatches);
+	kv_ok(mismatches == 0, "fsm conformance (%s): %u arcs checked (result, "
+	      "state, data fd, arcs the driver executed), %u mismatches",
+	      capstr, checked, mismatches);
 	printf("# conformance caps=%s arcs=%u mismatches=%u\n", capstr,
 	       checked, mismatches);
 	free(s.p);
