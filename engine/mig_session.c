@@ -90,6 +90,11 @@ sess_init(struct mig_sess *s, const struct mig_session_cfg *cfg,
 	s->timeout_ns = cfg->timeout_ns ? cfg->timeout_ns : SESS_TIMEOUT_DEF_NS;
 	s->last_progress = st->start_ns;
 	mig_rate_init(&s->rate, st->start_ns, 250ull * 1000000ull);
+	for (unsigned int i = 0; i < MIG_SESSION_DEVS_MAX; i++)
+		mig_rate_init(&s->dev_rate[i], st->start_ns,
+			      250ull * 1000000ull);
+	mig_idle_init(&s->idle);
+	mig_idle_thread_init();
 	if (cfg->ndev == 0 || cfg->ndev > MIG_SESSION_DEVS_MAX)
 		return sess_fail(s, -EINVAL, "%u devices (1..%u)", cfg->ndev,
 				 MIG_SESSION_DEVS_MAX);
@@ -173,12 +178,30 @@ void
 sess_report(struct mig_sess *s)
 {
 	uint64_t now = mig_time_ns();
+	unsigned int i;
 
 	if (s->cfg->progress == NULL || now - s->last_report < SESS_PROGRESS_NS)
 		return;
 	s->last_report = now;
 	s->st->rate_bps = mig_rate_bps(&s->rate, now);
+	for (i = 0; i < s->st->ndev && i < MIG_SESSION_DEVS_MAX; i++)
+		s->st->dev[i].rate_bps = mig_rate_bps(&s->dev_rate[i], now);
 	s->cfg->progress(s->cfg->progress_ctx, s->st);
+}
+
+void
+sess_account(struct mig_sess *s, uint32_t dev, uint32_t len)
+{
+	struct mig_session_dev_stats *d = &s->st->dev[dev];
+	uint64_t now = mig_time_ns();
+
+	s->st->bytes += len;
+	mig_rate_add(&s->rate, len, now);
+	mig_rate_add(&s->dev_rate[dev], len, now);
+	d->bytes += len;
+	if (d->first_ns == 0)
+		d->first_ns = now;
+	d->last_ns = now;
 }
 
 int
