@@ -252,8 +252,12 @@ dst_desc(struct dst_sess *ds, const struct mig_wire_dev_desc *dsc)
 		struct dst_stash st = ds->stash[i];
 
 		ret = dst_chunk(ds, &st.c, st.buf);
-		if (ret < 0)
+		if (ret < 0) {
+			/* dst_chunk() gave back its own buffer: the rest. */
+			for (i++; i < n; i++)
+				mig_xport_rx_release(s->xp, ds->stash[i].buf);
 			return ret;
+		}
 	}
 	return 0;
 }

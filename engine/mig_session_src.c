@@ -37,6 +37,18 @@ src_lane_check(struct src_sess *ss, struct src_dev *sd)
 	return sess_fail(&ss->s, err, "%s", sd->lane.errmsg);
 }
 
+/* Progress between two size queries: what was sent is no longer
+ * pending. */
+static void
+src_pending_sent(struct mig_session_stats *st, unsigned int dev, uint32_t len)
+{
+	struct mig_session_dev_stats *d = &st->dev[dev];
+	uint64_t n = RTE_MIN((uint64_t)len, d->pending);
+
+	d->pending -= n;
+	st->pending -= RTE_MIN(n, st->pending);
+}
+
 /* Chunks of one lane to the transport, until it refuses (no credit). */
 static int
 src_tx(struct src_sess *ss, struct src_dev *sd)
@@ -74,6 +86,7 @@ src_tx(struct src_sess *ss, struct src_dev *sd)
 		sd->tx_have = false;
 		sd->out++;
 		sess_account(&ss->s, sd->id, hdr.length);
+		src_pending_sent(ss->s.st, sd->id, hdr.length);
 		n++;
 	}
 	return n;
@@ -365,6 +378,7 @@ src_stopcopy(struct src_sess *ss, uint64_t *down_start)
 	struct mig_sess *s = &ss->s;
 	struct mig_wire_msg m;
 	struct src_dev *sd;
+	uint64_t pending, fixed;
 	unsigned int i;
 	bool finished;
 	int ret;
@@ -373,6 +387,11 @@ src_stopcopy(struct src_sess *ss, uint64_t *down_start)
 	memset(&r, 0, sizeof(r));
 	r.kind = SESS_REQ_HOLD;
 	ret = src_request(ss, &r, false, false);
+	if (ret < 0)
+		return ret;
+	/* What stop-copy will move, for the progress display (the devices
+	 * are quiet: this is the estimate the decision was made on). */
+	ret = src_pending(ss, &pending, &fixed);
 	if (ret < 0)
 		return ret;
 	/* P2P first, on every device that has it, so that no device DMAs

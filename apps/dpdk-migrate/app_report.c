@@ -80,9 +80,12 @@ app_progress(void *ctx, const struct mig_session_stats *st)
 	app_bytes(moved, sizeof(moved), st->bytes);
 	app_bytes(left_s, sizeof(left_s), left);
 	app_eta(eta, sizeof(eta), left, st->rate_bps);
-	fprintf(stderr, "\r%s: %s, round %u, %s moved, %.1f MB/s, %s %s, ETA %s\033[K",
-		r->role, mig_wire_step_name((unsigned int)st->step), st->rounds,
-		moved, st->rate_bps / 1e6, what, left_s, eta);
+	fprintf(stderr, "\r%s: %s", r->role,
+		mig_wire_step_name((unsigned int)st->step));
+	if (app_is_source(r))
+		fprintf(stderr, ", round %u", st->rounds);
+	fprintf(stderr, ", %s moved, %.1f MB/s, %s %s, ETA %s\033[K", moved,
+		st->rate_bps / 1e6, what, left_s, eta);
 	n = st->ndev < APP_PROGRESS_DEVS ? st->ndev : APP_PROGRESS_DEVS;
 	for (i = 0; i < n; i++) {
 		d = &st->dev[i];
