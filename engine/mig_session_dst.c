@@ -21,34 +21,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mig_dst.h"
 #include "mig_log.h"
-#include "mig_session_priv.h"
+#include "mig_session_dst_priv.h"
 
 #define DST_DONE_LINGER_NS (2000ull * 1000000ull)
-#define DST_LANE_BURST 32
-
-struct dst_dev {
-	/* Set by the main lcore before the lanes start, then read-only. */
-	struct mig_dev *dev;
-	struct mig_dev_info info;
-	unsigned int id;
-	struct rte_ring *rx_ring;  /* main -> lane: struct sess_chunk */
-	struct rte_ring *rel_ring; /* lane -> main: buffers loaded */
-	struct sess_lane lane;
-	/* Lane only. */
-	struct mig_dst stage;
-	bool stage_init;
-	/* Published by the lane. */
-	uint64_t loaded;           /* chunks loaded, all below this index */
-	/* Main lcore only. */
-	bool described;
-	bool init_known;
-	bool acked;
-	bool verified;
-	uint64_t init_end;
-	uint64_t released;         /* buffers given back to the transport */
-};
+#define DST_RECLAIM_BURST 32
 
 /* A chunk that overtook its device's DEV_DESC on another stream. */
 struct dst_stash {
@@ -65,102 +42,16 @@ struct dst_sess {
 	unsigned int verified;
 };
 
-/* Lane: a loaded buffer goes back to the main lcore (room for every
- * buffer of the pool: cannot fail). */
-static void
-dst_release(void *ctx, void *cookie)
-{
-	struct dst_dev *dd = ctx;
-
-	rte_ring_sp_enqueue(dd->rel_ring, cookie);
-}
-
-/* Lane: execute the pending request; -EAGAIN while loads are in flight. */
-static int
-dst_lane_req(struct dst_dev *dd)
-{
-	struct sess_req *r = &dd->lane.req;
-	int ret = 0;
-
-	switch (r->kind) {
-	case SESS_REQ_STATE:
-	case SESS_REQ_COMMIT:
-		if (dd->stage.inflight != 0)
-			return -EAGAIN;
-		if (r->kind == SESS_REQ_STATE) {
-			ret = mig_dev_set_state(dd->dev, r->target, r->recover);
-			break;
-		}
-		/* Leaving RESUMING, the driver validates the state. */
-		ret = mig_dev_set_state(dd->dev, MIG_STATE_STOP,
-					MIG_STATE_ERROR);
-		if (ret == 0)
-			ret = mig_dev_set_state(dd->dev, MIG_STATE_RUNNING,
-						MIG_STATE_ERROR);
-		if (ret == 0)
-			r->has_digest = mig_dev_digest(dd->dev,
-						       &r->digest) == 0;
-		break;
-	case SESS_REQ_DIGEST:
-		r->has_digest = mig_dev_digest(dd->dev, &r->digest) == 0;
-		break;
-	default:
-		break;
-	}
-	return ret;
-}
-
-/* mig_lcore task: chunks from the main lcore into the stage, loads. */
-static int
-dst_lane_poll(void *arg)
-{
-	struct sess_chunk c[DST_LANE_BURST];
-	struct dst_dev *dd = arg;
-	unsigned int i, n;
-	int ret, req = -EAGAIN, work;
-
-	if (dd->lane.error != 0)
-		return 0;
-	n = rte_ring_sc_dequeue_burst_elem(dd->rx_ring, c, sizeof(c[0]),
-					   DST_LANE_BURST, NULL);
-	for (i = 0; i < n; i++) {
-		ret = mig_dst_push(&dd->stage, c[i].index, c[i].buf, c[i].len,
-				   c[i].buf);
-		if (ret < 0) {
-			for (; i < n; i++)
-				dst_release(dd, c[i].buf);
-			return sess_lane_fail(&dd->lane, ret);
-		}
-	}
-	work = (int)n;
-	ret = mig_dst_poll(&dd->stage);
-	if (ret < 0)
-		return sess_lane_fail(&dd->lane, ret);
-	work += ret;
-	if (sess_lane_pending(&dd->lane)) {
-		req = dst_lane_req(dd);
-		if (req != -EAGAIN && req < 0)
-			sess_lane_fail(&dd->lane, req);
-	}
-	__atomic_store_n(&dd->loaded, dd->stage.loaded_chunks,
-			 __ATOMIC_RELEASE);
-	if (req != -EAGAIN) {
-		sess_lane_complete(&dd->lane, req);
-		work++;
-	}
-	return work;
-}
-
 /* Main lcore: loaded buffers back to the transport (credits). */
 static int
 dst_reclaim(struct dst_sess *ds, struct dst_dev *dd)
 {
-	void *bufs[DST_LANE_BURST];
+	void *bufs[DST_RECLAIM_BURST];
 	unsigned int i, n;
 
 	if (dd->rel_ring == NULL)
 		return 0;
-	n = rte_ring_sc_dequeue_burst(dd->rel_ring, bufs, DST_LANE_BURST,
+	n = rte_ring_sc_dequeue_burst(dd->rel_ring, bufs, DST_RECLAIM_BURST,
 				      NULL);
 	for (i = 0; i < n; i++)
 		mig_xport_rx_release(ds->s.xp, bufs[i]);

@@ -66,6 +66,20 @@ struct src_sess {
 	bool done;                 /* DONE received */
 };
 
+/* mig_session_src.c: one turn of the main lcore's loop (backs off when
+ * idle); > 0 work, 0 idle, or the session's error. */
+int src_pump(struct src_sess *ss);
+/* Post @p r to every lane (pre-copy ones only if @p precopy_only, those
+ * with P2P only if @p p2p_only) and pump until all are done. */
+int src_request(struct src_sess *ss, const struct sess_req *r,
+		bool precopy_only, bool p2p_only);
+
+/* mig_session_src_precopy.c: the devices' stop-copy estimates (total, and
+ * the part of devices without pre-copy), published in the stats. */
+int src_pending(struct src_sess *ss, uint64_t *pending, uint64_t *fixed);
+/* Pre-copy rounds until the policy says switch over. */
+int src_precopy(struct src_sess *ss);
+
 /* Set up the lane of @p sd (stage and rings); 0 or -errno with message. */
 int src_lane_init(struct src_dev *sd, const struct mig_session_cfg *cfg,
 		  unsigned int nbuf);
