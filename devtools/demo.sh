@@ -15,7 +15,7 @@ if [ ! -s "$key" ]; then
 	umask 077
 	head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$key"
 fi
-exec "$build/apps/dpdk-migrate/dpdk-migrate" -l 0 --no-pci \
+exec "$build/apps/dpdk-migrate/dpdk-migrate" -l 0-1 --no-pci \
 	--file-prefix mig-demo --log-level=lib.eal:warning -- \
 	--role loopback --key "$key" \
 	--dev sim,id=nic0,size=4G,page=1M,caps=pre_copy+p2p,dirty_rate=64M \

@@ -77,6 +77,23 @@ mig_policy_decide(const struct mig_policy_cfg *cfg,
 	} else {
 		est_ns = -1;
 	}
+	if (in->fixed_bytes > 0 && in->bandwidth_bps > 0 && in->converged) {
+		double fixed_ns = (double)in->fixed_bytes * 1e9 /
+				  in->bandwidth_bps;
+
+		if (fixed_ns > (double)cfg->downtime_limit_ns) {
+			if (cfg->on_limit == MIG_POLICY_ON_LIMIT_FAIL)
+				return policy_say(MIG_POLICY_FAIL, why, why_len,
+						  "devices without pre-copy need %.1f ms of stop-copy on their own, over the limit %.1f ms",
+						  fixed_ns / NS_PER_MS,
+						  cfg->downtime_limit_ns / NS_PER_MS);
+			return policy_say(MIG_POLICY_SWITCHOVER, why, why_len,
+					  "pre-copy converged; devices without pre-copy need %.1f ms on their own (limit %.1f ms): estimated downtime %.1f ms",
+					  fixed_ns / NS_PER_MS,
+					  cfg->downtime_limit_ns / NS_PER_MS,
+					  est_ns / NS_PER_MS);
+		}
+	}
 	if (rounds_out || time_out) {
 		const char *what = rounds_out ? "round" : "time";
 

@@ -18,6 +18,18 @@
  * configured. Initial data that is never acknowledged fails the migration
  * at the time limit, whatever the configuration: switching over then
  * would put the destination's load time inside the downtime.
+ *
+ * Devices without pre-copy (STOP_COPY only) move their whole state during
+ * the downtime whatever pre-copy does: their bytes count in the pending
+ * bytes (the downtime estimate stays honest) and are also given apart as
+ * fixed_bytes. When those bytes alone already take longer than the limit
+ * at the measured bandwidth, no number of rounds can meet the limit; more
+ * rounds only help while they still shrink what the pre-copy devices have
+ * left. So once the pre-copy devices have converged (a round completed
+ * and their remaining bytes did not shrink over the last one), the policy
+ * switches over (on_limit switch) or fails at once (on_limit fail) instead
+ * of waiting for the round or time limit. When the fixed part fits the
+ * limit, the limit is met by pre-copy as usual.
  */
 
 #include <stddef.h>
@@ -41,8 +53,14 @@ struct mig_policy_cfg {
 
 struct mig_policy_input {
 	uint64_t pending_bytes;    /**< sum of the devices' stop-copy estimates */
+	/** part of pending_bytes from devices without pre-copy */
+	uint64_t fixed_bytes;
 	double bandwidth_bps;      /**< measured, 0 if not known yet */
-	unsigned int rounds;       /**< completed pre-copy rounds */
+	/** completed pre-copy rounds (every pre-copy device caught up),
+	 *  what max_rounds limits */
+	unsigned int rounds;
+	/** the pre-copy devices' remaining bytes stopped shrinking */
+	int converged;
 	uint64_t elapsed_ns;       /**< since pre-copy started */
 	unsigned int acks_pending; /**< devices without switchover-ack */
 };

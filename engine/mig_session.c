@@ -90,6 +90,11 @@ sess_init(struct mig_sess *s, const struct mig_session_cfg *cfg,
 	s->timeout_ns = cfg->timeout_ns ? cfg->timeout_ns : SESS_TIMEOUT_DEF_NS;
 	s->last_progress = st->start_ns;
 	mig_rate_init(&s->rate, st->start_ns, 250ull * 1000000ull);
+	for (unsigned int i = 0; i < MIG_SESSION_DEVS_MAX; i++)
+		mig_rate_init(&s->dev_rate[i], st->start_ns,
+			      250ull * 1000000ull);
+	mig_idle_init(&s->idle);
+	mig_idle_thread_init();
 	if (cfg->ndev == 0 || cfg->ndev > MIG_SESSION_DEVS_MAX)
 		return sess_fail(s, -EINVAL, "%u devices (1..%u)", cfg->ndev,
 				 MIG_SESSION_DEVS_MAX);
@@ -173,12 +178,30 @@ void
 sess_report(struct mig_sess *s)
 {
 	uint64_t now = mig_time_ns();
+	unsigned int i;
 
 	if (s->cfg->progress == NULL || now - s->last_report < SESS_PROGRESS_NS)
 		return;
 	s->last_report = now;
 	s->st->rate_bps = mig_rate_bps(&s->rate, now);
+	for (i = 0; i < s->st->ndev && i < MIG_SESSION_DEVS_MAX; i++)
+		s->st->dev[i].rate_bps = mig_rate_bps(&s->dev_rate[i], now);
 	s->cfg->progress(s->cfg->progress_ctx, s->st);
+}
+
+void
+sess_account(struct mig_sess *s, uint32_t dev, uint32_t len)
+{
+	struct mig_session_dev_stats *d = &s->st->dev[dev];
+	uint64_t now = mig_time_ns();
+
+	s->st->bytes += len;
+	mig_rate_add(&s->rate, len, now);
+	mig_rate_add(&s->dev_rate[dev], len, now);
+	d->bytes += len;
+	if (d->first_ns == 0)
+		d->first_ns = now;
+	d->last_ns = now;
 }
 
 int
@@ -320,6 +343,7 @@ sess_wait_ctrl(struct mig_sess *s, uint8_t want, struct mig_wire_msg *m)
 						 mig_wire_type_name(want),
 						 mig_xport_errmsg(s->xp));
 			sess_progress(s, ret);
+			mig_idle_step(&s->idle, ret);
 			ret = sess_check(s);
 			if (ret < 0)
 				return ret;
@@ -378,6 +402,8 @@ sess_connect(struct mig_sess *s)
 		if (ret < 0)
 			return sess_fail(s, ret, "connection with %s: %s",
 					 s->cfg->addr, mig_xport_errmsg(s->xp));
+		/* Waiting for the peer: give the CPU away meanwhile. */
+		mig_idle_step(&s->idle, ret);
 		if (mig_time_ns() > end)
 			return sess_fail(s, -ETIMEDOUT,
 					 "no connection with %s in time",
@@ -396,7 +422,7 @@ sess_handshake(struct mig_sess *s)
 	struct mig_wire_msg m;
 	uint64_t feat, end;
 	uint8_t ver;
-	int ret;
+	int n, ret;
 
 	ret = sess_connect(s);
 	if (ret < 0)
@@ -430,8 +456,12 @@ sess_handshake(struct mig_sess *s)
 		return ret;
 	s->peer = m.hello;
 	ret = mig_wire_negotiate(h, &s->peer, &ver, &s->features);
-	if (ret < 0)
-		return sess_fail(s, ret, "no common protocol version");
+	if (ret < 0) {
+		ret = sess_fail(s, ret, "no common protocol version (ours %u..%u, peer's %u..%u)",
+				h->version_min, h->version_max,
+				s->peer.version_min, s->peer.version_max);
+		goto abort;
+	}
 	if (s->cfg->key != NULL && !(s->features & MIG_WIRE_FEAT_AUTH)) {
 		ret = sess_fail(s, -EPERM,
 				"peer does not authenticate (started with --insecure and no --key?)");
@@ -466,9 +496,18 @@ abort:
 	 * wait (1 s at most) until it closes. */
 	snprintf(saved, sizeof(saved), "%s", mig_err_last());
 	end = mig_time_ns() + SESS_FLUSH_NS;
-	while (mig_time_ns() < end && mig_xport_poll(s->xp) >= 0 &&
-	       mig_xport_rx(s->xp, s->rx, 1) >= 0)
-		;
+	while (mig_time_ns() < end) {
+		int w = mig_xport_poll(s->xp);
+
+		if (w < 0)
+			break;
+		n = mig_xport_rx(s->xp, s->rx, 1);
+		if (n < 0)
+			break;
+		if (n > 0 && s->rx[0].type == MIG_WIRE_T_CHUNK)
+			mig_xport_rx_release(s->xp, s->rx[0].buf);
+		mig_idle_step(&s->idle, w + n);
+	}
 	mig_err_set(mig_logtype_engine, "%s", saved);
 	return ret;
 }

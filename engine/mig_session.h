@@ -8,9 +8,12 @@
 /**
  * @file
  * One migration session between a source and a destination process
- * (doc: DESIGN.md "The flow of one migration"). Single-threaded: the
- * caller's lcore polls devices, stages and the transport in a loop.
- * Needs the EAL (chunk buffers come from a mig_pool).
+ * (doc: DESIGN.md "The flow of one migration", doc/architecture.md
+ * "Pipeline"). Call it on the main lcore: it keeps the transport, the
+ * wire checker and the session logic there, and runs each device's stage
+ * (save, or load) on the worker lcores that are idle, dealt round-robin
+ * in device order (mig_lcore.h); with no worker lcore everything runs on
+ * the calling lcore. Needs the EAL (chunk buffers come from a mig_pool).
  *
  * Both functions return 0 or a negative errno with mig_err_last() set to
  * one line naming the step, the device (if any) and the cause. On
@@ -32,24 +35,39 @@ extern "C" {
 /** Most devices in one session. */
 #define MIG_SESSION_DEVS_MAX 64
 
-/** Per-device results. */
+/** Per-device progress and results. */
 struct mig_session_dev_stats {
-	uint64_t bytes;       /**< payload bytes sent / loaded */
-	uint64_t chunks;      /**< chunks sent / loaded */
+	uint64_t bytes;       /**< payload bytes sent / received */
+	uint64_t chunks;      /**< chunks sent / loaded (final) */
 	uint64_t stream_digest; /**< mig_wire_digest_add() over the chunks */
 	uint64_t dev_digest;  /**< mig_dev_digest() (0 if unsupported) */
 	bool has_dev_digest;
+	bool precopy;         /**< source: the device takes part in pre-copy */
+	uint64_t size;        /**< nominal state size (DEV_DESC), 0 unknown */
+	uint64_t pending;     /**< source: last stop-copy estimate */
+	double rate_bps;      /**< current rate */
+	uint64_t first_ns;    /**< first chunk moved (mig_time_ns), 0: none */
+	uint64_t last_ns;     /**< last chunk moved */
+	unsigned int lcore;   /**< lcore its stage runs on */
 };
 
 /** Progress and results of a session. */
 struct mig_session_stats {
 	uint64_t start_ns;    /**< session start (mig_time_ns) */
 	uint64_t total_ns;    /**< whole session */
-	uint64_t downtime_ns; /**< source devices stopped .. DONE received */
+	/** Source: from the first STOP_COPY arc of a source device until
+	 *  DONE arrives, which the destination sends right after its last
+	 *  device reached RUNNING (one-way latency of DONE included). */
+	uint64_t downtime_ns;
 	uint64_t bytes;       /**< payload bytes moved so far */
 	uint64_t pending;     /**< last stop-copy estimate (source) */
 	double rate_bps;      /**< current rate */
-	unsigned int rounds;  /**< pre-copy rounds completed */
+	/** Source: pre-copy rounds started. Round 1 sends the devices'
+	 *  initial data; a new round starts when every pre-copy device had
+	 *  no data left, was re-armed and produced data again. 0: no device
+	 *  did pre-copy. */
+	unsigned int rounds;
+	unsigned int workers; /**< worker lcores running device stages */
 	int step;             /**< enum mig_wire_step */
 	unsigned int ndev;
 	struct mig_session_dev_stats dev[MIG_SESSION_DEVS_MAX];

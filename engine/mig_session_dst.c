@@ -7,6 +7,12 @@
  * devices by order, chunks loaded through mig_dst stages, SWITCHOVER_ACK
  * when the initial data is loaded, DEV_END verification, commit
  * (RESUMING -> STOP -> RUNNING), DONE. On failure devices are reset.
+ *
+ * The main lcore receives (transport and wire checker stay there) and
+ * hands each device's chunks to its lane on rx_ring; the lane, on the
+ * device's lcore, loads them in index order through its mig_dst stage and
+ * hands the buffers back on rel_ring; the main lcore releases them to the
+ * transport, which credits the source.
  */
 
 #include <errno.h>
@@ -15,23 +21,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mig_dst.h"
 #include "mig_log.h"
-#include "mig_session_priv.h"
+#include "mig_session_dst_priv.h"
 
 #define DST_DONE_LINGER_NS (2000ull * 1000000ull)
-
-struct dst_dev {
-	struct mig_dev *dev;
-	struct mig_dst stage;
-	struct mig_dev_info info;
-	bool stage_init;
-	bool described;
-	bool init_known;
-	bool acked;
-	bool verified;
-	uint64_t init_end;
-};
+#define DST_RECLAIM_BURST 32
 
 /* A chunk that overtook its device's DEV_DESC on another stream. */
 struct dst_stash {
@@ -42,23 +36,34 @@ struct dst_stash {
 struct dst_sess {
 	struct mig_sess s;
 	struct dst_dev d[MIG_SESSION_DEVS_MAX];
+	struct mig_lcore_task tasks[MIG_SESSION_DEVS_MAX];
 	struct dst_stash *stash;
 	unsigned int nstash, stash_max;
 	unsigned int verified;
 };
 
-static void
-dst_release(void *ctx, void *cookie)
+/* Main lcore: loaded buffers back to the transport (credits). */
+static int
+dst_reclaim(struct dst_sess *ds, struct dst_dev *dd)
 {
-	struct dst_sess *ds = ctx;
+	void *bufs[DST_RECLAIM_BURST];
+	unsigned int i, n;
 
-	mig_xport_rx_release(ds->s.xp, cookie);
+	if (dd->rel_ring == NULL)
+		return 0;
+	n = rte_ring_sc_dequeue_burst(dd->rel_ring, bufs, DST_RECLAIM_BURST,
+				      NULL);
+	for (i = 0; i < n; i++)
+		mig_xport_rx_release(ds->s.xp, bufs[i]);
+	dd->released += n;
+	return (int)n;
 }
 
 static int
 dst_chunk(struct dst_sess *ds, const struct mig_wire_chunk *c, void *buf)
 {
 	struct mig_sess *s = &ds->s;
+	struct sess_chunk sc;
 	struct dst_dev *dd;
 	int ret;
 
@@ -85,13 +90,16 @@ dst_chunk(struct dst_sess *ds, const struct mig_wire_chunk *c, void *buf)
 		mig_xport_rx_release(s->xp, buf);
 		return ret;
 	}
-	s->st->bytes += c->length;
-	mig_rate_add(&s->rate, c->length, mig_time_ns());
-	ret = mig_dst_push(&dd->stage, c->index, buf, c->length, buf);
-	if (ret < 0) {
-		mig_xport_rx_release(s->xp, buf);
-		return sess_fail_last(s, ret);
-	}
+	sess_account(s, c->dev_id, c->length);
+	memset(&sc, 0, sizeof(sc));
+	sc.buf = buf;
+	sc.index = c->index;
+	sc.len = c->length;
+	sc.crc = c->crc;
+	sc.flags = c->flags;
+	sc.dev_id = c->dev_id;
+	/* Room for every buffer of the pool: cannot fail. */
+	rte_ring_sp_enqueue_elem(dd->rx_ring, &sc, sizeof(sc));
 	return 0;
 }
 
@@ -135,8 +143,12 @@ dst_desc(struct dst_sess *ds, const struct mig_wire_dev_desc *dsc)
 		struct dst_stash st = ds->stash[i];
 
 		ret = dst_chunk(ds, &st.c, st.buf);
-		if (ret < 0)
+		if (ret < 0) {
+			/* dst_chunk() gave back its own buffer: the rest. */
+			for (i++; i < n; i++)
+				mig_xport_rx_release(s->xp, ds->stash[i].buf);
 			return ret;
+		}
 	}
 	return 0;
 }
@@ -183,10 +195,11 @@ dst_dev_check(struct dst_dev *dd, struct dst_sess *ds, uint32_t id)
 	const struct mig_wire_rx_dev *rd;
 	struct mig_sess *s = &ds->s;
 	struct mig_wire_msg m;
+	uint64_t loaded;
 	int ret;
 
-	if (dd->init_known && !dd->acked &&
-	    dd->stage.loaded_chunks >= dd->init_end) {
+	loaded = __atomic_load_n(&dd->loaded, __ATOMIC_ACQUIRE);
+	if (dd->init_known && !dd->acked && loaded >= dd->init_end) {
 		memset(&m, 0, sizeof(m));
 		m.type = MIG_WIRE_T_SWITCHOVER_ACK;
 		m.switchover_ack.dev_id = id;
@@ -196,24 +209,26 @@ dst_dev_check(struct dst_dev *dd, struct dst_sess *ds, uint32_t id)
 		dd->acked = true;
 	}
 	/* The checker set COMPLETE once DEV_END's chunk count, bytes and
-	 * digest matched what arrived (a mismatch failed the session there). */
+	 * digest matched what arrived (a mismatch failed the session there);
+	 * every chunk is loaded once its buffer came back. */
 	rd = mig_wire_rx_dev(&s->chk, id);
 	if (dd->verified || rd == NULL ||
 	    !(rd->flags & MIG_WIRE_RX_DEV_COMPLETE) ||
-	    dd->stage.loaded_chunks < rd->end.chunk_count ||
-	    !mig_dst_idle(&dd->stage))
+	    loaded < rd->end.chunk_count || dd->released < rd->end.chunk_count)
 		return 0;
 	dd->verified = true;
 	ds->verified++;
 	return 1;
 }
 
+/* One turn of the main lcore's loop; backs off when idle. */
 static int
 dst_pump(struct dst_sess *ds)
 {
 	struct mig_sess *s = &ds->s;
+	struct dst_dev *dd;
 	unsigned int i;
-	int n, ret, work = 0;
+	int n, ret, err, work = 0;
 
 	n = mig_xport_rx(s->xp, s->rx, SESS_RX_BURST);
 	if (n < 0)
@@ -240,49 +255,62 @@ dst_pump(struct dst_sess *ds)
 	if (ret < 0)
 		return sess_fail(s, ret, "%s", mig_xport_errmsg(s->xp));
 	work += ret;
+	work += mig_lcore_poll_main(&s->lc);
 	for (i = 0; i < s->cfg->ndev; i++) {
-		ret = mig_dst_poll(&ds->d[i].stage);
-		if (ret < 0)
-			return sess_fail_last(s, ret);
-		work += ret;
-		ret = dst_dev_check(&ds->d[i], ds, i);
+		dd = &ds->d[i];
+		err = sess_lane_error(&dd->lane);
+		if (err != 0)
+			return sess_fail(s, err, "%s", dd->lane.errmsg);
+		work += dst_reclaim(ds, dd);
+		ret = dst_dev_check(dd, ds, i);
 		if (ret < 0)
 			return ret;
+		work += ret;
 	}
 	sess_progress(s, work);
 	sess_report(s);
-	return sess_check(s);
+	ret = sess_check(s);
+	if (ret < 0)
+		return ret;
+	mig_idle_step(&s->idle, work);
+	return work;
 }
 
+/* Every device to RUNNING in parallel (downtime ends), digests, DONE. */
 static int
 dst_commit(struct dst_sess *ds)
 {
+	struct sess_req r = { .kind = SESS_REQ_COMMIT };
 	struct mig_sess *s = &ds->s;
 	struct mig_wire_msg m;
 	unsigned int i;
+	bool all;
 	uint64_t end;
-	int ret;
+	int ret, err;
 
 	s->st->step = MIG_WIRE_STEP_COMMIT;
-	for (i = 0; i < s->cfg->ndev; i++) {
-		ret = mig_dev_set_state(ds->d[i].dev, MIG_STATE_STOP,
-					MIG_STATE_ERROR);
-		if (ret == 0)
-			ret = mig_dev_set_state(ds->d[i].dev,
-						MIG_STATE_RUNNING,
-						MIG_STATE_ERROR);
+	for (i = 0; i < s->cfg->ndev; i++)
+		sess_lane_post(&ds->d[i].lane, &r);
+	do {
+		ret = dst_pump(ds);
 		if (ret < 0)
-			return sess_fail_last(s, ret);
-	}
+			return ret;
+		all = true;
+		for (i = 0; i < s->cfg->ndev; i++)
+			if (!sess_lane_done(&ds->d[i].lane))
+				all = false;
+	} while (!all);
 	for (i = 0; i < s->cfg->ndev; i++) {
 		const struct mig_wire_rx_dev *rd = mig_wire_rx_dev(&s->chk, i);
 
+		err = sess_lane_error(&ds->d[i].lane);
+		if (err != 0)
+			return sess_fail(s, err, "%s", ds->d[i].lane.errmsg);
 		s->st->dev[i].bytes = rd->bytes;
 		s->st->dev[i].chunks = rd->chunks;
 		s->st->dev[i].stream_digest = rd->digest;
-		s->st->dev[i].has_dev_digest =
-			mig_dev_digest(ds->d[i].dev,
-				       &s->st->dev[i].dev_digest) == 0;
+		s->st->dev[i].has_dev_digest = ds->d[i].lane.req.has_digest;
+		s->st->dev[i].dev_digest = ds->d[i].lane.req.digest;
 	}
 	memset(&m, 0, sizeof(m));
 	m.type = MIG_WIRE_T_DONE;
@@ -293,11 +321,42 @@ dst_commit(struct dst_sess *ds)
 	/* Let DONE leave; the source closes the link once it has it. */
 	end = mig_time_ns() + DST_DONE_LINGER_NS;
 	while (mig_time_ns() < end) {
-		if (mig_xport_poll(s->xp) < 0 ||
-		    mig_xport_rx(s->xp, s->rx, SESS_RX_BURST) < 0)
+		int w = mig_xport_poll(s->xp);
+
+		if (w < 0)
 			break;
+		ret = mig_xport_rx(s->xp, s->rx, SESS_RX_BURST);
+		if (ret < 0)
+			break;
+		mig_idle_step(&s->idle, w + ret);
 	}
 	return 0;
+}
+
+/* Lanes stopped: every buffer back to the transport. */
+static void
+dst_reclaim_all(struct dst_sess *ds)
+{
+	struct sess_chunk c;
+	unsigned int i;
+
+	for (i = 0; i < ds->s.cfg->ndev && i < MIG_SESSION_DEVS_MAX; i++) {
+		struct dst_dev *dd = &ds->d[i];
+
+		if (dd->stage_init)
+			mig_dst_fini(&dd->stage);
+		dd->stage_init = false;
+		while (dd->rx_ring != NULL &&
+		       rte_ring_sc_dequeue_elem(dd->rx_ring, &c,
+						sizeof(c)) == 0)
+			mig_xport_rx_release(ds->s.xp, c.buf);
+		while (dst_reclaim(ds, dd) > 0)
+			;
+		free(dd->rx_ring);
+		free(dd->rel_ring);
+		dd->rx_ring = NULL;
+		dd->rel_ring = NULL;
+	}
 }
 
 static void
@@ -308,6 +367,8 @@ dst_recover(struct dst_sess *ds, int code)
 
 	snprintf(saved, sizeof(saved), "%s", mig_err_last());
 	sess_send_abort(&ds->s, code, MIG_WIRE_DEV_NONE);
+	/* From here the main lcore drives every device. */
+	mig_lcore_stop(&ds->s.lc);
 	/* Never leave a device RUNNING with partial state: reset. */
 	for (i = 0; i < ds->s.cfg->ndev; i++)
 		mig_dev_reset(ds->s.cfg->devs[i]);
@@ -317,15 +378,51 @@ dst_recover(struct dst_sess *ds, int code)
 	mig_err_set(mig_logtype_engine, "%s", saved);
 }
 
+/* Stages and rings of every device, before the handshake. */
+static int
+dst_setup(struct dst_sess *ds, uint32_t nbuf)
+{
+	const struct mig_session_cfg *cfg = ds->s.cfg;
+	struct mig_dst_cfg dc;
+	struct dst_dev *dd;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < cfg->ndev; i++) {
+		dd = &ds->d[i];
+		dd->dev = cfg->devs[i];
+		dd->id = i;
+		mig_dev_info_get(dd->dev, &dd->info);
+		ds->s.st->dev[i].size = dd->info.state_size;
+		memset(&dc, 0, sizeof(dc));
+		dc.dev_id = i;
+		dc.window = nbuf;
+		dc.depth = cfg->depth ? cfg->depth : 4;
+		dc.release = dst_release;
+		dc.release_ctx = dd;
+		ret = mig_dst_init(&dd->stage, dd->dev, &dc);
+		if (ret < 0)
+			return sess_fail_last(&ds->s, ret);
+		dd->stage_init = true;
+		dd->rx_ring = sess_ring_create(sizeof(struct sess_chunk), nbuf);
+		dd->rel_ring = sess_ring_create(sizeof(void *), nbuf);
+		if (dd->rx_ring == NULL || dd->rel_ring == NULL)
+			return sess_fail(&ds->s, -ENOMEM,
+					 "device %s: out of memory for its rings",
+					 dd->info.name);
+		ds->tasks[i].fn = dst_lane_poll;
+		ds->tasks[i].arg = dd;
+	}
+	return 0;
+}
+
 int
 mig_session_destination(const struct mig_session_cfg *cfg,
 			struct mig_session_stats *st)
 {
 	struct mig_xport_info info;
 	struct mig_xport_bufs b;
-	struct mig_dst_cfg dc;
 	struct dst_sess *ds;
-	struct dst_dev *dd;
 	unsigned int i;
 	int ret;
 
@@ -355,23 +452,9 @@ mig_session_destination(const struct mig_session_cfg *cfg,
 		ret = sess_fail_last(&ds->s, ret);
 		goto out;
 	}
-	for (i = 0; i < cfg->ndev; i++) {
-		dd = &ds->d[i];
-		dd->dev = cfg->devs[i];
-		mig_dev_info_get(dd->dev, &dd->info);
-		memset(&dc, 0, sizeof(dc));
-		dc.dev_id = i;
-		dc.window = info.window + 8;
-		dc.depth = cfg->depth ? cfg->depth : 4;
-		dc.release = dst_release;
-		dc.release_ctx = ds;
-		ret = mig_dst_init(&dd->stage, dd->dev, &dc);
-		if (ret < 0) {
-			ret = sess_fail_last(&ds->s, ret);
-			goto out;
-		}
-		dd->stage_init = true;
-	}
+	ret = dst_setup(ds, info.window + 8);
+	if (ret < 0)
+		goto out;
 	ret = sess_handshake(&ds->s);
 	if (ret < 0)
 		goto fail;
@@ -382,6 +465,7 @@ mig_session_destination(const struct mig_session_cfg *cfg,
 				ds->s.peer.dev_count, cfg->ndev);
 		goto fail;
 	}
+	/* The lanes are not running yet: the main lcore drives the devices. */
 	for (i = 0; i < cfg->ndev; i++) {
 		ret = mig_dev_set_state(ds->d[i].dev, MIG_STATE_RESUMING,
 					mig_dev_state(ds->d[i].dev));
@@ -390,6 +474,14 @@ mig_session_destination(const struct mig_session_cfg *cfg,
 			goto fail;
 		}
 	}
+	ret = mig_lcore_start(&ds->s.lc, ds->tasks, cfg->ndev);
+	if (ret < 0) {
+		ret = sess_fail(&ds->s, ret, "cannot start the device lanes");
+		goto fail;
+	}
+	st->workers = mig_lcore_workers(&ds->s.lc);
+	for (i = 0; i < cfg->ndev; i++)
+		st->dev[i].lcore = ds->tasks[i].lcore;
 	for (i = 0; i < ds->s.nearly; i++) {
 		ret = dst_chunk(ds, &ds->s.early[i], ds->s.early_buf[i]);
 		if (ret < 0) {
@@ -413,9 +505,8 @@ mig_session_destination(const struct mig_session_cfg *cfg,
 fail:
 	dst_recover(ds, ret);
 out:
-	for (i = 0; i < cfg->ndev; i++)
-		if (ds->d[i].stage_init)
-			mig_dst_fini(&ds->d[i].stage);
+	mig_lcore_stop(&ds->s.lc);
+	dst_reclaim_all(ds);
 	sess_fini(&ds->s);
 	free(ds->stash);
 	free(ds);

@@ -11,6 +11,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <rte_ring.h>
+
+#include "mig_idle.h"
+#include "mig_lcore.h"
 #include "mig_pool.h"
 #include "mig_rate.h"
 #include "mig_session.h"
@@ -21,6 +25,74 @@
 #define SESS_TIMEOUT_DEF_NS (10ull * 1000000000ull)
 #define SESS_PROGRESS_NS (250ull * 1000000ull)
 #define SESS_RX_BURST 32
+
+/*
+ * Device lanes (mig_session_lane.c). Each device's stage runs as a
+ * mig_lcore task on its own lcore (a worker, or the main lcore when there
+ * is none); the main lcore keeps the transport, the wire checker and the
+ * session logic. Chunks cross between them over SP/SC rte_rings of
+ * struct sess_chunk; the main lcore asks a lane for device operations
+ * (state changes, size queries, digests) with one request at a time
+ * (struct sess_req), executed on the lane's lcore between two polls,
+ * since a device is driven by one thread only (mig_dev.h). A lane that
+ * fails publishes its error message and code once and goes idle.
+ */
+
+/* A chunk between a lane and the main lcore (ring element, 32 bytes). */
+struct sess_chunk {
+	void *buf;
+	uint64_t index;
+	uint32_t len;
+	uint32_t crc;
+	uint32_t flags;
+	uint32_t dev_id;
+};
+
+enum sess_req_kind {
+	SESS_REQ_NONE = 0,
+	SESS_REQ_HOLD,   /* source: submit no more saves; done when quiet */
+	SESS_REQ_STATE,  /* mig_dev_set_state(target, recover), when quiet */
+	SESS_REQ_P2P,    /* source: to the P2P state of the current one */
+	SESS_REQ_REARM,  /* source: look for pre-copy data again */
+	SESS_REQ_SIZES,  /* mig_dev_query_sizes() */
+	SESS_REQ_DIGEST, /* mig_dev_digest() */
+	SESS_REQ_COMMIT, /* destination: RESUMING -> STOP -> RUNNING, digest */
+};
+
+struct sess_req {
+	enum sess_req_kind kind;
+	enum mig_state target;
+	enum mig_state recover;
+	bool resume;     /* STATE: submit saves again afterwards */
+	int ret;         /* result; the lane's message is in the lane */
+	struct mig_dev_sizes sizes;
+	uint64_t digest;
+	bool has_digest;
+};
+
+struct sess_lane {
+	struct sess_req req;
+	uint32_t req_seq;  /* main: bumped once req is filled */
+	uint32_t req_done; /* lane: req_seq of the last request done */
+	int32_t error;     /* lane: first failure, set after errmsg */
+	char errmsg[MIG_ERR_MAX];
+};
+
+/* Main lcore: post a request (the previous one must be done). */
+void sess_lane_post(struct sess_lane *l, const struct sess_req *r);
+/* Main lcore: the last request posted is done (its result in l->req). */
+bool sess_lane_done(const struct sess_lane *l);
+/* Lane: a request waits; the lane reads l->req. */
+bool sess_lane_pending(const struct sess_lane *l);
+/* Lane: finish the request with @p ret. */
+void sess_lane_complete(struct sess_lane *l, int ret);
+/* Lane: publish a failure (mig_err_last() of this thread), once. */
+int sess_lane_fail(struct sess_lane *l, int ret);
+/* Main lcore: the lane's error code (0: none); message in l->errmsg. */
+int sess_lane_error(const struct sess_lane *l);
+
+/* A heap SP/SC ring of @p count (rounded up) elements of @p esize. */
+struct rte_ring *sess_ring_create(unsigned int esize, unsigned int count);
 
 struct mig_sess {
 	const struct mig_session_cfg *cfg;
@@ -43,6 +115,9 @@ struct mig_sess {
 	void **early_buf;
 	unsigned int nearly, early_max;
 	struct mig_xport_rx rx[SESS_RX_BURST];
+	struct mig_lcore_group lc;   /* device lanes on lcores */
+	struct mig_idle idle;        /* main lcore's back-off */
+	struct mig_rate dev_rate[MIG_SESSION_DEVS_MAX];
 };
 
 /* Open the transport and the chunk pool (count buffers). */
@@ -64,6 +139,8 @@ void sess_progress(struct mig_sess *s, int work);
 int sess_check(struct mig_sess *s);
 /* Report progress through the callback, rate limited. */
 void sess_report(struct mig_sess *s);
+/* Account @p len payload bytes of device @p dev moved now. */
+void sess_account(struct mig_sess *s, uint32_t dev, uint32_t len);
 
 /* Encode and queue a control frame (retries while the queue is full). */
 int sess_send(struct mig_sess *s, struct mig_wire_msg *m);

@@ -3,9 +3,12 @@
  */
 
 /*
- * Source side of a session: handshake, DEV_DESC, pre-copy rounds with
- * INIT_SENT / SWITCHOVER_ACK, switchover decision, stop-copy of every
- * device in parallel, DEV_END, DONE; devices back to RUNNING on failure.
+ * Source side of a session, on the main lcore: handshake, DEV_DESC,
+ * pre-copy rounds with INIT_SENT / SWITCHOVER_ACK, switchover decision,
+ * stop-copy of every device in parallel, DEV_END, DONE; devices back to
+ * RUNNING on failure. The devices' stages run in lanes
+ * (mig_session_src_lane.c); this file moves their chunks to the
+ * transport and their buffers back.
  */
 
 #include <errno.h>
@@ -15,81 +18,97 @@
 #include <string.h>
 
 #include "mig_log.h"
-#include "mig_session_priv.h"
-#include "mig_src.h"
+#include "mig_session_src_priv.h"
 
-#define SRC_DECIDE_NS (200ull * 1000000ull)
 #define SRC_TX_DONE_BURST 64
+/* Chunks sent per device and turn: devices share the credits fairly. */
+#define SRC_TX_BURST 8
+#define SRC_RECOVER_NS (5ull * 1000000000ull)
 
-struct src_sess;
-
-struct src_dev {
-	struct src_sess *ss;
-	struct mig_dev *dev;
-	struct mig_src stage;
-	struct mig_dev_info info;
-	bool stage_init;
-	bool precopy;      /* takes part in pre-copy */
-	bool init_holding; /* held to mark the end of its initial data */
-	bool init_sent;
-	bool acked;
-};
-
-struct src_sess {
-	struct mig_sess s;
-	struct src_dev d[MIG_SESSION_DEVS_MAX];
-	void **out_buf;    /* chunks handed to the transport */
-	uint32_t *out_dev;
-	unsigned int nout, out_max;
-	bool precopy_phase;
-	bool done;         /* DONE received */
-};
-
+/* A lane's published failure as the session's error. */
 static int
-src_emit(void *ctx, const struct mig_wire_chunk *hdr, void *buf, void *cookie)
+src_lane_check(struct src_sess *ss, struct src_dev *sd)
 {
-	struct src_dev *sd = ctx;
-	struct src_sess *ss = sd->ss;
-	int ret;
+	int err = sess_lane_error(&sd->lane);
 
-	if (ss->nout == ss->out_max)
-		return -EAGAIN;
-	ret = mig_xport_tx(ss->s.xp, hdr, buf, hdr->length, cookie);
-	if (ret < 0) {
-		if (ret != -EAGAIN)
-			mig_err_set(mig_logtype_engine, "device %s: send of chunk %" PRIu64 ": %s",
-				    mig_dev_name(sd->dev), hdr->index,
-				    mig_xport_errmsg(ss->s.xp));
-		return ret;
-	}
-	ss->out_buf[ss->nout] = cookie;
-	ss->out_dev[ss->nout] = (uint32_t)(sd - ss->d);
-	ss->nout++;
-	ss->s.st->bytes += hdr->length;
-	mig_rate_add(&ss->s.rate, hdr->length, mig_time_ns());
-	return 0;
+	if (err == 0)
+		return 0;
+	return sess_fail(&ss->s, err, "%s", sd->lane.errmsg);
 }
 
+/* Progress between two size queries: what was sent is no longer
+ * pending. */
 static void
+src_pending_sent(struct mig_session_stats *st, unsigned int dev, uint32_t len)
+{
+	struct mig_session_dev_stats *d = &st->dev[dev];
+	uint64_t n = RTE_MIN((uint64_t)len, d->pending);
+
+	d->pending -= n;
+	st->pending -= RTE_MIN(n, st->pending);
+}
+
+/* Chunks of one lane to the transport, until it refuses (no credit). */
+static int
+src_tx(struct src_sess *ss, struct src_dev *sd)
+{
+	struct mig_wire_chunk hdr;
+	struct src_out *o;
+	int ret, n = 0;
+
+	while (n < SRC_TX_BURST && ss->nfree > 0) {
+		if (!sd->tx_have) {
+			if (rte_ring_sc_dequeue_elem(sd->tx_ring, &sd->tx_cur,
+						     sizeof(sd->tx_cur)) != 0)
+				break;
+			sd->tx_have = true;
+		}
+		o = ss->out_free[ss->nfree - 1];
+		hdr.dev_id = sd->tx_cur.dev_id;
+		hdr.flags = sd->tx_cur.flags;
+		hdr.index = sd->tx_cur.index;
+		hdr.length = sd->tx_cur.len;
+		hdr.crc = sd->tx_cur.crc;
+		hdr.payload = sd->tx_cur.buf;
+		ret = mig_xport_tx(ss->s.xp, &hdr, sd->tx_cur.buf,
+				   sd->tx_cur.len, o);
+		if (ret == -EAGAIN)
+			break;
+		if (ret < 0)
+			return sess_fail(&ss->s, ret,
+					 "device %s: send of chunk %" PRIu64 ": %s",
+					 mig_dev_name(sd->dev), hdr.index,
+					 mig_xport_errmsg(ss->s.xp));
+		ss->nfree--;
+		o->buf = sd->tx_cur.buf;
+		o->sd = sd;
+		sd->tx_have = false;
+		sd->out++;
+		sess_account(&ss->s, sd->id, hdr.length);
+		src_pending_sent(ss->s.st, sd->id, hdr.length);
+		n++;
+	}
+	return n;
+}
+
+/* Buffers the transport is done with back to their lanes. */
+static int
 src_tx_done(struct src_sess *ss)
 {
 	void *done[SRC_TX_DONE_BURST];
-	unsigned int i, k;
-	int n;
+	struct src_out *o;
+	int i, n;
 
 	n = mig_xport_tx_done(ss->s.xp, done, SRC_TX_DONE_BURST);
-	for (i = 0; n > 0 && i < (unsigned int)n; i++) {
-		for (k = 0; k < ss->nout; k++)
-			if (ss->out_buf[k] == done[i])
-				break;
-		if (k == ss->nout)
-			continue;
-		mig_src_buf_done(&ss->d[ss->out_dev[k]].stage, done[i]);
-		ss->nout--;
-		ss->out_buf[k] = ss->out_buf[ss->nout];
-		ss->out_dev[k] = ss->out_dev[ss->nout];
+	for (i = 0; i < n; i++) {
+		o = done[i];
+		/* Room for every buffer of the pool: cannot fail. */
+		rte_ring_sp_enqueue(o->sd->ret_ring, o->buf);
+		o->sd->out--;
+		o->sd = NULL;
+		ss->out_free[ss->nfree++] = o;
 	}
-	sess_progress(&ss->s, n);
+	return n > 0 ? n : 0;
 }
 
 static int
@@ -105,7 +124,11 @@ src_rx(struct src_sess *ss)
 		return sess_fail(s, n, "%s", mig_xport_errmsg(s->xp));
 	for (i = 0; i < n; i++) {
 		if (s->rx[i].type == MIG_WIRE_T_CHUNK) {
-			mig_xport_rx_release(s->xp, s->rx[i].buf);
+			/* This one and the rest of the burst go back. */
+			for (; i < n; i++)
+				if (s->rx[i].type == MIG_WIRE_T_CHUNK)
+					mig_xport_rx_release(s->xp,
+							     s->rx[i].buf);
 			return sess_fail(s, -EPROTO, "CHUNK from the destination");
 		}
 		ret = sess_ctrl_decode(s, &s->rx[i], &m);
@@ -118,163 +141,111 @@ src_rx(struct src_sess *ss)
 					ss->d[k].acked = true;
 		} else if (m.type == MIG_WIRE_T_DONE) {
 			ss->done = true;
+		} else {
+			return sess_fail(s, -EPROTO, "unexpected %s",
+					 mig_wire_type_name(m.type));
 		}
 	}
-	sess_progress(s, n);
 	return n;
 }
 
-/* Mark the end of a device's initial data once the device says so. */
 static int
 src_init_sent(struct src_sess *ss, struct src_dev *sd)
 {
-	struct mig_dev_sizes sz;
 	struct mig_wire_msg m;
 	int ret;
 
-	if (!sd->init_holding) {
-		ret = mig_dev_query_sizes(sd->dev, &sz);
-		if (ret < 0)
-			return sess_fail_last(&ss->s, ret);
-		if (sz.initial_bytes != 0)
-			return 0;
-		sd->init_holding = true;
-		mig_src_hold(&sd->stage, true);
-	}
-	if (!mig_src_quiet(&sd->stage))
-		return 0;
 	memset(&m, 0, sizeof(m));
 	m.type = MIG_WIRE_T_INIT_SENT;
-	m.init_sent.dev_id = sd->stage.cfg.dev_id;
-	m.init_sent.end_index = sd->stage.next_index;
+	m.init_sent.dev_id = sd->id;
+	m.init_sent.end_index = sd->init_end;
 	ret = sess_send(&ss->s, &m);
 	if (ret < 0)
 		return ret;
 	sd->init_sent = true;
-	sd->init_holding = false;
-	mig_src_hold(&sd->stage, false);
 	return 1;
 }
 
-/* One turn of the polling loop. */
-static int
+/* One turn of the main lcore's loop; backs off when idle. */
+int
 src_pump(struct src_sess *ss)
 {
 	struct mig_sess *s = &ss->s;
+	struct src_dev *sd;
 	unsigned int i;
 	int ret, work = 0;
 
 	ret = src_rx(ss);
 	if (ret < 0)
 		return ret;
+	work += ret;
 	ret = mig_xport_poll(s->xp);
 	if (ret < 0)
 		return sess_fail(s, ret, "%s", mig_xport_errmsg(s->xp));
 	work += ret;
+	work += mig_lcore_poll_main(&s->lc);
 	for (i = 0; i < s->cfg->ndev; i++) {
-		ret = mig_src_poll(&ss->d[i].stage);
+		sd = &ss->d[i];
+		ret = src_lane_check(ss, sd);
 		if (ret < 0)
-			return sess_fail_last(s, ret);
+			return ret;
+		ret = src_tx(ss, sd);
+		if (ret < 0)
+			return ret;
 		work += ret;
-		if (ss->precopy_phase && ss->d[i].precopy &&
-		    !ss->d[i].init_sent) {
-			ret = src_init_sent(ss, &ss->d[i]);
+		if (ss->precopy_phase && sd->precopy && !sd->init_sent &&
+		    __atomic_load_n(&sd->init_ready, __ATOMIC_ACQUIRE)) {
+			ret = src_init_sent(ss, sd);
 			if (ret < 0)
 				return ret;
+			work += ret;
 		}
 	}
-	src_tx_done(ss);
+	work += src_tx_done(ss);
 	sess_progress(s, work);
 	sess_report(s);
-	return sess_check(s);
+	ret = sess_check(s);
+	if (ret < 0)
+		return ret;
+	mig_idle_step(&s->idle, work);
+	return work;
 }
 
-static bool
-src_all_quiet(struct src_sess *ss)
+/* Post @p r to every lane (pre-copy ones only if @p precopy_only, those
+ * with P2P only if @p p2p_only) and pump until all are done. */
+int
+src_request(struct src_sess *ss, const struct sess_req *r, bool precopy_only,
+	    bool p2p_only)
 {
+	struct src_dev *sd;
 	unsigned int i;
-
-	for (i = 0; i < ss->s.cfg->ndev; i++)
-		if (!mig_src_quiet(&ss->d[i].stage))
-			return false;
-	return true;
-}
-
-static int
-src_pending(struct src_sess *ss, uint64_t *pending)
-{
-	struct mig_dev_sizes sz;
-	unsigned int i;
+	bool posted[MIG_SESSION_DEVS_MAX];
+	bool all;
 	int ret;
 
-	*pending = 0;
 	for (i = 0; i < ss->s.cfg->ndev; i++) {
-		ret = mig_dev_query_sizes(ss->d[i].dev, &sz);
-		if (ret < 0)
-			return sess_fail_last(&ss->s, ret);
-		*pending += sz.stop_copy_bytes;
+		sd = &ss->d[i];
+		posted[i] = !(precopy_only && !sd->precopy) &&
+			    !(p2p_only && !(sd->info.caps & MIG_CAP_P2P));
+		if (posted[i])
+			sess_lane_post(&sd->lane, r);
 	}
-	ss->s.st->pending = *pending;
-	return 0;
-}
-
-/* Pre-copy rounds until the policy says switch over. */
-static int
-src_precopy(struct src_sess *ss)
-{
-	struct mig_sess *s = &ss->s;
-	struct mig_policy_input in;
-	enum mig_policy_verdict v;
-	uint64_t start = mig_time_ns(), last = 0, round_bytes;
-	unsigned int i;
-	bool caught_up;
-	char why[160];
-	int ret;
-
-	s->st->step = MIG_WIRE_STEP_PRECOPY;
-	ss->precopy_phase = true;
-	round_bytes = s->st->bytes;
 	for (;;) {
+		all = true;
+		for (i = 0; i < ss->s.cfg->ndev; i++)
+			if (posted[i] && !sess_lane_done(&ss->d[i].lane))
+				all = false;
+		if (all)
+			break;
 		ret = src_pump(ss);
 		if (ret < 0)
 			return ret;
-		caught_up = true;
-		for (i = 0; i < s->cfg->ndev; i++)
-			if (ss->d[i].precopy && !(ss->d[i].stage.nodata &&
-						  mig_src_quiet(&ss->d[i].stage)))
-				caught_up = false;
-		if (!caught_up && mig_time_ns() - last < SRC_DECIDE_NS)
-			continue;
-		if (caught_up && s->st->bytes != round_bytes) {
-			s->st->rounds++;
-			round_bytes = s->st->bytes;
-		}
-		last = mig_time_ns();
-		memset(&in, 0, sizeof(in));
-		ret = src_pending(ss, &in.pending_bytes);
+	}
+	for (i = 0; i < ss->s.cfg->ndev; i++) {
+		ret = src_lane_check(ss, &ss->d[i]);
 		if (ret < 0)
 			return ret;
-		in.bandwidth_bps = mig_rate_bps(&s->rate, last);
-		in.rounds = s->st->rounds;
-		in.elapsed_ns = last - start;
-		for (i = 0; i < s->cfg->ndev; i++)
-			if (ss->d[i].precopy && !ss->d[i].acked &&
-			    (s->features & MIG_WIRE_FEAT_SWITCHOVER_ACK))
-				in.acks_pending++;
-		v = mig_policy_decide(&s->cfg->policy, &in, why, sizeof(why));
-		if (v == MIG_POLICY_SWITCHOVER)
-			break;
-		if (v == MIG_POLICY_FAIL)
-			return sess_fail(s, -ETIMEDOUT, "pre-copy did not converge: %s",
-					 why);
-		if (caught_up)
-			for (i = 0; i < s->cfg->ndev; i++)
-				if (ss->d[i].precopy)
-					mig_src_rearm(&ss->d[i].stage);
 	}
-	ss->precopy_phase = false;
-	for (i = 0; i < s->cfg->ndev; i++)
-		ss->d[i].init_holding = false;
 	return 0;
 }
 
@@ -282,60 +253,59 @@ src_precopy(struct src_sess *ss)
 static int
 src_stopcopy(struct src_sess *ss, uint64_t *down_start)
 {
+	struct sess_req r;
 	struct mig_sess *s = &ss->s;
-	struct src_dev *sd;
 	struct mig_wire_msg m;
-	enum mig_state st;
+	struct src_dev *sd;
+	uint64_t pending, fixed;
 	unsigned int i;
 	bool finished;
 	int ret;
 
 	s->st->step = MIG_WIRE_STEP_SWITCHOVER;
-	for (i = 0; i < s->cfg->ndev; i++)
-		mig_src_hold(&ss->d[i].stage, true);
-	while (!src_all_quiet(ss)) {
-		ret = src_pump(ss);
-		if (ret < 0)
-			return ret;
-	}
-	for (i = 0; i < s->cfg->ndev; i++) {
-		sd = &ss->d[i];
-		if (!(sd->info.caps & MIG_CAP_P2P))
-			continue;
-		st = mig_dev_state(sd->dev) == MIG_STATE_PRE_COPY ?
-		     MIG_STATE_PRE_COPY_P2P : MIG_STATE_RUNNING_P2P;
-		ret = mig_dev_set_state(sd->dev, st, MIG_STATE_RUNNING);
-		if (ret < 0)
-			return sess_fail_last(s, ret);
-	}
+	memset(&r, 0, sizeof(r));
+	r.kind = SESS_REQ_HOLD;
+	ret = src_request(ss, &r, false, false);
+	if (ret < 0)
+		return ret;
+	/* What stop-copy will move, for the progress display (the devices
+	 * are quiet: this is the estimate the decision was made on). */
+	ret = src_pending(ss, &pending, &fixed);
+	if (ret < 0)
+		return ret;
+	/* P2P first, on every device that has it, so that no device DMAs
+	 * into a stopped peer. */
+	r.kind = SESS_REQ_P2P;
+	r.recover = MIG_STATE_RUNNING;
+	ret = src_request(ss, &r, false, true);
+	if (ret < 0)
+		return ret;
 	s->st->step = MIG_WIRE_STEP_STOPCOPY;
 	*down_start = mig_time_ns();
-	for (i = 0; i < s->cfg->ndev; i++) {
-		ret = mig_dev_set_state(ss->d[i].dev, MIG_STATE_STOP_COPY,
-					MIG_STATE_RUNNING);
-		if (ret < 0)
-			return sess_fail_last(s, ret);
-	}
-	for (i = 0; i < s->cfg->ndev; i++) {
-		mig_src_hold(&ss->d[i].stage, false);
-		mig_src_rearm(&ss->d[i].stage);
-	}
+	r.kind = SESS_REQ_STATE;
+	r.target = MIG_STATE_STOP_COPY;
+	r.recover = MIG_STATE_RUNNING;
+	r.resume = true;
+	ret = src_request(ss, &r, false, false);
+	if (ret < 0)
+		return ret;
 	do {
 		ret = src_pump(ss);
 		if (ret < 0)
 			return ret;
 		finished = true;
 		for (i = 0; i < s->cfg->ndev; i++)
-			if (!mig_src_finished(&ss->d[i].stage))
+			if (!__atomic_load_n(&ss->d[i].finished,
+					     __ATOMIC_ACQUIRE))
 				finished = false;
 	} while (!finished);
+	/* Finished lanes no longer change their stage's totals. */
 	for (i = 0; i < s->cfg->ndev; i++) {
 		sd = &ss->d[i];
 		s->st->dev[i].bytes = sd->stage.bytes;
 		s->st->dev[i].chunks = sd->stage.chunks;
 		s->st->dev[i].stream_digest = sd->stage.digest;
-		s->st->dev[i].has_dev_digest =
-			mig_dev_digest(sd->dev, &s->st->dev[i].dev_digest) == 0;
+		s->st->dev[i].pending = 0;
 		memset(&m, 0, sizeof(m));
 		m.type = MIG_WIRE_T_DEV_END;
 		m.dev_end.dev_id = i;
@@ -346,10 +316,11 @@ src_stopcopy(struct src_sess *ss, uint64_t *down_start)
 		if (ret < 0)
 			return ret;
 	}
+	s->st->pending = 0;
 	return 0;
 }
 
-/* Failure: every source device back to RUNNING, buffers home. */
+/* Failure: lanes stopped, every buffer home, source devices RUNNING. */
 static void
 src_recover(struct src_sess *ss, int code)
 {
@@ -361,22 +332,33 @@ src_recover(struct src_sess *ss, int code)
 	snprintf(saved, sizeof(saved), "%s", mig_err_last());
 	if (ss->s.xp != NULL)
 		sess_send_abort(&ss->s, code, MIG_WIRE_DEV_NONE);
-	end = mig_time_ns() + 5ull * 1000000000ull;
+	/* From here the main lcore drives every device. */
+	mig_lcore_stop(&ss->s.lc);
+	end = mig_time_ns() + SRC_RECOVER_NS;
 	do {
 		drained = true;
 		for (i = 0; i < ss->s.cfg->ndev; i++)
-			if (ss->d[i].stage_init && !mig_src_drain(&ss->d[i].stage))
+			if (ss->d[i].stage_init &&
+			    !mig_src_drain(&ss->d[i].stage))
 				drained = false;
 	} while (!drained && mig_time_ns() < end);
 	if (ss->s.xp != NULL) {
 		mig_xport_close(ss->s.xp);
 		ss->s.xp = NULL;
 	}
+	/* The transport is gone: the chunks it held are ours again. */
+	for (i = 0; i < ss->nouts; i++) {
+		struct src_out *o = &ss->outs[i];
+
+		if (o->sd == NULL)
+			continue;
+		mig_src_buf_done(&o->sd->stage, o->buf);
+		o->sd = NULL;
+	}
 	for (i = 0; i < ss->s.cfg->ndev; i++) {
 		struct mig_dev *dev = ss->s.cfg->devs[i];
 
-		if (ss->d[i].stage_init && drained)
-			mig_src_release(&ss->d[i].stage);
+		src_lane_reclaim(&ss->d[i], drained);
 		if (mig_dev_state(dev) != MIG_STATE_RUNNING &&
 		    mig_dev_set_state(dev, MIG_STATE_RUNNING,
 				      MIG_STATE_ERROR) < 0)
@@ -385,16 +367,126 @@ src_recover(struct src_sess *ss, int code)
 	mig_err_set(mig_logtype_engine, "%s", saved);
 }
 
+/* Describe the devices, enter PRE_COPY, start the lanes. */
+static int
+src_setup(struct src_sess *ss, unsigned int nbuf)
+{
+	const struct mig_session_cfg *cfg = ss->s.cfg;
+	struct mig_wire_msg m;
+	struct src_dev *sd;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < cfg->ndev; i++) {
+		sd = &ss->d[i];
+		sd->ss = ss;
+		sd->id = i;
+		sd->dev = cfg->devs[i];
+		mig_dev_info_get(sd->dev, &sd->info);
+		ss->s.st->dev[i].size = sd->info.state_size;
+		ret = src_lane_init(sd, cfg, nbuf);
+		if (ret < 0)
+			return sess_fail_last(&ss->s, ret);
+		memset(&m, 0, sizeof(m));
+		m.type = MIG_WIRE_T_DEV_DESC;
+		m.dev_desc.dev_id = i;
+		m.dev_desc.chunk_size = cfg->chunk_size;
+		m.dev_desc.caps = sd->info.caps & MIG_WIRE_CAP_ALL;
+		m.dev_desc.state_size = sd->info.state_size;
+		snprintf(m.dev_desc.name, sizeof(m.dev_desc.name), "%s",
+			 sd->info.name);
+		snprintf(m.dev_desc.driver, sizeof(m.dev_desc.driver), "%s",
+			 sd->info.driver);
+		ret = sess_send(&ss->s, &m);
+		if (ret < 0)
+			return ret;
+	}
+	/* The lanes are not running yet: the main lcore drives the devices. */
+	for (i = 0; i < cfg->ndev; i++) {
+		sd = &ss->d[i];
+		if ((sd->info.caps & MIG_CAP_PRE_COPY) &&
+		    (ss->s.features & MIG_WIRE_FEAT_PRECOPY)) {
+			ret = mig_dev_set_state(sd->dev, MIG_STATE_PRE_COPY,
+						MIG_STATE_RUNNING);
+			if (ret < 0)
+				return sess_fail_last(&ss->s, ret);
+			sd->precopy = true;
+			sd->init_watch = true;
+			ss->precopy_phase = true;
+		} else {
+			/* Saves nothing until stop-copy. */
+			sd->held = true;
+		}
+		mig_src_hold(&sd->stage, sd->held);
+		ss->s.st->dev[i].precopy = sd->precopy;
+		ss->tasks[i].fn = src_lane_poll;
+		ss->tasks[i].arg = sd;
+	}
+	ret = mig_lcore_start(&ss->s.lc, ss->tasks, cfg->ndev);
+	if (ret < 0)
+		return sess_fail(&ss->s, ret, "cannot start the device lanes");
+	ss->s.st->workers = mig_lcore_workers(&ss->s.lc);
+	for (i = 0; i < cfg->ndev; i++)
+		ss->s.st->dev[i].lcore = ss->tasks[i].lcore;
+	return 0;
+}
+
+/* Devices' digests (after DEV_END: outside the downtime's critical path),
+ * then DONE. */
+static int
+src_commit(struct src_sess *ss, uint64_t down_start)
+{
+	struct sess_req r = { .kind = SESS_REQ_DIGEST };
+	struct mig_session_stats *st = ss->s.st;
+	unsigned int i;
+	int ret;
+
+	st->step = MIG_WIRE_STEP_COMMIT;
+	ret = src_request(ss, &r, false, false);
+	if (ret < 0)
+		return ret;
+	for (i = 0; i < ss->s.cfg->ndev; i++) {
+		st->dev[i].has_dev_digest = ss->d[i].lane.req.has_digest;
+		st->dev[i].dev_digest = ss->d[i].lane.req.digest;
+	}
+	while (!ss->done) {
+		ret = src_pump(ss);
+		if (ret < 0)
+			return ret;
+	}
+	st->downtime_ns = mig_time_ns() - down_start;
+	/* Committed: the source devices stop (outside the downtime). */
+	r.kind = SESS_REQ_STATE;
+	r.target = MIG_STATE_STOP;
+	r.recover = MIG_STATE_ERROR;
+	for (i = 0; i < ss->s.cfg->ndev; i++)
+		sess_lane_post(&ss->d[i].lane, &r);
+	for (;;) {
+		bool all = true;
+
+		for (i = 0; i < ss->s.cfg->ndev; i++)
+			if (!sess_lane_done(&ss->d[i].lane) &&
+			    sess_lane_error(&ss->d[i].lane) == 0)
+				all = false;
+		if (all)
+			break;
+		mig_idle_step(&ss->s.idle, mig_lcore_poll_main(&ss->s.lc));
+	}
+	for (i = 0; i < ss->s.cfg->ndev; i++)
+		if (sess_lane_error(&ss->d[i].lane) != 0)
+			MIG_LOG(WARNING, mig_logtype_engine, "%s",
+				ss->d[i].lane.errmsg);
+	return 0;
+}
+
 int
 mig_session_source(const struct mig_session_cfg *cfg,
 		   struct mig_session_stats *st)
 {
-	struct mig_src_cfg sc;
+	struct mig_xport_info info;
 	struct src_sess *ss;
-	struct mig_wire_msg m;
-	struct src_dev *sd;
 	uint64_t down_start = 0;
-	unsigned int i, nbuf;
+	unsigned int i, nbuf, depth;
 	int ret;
 
 	ss = calloc(1, sizeof(*ss));
@@ -403,14 +495,20 @@ mig_session_source(const struct mig_session_cfg *cfg,
 	ret = sess_init(&ss->s, cfg, st, MIG_WIRE_ROLE_SOURCE);
 	if (ret < 0)
 		goto out;
-	nbuf = cfg->ndev * (cfg->depth ? cfg->depth : 4) + 8;
-	ss->out_max = nbuf;
-	ss->out_buf = calloc(nbuf, sizeof(*ss->out_buf));
-	ss->out_dev = calloc(nbuf, sizeof(*ss->out_dev));
-	if (ss->out_buf == NULL || ss->out_dev == NULL) {
+	/* Buffers for every device's saves in flight, plus a transport
+	 * window of chunks on the wire. */
+	mig_xport_info_get(ss->s.xp, &info);
+	depth = cfg->depth ? cfg->depth : 4;
+	nbuf = cfg->ndev * depth + info.window + 8;
+	ss->outs = calloc(nbuf, sizeof(*ss->outs));
+	ss->out_free = calloc(nbuf, sizeof(*ss->out_free));
+	if (ss->outs == NULL || ss->out_free == NULL) {
 		ret = sess_fail(&ss->s, -ENOMEM, "out of memory");
 		goto fail;
 	}
+	ss->nouts = nbuf;
+	for (i = 0; i < nbuf; i++)
+		ss->out_free[ss->nfree++] = &ss->outs[i];
 	ret = sess_pool_create(&ss->s, nbuf);
 	if (ret < 0)
 		goto fail;
@@ -424,58 +522,9 @@ mig_session_source(const struct mig_session_cfg *cfg,
 				cfg->ndev, ss->s.peer.dev_count);
 		goto fail;
 	}
-	for (i = 0; i < cfg->ndev; i++) {
-		sd = &ss->d[i];
-		sd->ss = ss;
-		sd->dev = cfg->devs[i];
-		mig_dev_info_get(sd->dev, &sd->info);
-		memset(&sc, 0, sizeof(sc));
-		sc.dev_id = i;
-		sc.chunk_size = cfg->chunk_size;
-		sc.depth = cfg->depth ? cfg->depth : 4;
-		sc.buf_get = sess_buf_get;
-		sc.buf_put = sess_buf_put;
-		sc.buf_ctx = &ss->s;
-		sc.emit = src_emit;
-		sc.emit_ctx = sd;
-		ret = mig_src_init(&sd->stage, sd->dev, &sc);
-		if (ret < 0) {
-			ret = sess_fail_last(&ss->s, ret);
-			goto fail;
-		}
-		sd->stage_init = true;
-		memset(&m, 0, sizeof(m));
-		m.type = MIG_WIRE_T_DEV_DESC;
-		m.dev_desc.dev_id = i;
-		m.dev_desc.chunk_size = cfg->chunk_size;
-		m.dev_desc.caps = sd->info.caps & MIG_WIRE_CAP_ALL;
-		m.dev_desc.state_size = sd->info.state_size;
-		snprintf(m.dev_desc.name, sizeof(m.dev_desc.name), "%s",
-			 sd->info.name);
-		snprintf(m.dev_desc.driver, sizeof(m.dev_desc.driver), "%s",
-			 sd->info.driver);
-		ret = sess_send(&ss->s, &m);
-		if (ret < 0)
-			goto fail;
-	}
-	for (i = 0; i < cfg->ndev; i++) {
-		sd = &ss->d[i];
-		if (!(sd->info.caps & MIG_CAP_PRE_COPY) ||
-		    !(ss->s.features & MIG_WIRE_FEAT_PRECOPY))
-			continue;
-		ret = mig_dev_set_state(sd->dev, MIG_STATE_PRE_COPY,
-					MIG_STATE_RUNNING);
-		if (ret < 0) {
-			ret = sess_fail_last(&ss->s, ret);
-			goto fail;
-		}
-		sd->precopy = true;
-		ss->precopy_phase = true;
-	}
-	/* Devices without pre-copy save nothing until stop-copy. */
-	for (i = 0; i < cfg->ndev; i++)
-		if (!ss->d[i].precopy)
-			mig_src_hold(&ss->d[i].stage, true);
+	ret = src_setup(ss, nbuf);
+	if (ret < 0)
+		goto fail;
 	if (ss->precopy_phase) {
 		ret = src_precopy(ss);
 		if (ret < 0)
@@ -484,29 +533,22 @@ mig_session_source(const struct mig_session_cfg *cfg,
 	ret = src_stopcopy(ss, &down_start);
 	if (ret < 0)
 		goto fail;
-	st->step = MIG_WIRE_STEP_COMMIT;
-	while (!ss->done) {
-		ret = src_pump(ss);
-		if (ret < 0)
-			goto fail;
-	}
-	st->downtime_ns = mig_time_ns() - down_start;
-	/* Committed: the source devices stop (outside the downtime). */
-	for (i = 0; i < cfg->ndev; i++)
-		if (mig_dev_set_state(cfg->devs[i], MIG_STATE_STOP,
-				      MIG_STATE_ERROR) < 0)
-			MIG_LOG(WARNING, mig_logtype_engine, "%s",
-				mig_err_last());
+	ret = src_commit(ss, down_start);
+	if (ret < 0)
+		goto fail;
+	mig_lcore_stop(&ss->s.lc);
 	st->rate_bps = (double)st->bytes * 1e9 /
 		       (double)(mig_time_ns() - st->start_ns);
-	ret = 0;
 	goto out;
 fail:
 	src_recover(ss, ret);
 out:
+	mig_lcore_stop(&ss->s.lc);
 	sess_fini(&ss->s);
-	free(ss->out_buf);
-	free(ss->out_dev);
+	for (i = 0; i < cfg->ndev && i < MIG_SESSION_DEVS_MAX; i++)
+		src_lane_fini(&ss->d[i]);
+	free(ss->outs);
+	free(ss->out_free);
 	free(ss);
 	return ret;
 }

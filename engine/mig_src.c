@@ -76,6 +76,7 @@ src_submit(struct mig_src *s)
 		}
 		slot->busy = true;
 		slot->done = false;
+		slot->has_crc = false;
 		s->tail = (s->tail + 1) % s->cfg.depth;
 		s->busy++;
 		n++;
@@ -143,7 +144,13 @@ src_emit(struct mig_src *s)
 		hdr.flags = slot->flags;
 		hdr.index = s->next_index;
 		hdr.length = slot->io.len;
-		hdr.crc = mig_wire_crc32c(slot->io.buf, slot->io.len);
+		/* Once per chunk, even if the emitter refuses it for now. */
+		if (!slot->has_crc) {
+			slot->crc = mig_wire_crc32c(slot->io.buf,
+						    slot->io.len);
+			slot->has_crc = true;
+		}
+		hdr.crc = slot->crc;
 		hdr.payload = slot->io.buf;
 		ret = s->cfg.emit(s->cfg.emit_ctx, &hdr, slot->io.buf,
 				  slot->io.buf);

@@ -59,6 +59,8 @@ struct mig_src_slot {
 	uint32_t flags;  /**< MIG_WIRE_CHUNK_F_* of the state it was saved in */
 	bool busy;       /**< submitted or waiting to be emitted */
 	bool done;       /**< device completed it */
+	bool has_crc;    /**< crc computed (an emit was refused once) */
+	uint32_t crc;    /**< CRC32C of the payload */
 };
 
 struct mig_src {

@@ -16,6 +16,7 @@ struct app_report {
 	bool quiet;
 	bool tty;          /* progress line on stderr */
 	bool progress_shown;
+	unsigned int lines;  /* lines of the progress block on screen */
 	int ready_fd;      /* destination: write the listen address here */
 	char **names;      /* device names */
 };

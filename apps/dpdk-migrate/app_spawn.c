@@ -7,6 +7,14 @@
  * rte_eal_init() is not allowed with DPDK): this program started again
  * with --role destination and its own --file-prefix. It reports the
  * address it listens on through a pipe (--ready-fd).
+ *
+ * Lcores: the destination gets the same EAL options, so the same lcore
+ * list. When that list has more than one lcore and no --main-lcore was
+ * given, the destination's main lcore is the last one of the list (the
+ * source's is the first), so that the two processes' main lcores, which
+ * carry the transports, do not share a CPU: with "-l 0-1" the source
+ * runs its transport on CPU 0 and its devices on CPU 1, the destination
+ * the other way round.
  */
 
 #include <errno.h>
@@ -20,6 +28,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <rte_lcore.h>
+
 #include "app.h"
 
 extern char **environ;
@@ -30,8 +40,10 @@ int
 app_spawn_destination(int argc, char **argv, pid_t *pid, char *addr,
 		      size_t addr_len)
 {
-	char **nargv, prefix[256], fdarg[16];
+	char **nargv, prefix[256], fdarg[16], mainarg[32];
 	bool app = false, have_prefix = false, have_listen = false;
+	bool have_main = false;
+	unsigned int lcore, last = 0;
 	struct pollfd pfd;
 	int i, n = 0, fds[2], ret;
 	ssize_t len;
@@ -45,12 +57,21 @@ app_spawn_destination(int argc, char **argv, pid_t *pid, char *addr,
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 
+		if (!app && strncmp(a, "--main-lcore", 12) == 0)
+			have_main = true;
 		if (!app && strcmp(a, "--") == 0) {
+			if (!have_main && rte_lcore_count() > 1) {
+				RTE_LCORE_FOREACH(lcore)
+					last = lcore;
+				snprintf(mainarg, sizeof(mainarg),
+					 "--main-lcore=%u", last);
+				nargv[n++] = mainarg;
+			}
 			if (!have_prefix) {
 				snprintf(prefix, sizeof(prefix),
 					 "--file-prefix=mig-loop-%d-dst",
 					 (int)getpid());
-				nargv[n++] = strdup(prefix);
+				nargv[n++] = prefix;
 			}
 			app = true;
 			nargv[n++] = argv[i];
@@ -62,7 +83,7 @@ app_spawn_destination(int argc, char **argv, pid_t *pid, char *addr,
 
 			snprintf(prefix, sizeof(prefix), "--file-prefix=%s-dst",
 				 v);
-			nargv[n++] = strdup(prefix);
+			nargv[n++] = prefix;
 			have_prefix = true;
 			continue;
 		}
@@ -82,7 +103,7 @@ app_spawn_destination(int argc, char **argv, pid_t *pid, char *addr,
 	if (!app) {
 		snprintf(prefix, sizeof(prefix), "--file-prefix=mig-loop-%d-dst",
 			 (int)getpid());
-		nargv[n++] = strdup(prefix);
+		nargv[n++] = prefix;
 		nargv[n++] = (char *)"--";
 	}
 	nargv[n++] = (char *)"--role";

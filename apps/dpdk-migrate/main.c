@@ -20,6 +20,7 @@
 #include "mig_dev.h"
 #include "mig_log.h"
 #include "mig_session.h"
+#include "mig_wire.h"
 
 #define APP_MAX_DEVS MIG_SESSION_DEVS_MAX
 #define APP_KEY_MAX 4096
@@ -194,7 +195,9 @@ app_migrate(struct app_opts *o, const char *role, const char *addr,
 	memset(&r, 0, sizeof(r));
 	r.role = role;
 	r.quiet = o->quiet;
-	r.tty = isatty(STDERR_FILENO);
+	/* The loopback's destination (started with --ready-fd) shares the
+	 * terminal with the source: only the source draws progress. */
+	r.tty = isatty(STDERR_FILENO) && o->ready_fd < 0;
 	r.ready_fd = o->ready_fd;
 	r.names = names;
 	if (o->key_file != NULL) {
@@ -265,7 +268,9 @@ app_loopback(struct app_opts *o, int argc, char **argv, char **devargs,
 		return ret;
 	}
 	ret = app_migrate(o, "source", addr, devargs, ndev);
-	st = app_wait_child(pid, 30);
+	/* After a failure the destination has the ABORT, or never got a
+	 * connection and would wait for one: do not wait long for it. */
+	st = app_wait_child(pid, ret == 0 ? 30 : 5);
 	if (st != 0) {
 		fprintf(stderr, "dpdk-migrate: loopback: destination process failed (status %d)\n",
 			st);
@@ -376,6 +381,12 @@ main(int argc, char **argv)
 			o.insecure = true;
 			break;
 		case 'c':
+			if (v == 0 || v > MIG_WIRE_CHUNK_MAX) {
+				fprintf(stderr, "dpdk-migrate: --chunk %s: 1 .. %u bytes\n",
+					optarg, MIG_WIRE_CHUNK_MAX);
+				rte_eal_cleanup();
+				return EXIT_FAILURE;
+			}
 			o.chunk = (uint32_t)v;
 			break;
 		case 'j':

@@ -41,6 +41,50 @@ decide(const struct mig_policy_cfg *cfg, uint64_t pending, double bps,
 	return mig_policy_decide(cfg, &in, why, 256);
 }
 
+/* A STOP_COPY-only device of 1000 MB (1000 ms at 1000 MB/s, over the
+ * 300 ms limit) with a pre-copy device that has 50 MB left. */
+static void
+test_fixed_bytes(void **state)
+{
+	struct mig_policy_cfg fail = g_cfg;
+	struct mig_policy_input in = {
+		.pending_bytes = 1050 * MB,
+		.fixed_bytes = 1000 * MB,
+		.bandwidth_bps = 1000.0 * MB,
+		.rounds = 1,
+		.elapsed_ns = 500 * MS,
+	};
+	char why[256];
+
+	(void)state;
+	/* Pre-copy devices still shrinking: keep going. */
+	assert_int_equal(mig_policy_decide(&g_cfg, &in, why, sizeof(why)),
+			 MIG_POLICY_CONTINUE);
+	/* Converged: waiting cannot meet the limit, switch now. */
+	in.converged = 1;
+	assert_int_equal(mig_policy_decide(&g_cfg, &in, why, sizeof(why)),
+			 MIG_POLICY_SWITCHOVER);
+	assert_non_null(strstr(why, "pre-copy converged"));
+	assert_non_null(strstr(why, "1000.0 ms on their own"));
+	/* ... or fail at once when told to never exceed the limit. */
+	fail.on_limit = MIG_POLICY_ON_LIMIT_FAIL;
+	assert_int_equal(mig_policy_decide(&fail, &in, why, sizeof(why)),
+			 MIG_POLICY_FAIL);
+	assert_non_null(strstr(why, "over the limit 300.0 ms"));
+	/* A fixed part that fits the limit: pre-copy must meet the limit
+	 * (200 + 150 MB = 350 ms > 300 ms), converged or not. */
+	in.fixed_bytes = 200 * MB;
+	in.pending_bytes = 350 * MB;
+	assert_int_equal(mig_policy_decide(&g_cfg, &in, why, sizeof(why)),
+			 MIG_POLICY_CONTINUE);
+	/* Never before every switchover-ack. */
+	in.fixed_bytes = 1000 * MB;
+	in.pending_bytes = 1050 * MB;
+	in.acks_pending = 1;
+	assert_int_equal(mig_policy_decide(&g_cfg, &in, why, sizeof(why)),
+			 MIG_POLICY_CONTINUE);
+}
+
 static void
 test_fits_downtime(void **state)
 {
@@ -169,6 +213,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fits_downtime),
+		cmocka_unit_test(test_fixed_bytes),
 		cmocka_unit_test(test_switchover_ack),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_rate_steady),

@@ -1,0 +1,254 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 dpdk-migrate authors
+ */
+
+/*
+ * A source device's lane, polled on the device's lcore: buffers the
+ * transport is done with come back on ret_ring and are freed, the stage
+ * saves chunks (CRC32C computed here) and hands them to the main lcore on
+ * tx_ring, the end of the initial data is found, and the main lcore's
+ * requests (hold, state changes, size queries, digest) are executed
+ * between two polls.
+ */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mig_log.h"
+#include "mig_rate.h"
+#include "mig_session_src_priv.h"
+
+#define SRC_RET_BURST 32
+/* Initial-data watch: query the device's sizes at most this often. */
+#define SRC_INIT_QUERY_NS (100ull * 1000ull)
+
+static int
+src_lane_emit(void *ctx, const struct mig_wire_chunk *hdr, void *buf,
+	      void *cookie)
+{
+	struct src_dev *sd = ctx;
+	struct sess_chunk c;
+
+	RTE_SET_USED(cookie); /* the buffer itself */
+	c.buf = buf;
+	c.index = hdr->index;
+	c.len = hdr->length;
+	c.crc = hdr->crc;
+	c.flags = hdr->flags;
+	c.dev_id = hdr->dev_id;
+	return rte_ring_sp_enqueue_elem(sd->tx_ring, &c, sizeof(c)) == 0 ?
+	       0 : -EAGAIN;
+}
+
+static void *
+src_lane_buf_get(void *ctx)
+{
+	struct src_dev *sd = ctx;
+	void *buf;
+
+	return mig_pool_get(sd->ss->s.pool, &buf) == 0 ? buf : NULL;
+}
+
+static void
+src_lane_buf_put(void *ctx, void *buf)
+{
+	struct src_dev *sd = ctx;
+
+	mig_pool_put(sd->ss->s.pool, buf);
+}
+
+int
+src_lane_init(struct src_dev *sd, const struct mig_session_cfg *cfg,
+	      unsigned int nbuf)
+{
+	struct mig_src_cfg sc;
+	int ret;
+
+	memset(&sc, 0, sizeof(sc));
+	sc.dev_id = sd->id;
+	sc.chunk_size = cfg->chunk_size;
+	sc.depth = cfg->depth ? cfg->depth : 4;
+	sc.buf_get = src_lane_buf_get;
+	sc.buf_put = src_lane_buf_put;
+	sc.buf_ctx = sd;
+	sc.emit = src_lane_emit;
+	sc.emit_ctx = sd;
+	ret = mig_src_init(&sd->stage, sd->dev, &sc);
+	if (ret < 0)
+		return ret;
+	sd->stage_init = true;
+	/* Every buffer of the pool fits in either ring: no enqueue fails
+	 * for want of room. */
+	sd->tx_ring = sess_ring_create(sizeof(struct sess_chunk), nbuf);
+	sd->ret_ring = sess_ring_create(sizeof(void *), nbuf);
+	if (sd->tx_ring == NULL || sd->ret_ring == NULL) {
+		mig_err_set(mig_logtype_engine,
+			    "device %s: out of memory for its rings",
+			    mig_dev_name(sd->dev));
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void
+src_lane_fini(struct src_dev *sd)
+{
+	free(sd->tx_ring);
+	free(sd->ret_ring);
+	sd->tx_ring = NULL;
+	sd->ret_ring = NULL;
+}
+
+void
+src_lane_reclaim(struct src_dev *sd, bool drained)
+{
+	struct sess_chunk c;
+	void *buf;
+
+	if (!sd->stage_init)
+		return;
+	if (sd->tx_have)
+		mig_src_buf_done(&sd->stage, sd->tx_cur.buf);
+	sd->tx_have = false;
+	while (sd->tx_ring != NULL &&
+	       rte_ring_sc_dequeue_elem(sd->tx_ring, &c, sizeof(c)) == 0)
+		mig_src_buf_done(&sd->stage, c.buf);
+	while (sd->ret_ring != NULL &&
+	       rte_ring_sc_dequeue(sd->ret_ring, &buf) == 0)
+		mig_src_buf_done(&sd->stage, buf);
+	/* Saves still in the device own their buffers until collected. */
+	if (drained)
+		mig_src_release(&sd->stage);
+}
+
+static void
+src_lane_hold(struct src_dev *sd)
+{
+	mig_src_hold(&sd->stage, sd->held || sd->init_holding);
+}
+
+/* Mark the end of the initial data once the device reports none left and
+ * every save of it was handed over. */
+static int
+src_lane_init_watch(struct src_dev *sd)
+{
+	struct mig_dev_sizes sz;
+	uint64_t now;
+	int ret;
+
+	if (!sd->init_holding) {
+		now = mig_time_ns();
+		if (now - sd->init_query_ns < SRC_INIT_QUERY_NS)
+			return 0;
+		sd->init_query_ns = now;
+		ret = mig_dev_query_sizes(sd->dev, &sz);
+		if (ret < 0)
+			return ret;
+		if (sz.initial_bytes != 0)
+			return 0;
+		sd->init_holding = true;
+		src_lane_hold(sd);
+	}
+	if (!mig_src_quiet(&sd->stage))
+		return 0;
+	sd->init_end = sd->stage.next_index;
+	__atomic_store_n(&sd->init_ready, 1, __ATOMIC_RELEASE);
+	sd->init_watch = false;
+	sd->init_holding = false;
+	src_lane_hold(sd);
+	return 1;
+}
+
+/* Execute the pending request. @return -EAGAIN (not yet: the stage must
+ * first be quiet), or its result. */
+static int
+src_lane_req(struct src_dev *sd)
+{
+	struct sess_req *r = &sd->lane.req;
+	enum mig_state target;
+	int ret = 0;
+
+	switch (r->kind) {
+	case SESS_REQ_HOLD:
+	case SESS_REQ_STATE:
+	case SESS_REQ_P2P:
+		/* Switchover: no more initial-data marking, no new saves,
+		 * and the device is changed only with nothing in flight. */
+		sd->held = true;
+		sd->init_watch = false;
+		sd->init_holding = false;
+		src_lane_hold(sd);
+		if (!mig_src_quiet(&sd->stage))
+			return -EAGAIN;
+		if (r->kind == SESS_REQ_HOLD)
+			break;
+		target = r->target;
+		if (r->kind == SESS_REQ_P2P)
+			target = mig_dev_state(sd->dev) == MIG_STATE_PRE_COPY ?
+				 MIG_STATE_PRE_COPY_P2P : MIG_STATE_RUNNING_P2P;
+		ret = mig_dev_set_state(sd->dev, target, r->recover);
+		if (ret == 0 && r->resume) {
+			sd->held = false;
+			mig_src_rearm(&sd->stage);
+			src_lane_hold(sd);
+		}
+		break;
+	case SESS_REQ_REARM:
+		mig_src_rearm(&sd->stage);
+		break;
+	case SESS_REQ_SIZES:
+		ret = mig_dev_query_sizes(sd->dev, &r->sizes);
+		break;
+	case SESS_REQ_DIGEST:
+		r->has_digest = mig_dev_digest(sd->dev, &r->digest) == 0;
+		break;
+	default:
+		break;
+	}
+	return ret;
+}
+
+int
+src_lane_poll(void *arg)
+{
+	struct src_dev *sd = arg;
+	void *bufs[SRC_RET_BURST];
+	int ret, req = -EAGAIN, work;
+	unsigned int i, n;
+
+	if (sd->lane.error != 0)
+		return 0;
+	n = rte_ring_sc_dequeue_burst(sd->ret_ring, bufs, SRC_RET_BURST,
+				      NULL);
+	for (i = 0; i < n; i++)
+		mig_src_buf_done(&sd->stage, bufs[i]);
+	work = (int)n;
+	ret = mig_src_poll(&sd->stage);
+	if (ret < 0)
+		return sess_lane_fail(&sd->lane, ret);
+	work += ret;
+	if (sd->init_watch) {
+		ret = src_lane_init_watch(sd);
+		if (ret < 0)
+			return sess_lane_fail(&sd->lane, ret);
+		work += ret;
+	}
+	if (sess_lane_pending(&sd->lane)) {
+		req = src_lane_req(sd);
+		if (req != -EAGAIN && req < 0)
+			sess_lane_fail(&sd->lane, req);
+	}
+	/* Published before the request completes: what the main lcore reads
+	 * after a request is never older than the request. */
+	__atomic_store_n(&sd->caught_up,
+			 sd->stage.nodata && mig_src_quiet(&sd->stage),
+			 __ATOMIC_RELEASE);
+	__atomic_store_n(&sd->finished, mig_src_finished(&sd->stage),
+			 __ATOMIC_RELEASE);
+	if (req != -EAGAIN) {
+		sess_lane_complete(&sd->lane, req);
+		work++;
+	}
+	return work;
+}

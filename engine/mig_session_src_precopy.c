@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 dpdk-migrate authors
+ */
+
+/*
+ * Source pre-copy: rounds, their accounting, and the switchover decision
+ * (mig_policy) on the devices' stop-copy estimates.
+ */
+
+#include <errno.h>
+#include <string.h>
+
+#include "mig_log.h"
+#include "mig_session_src_priv.h"
+
+#define SRC_DECIDE_NS (200ull * 1000000ull)
+
+/* Stop-copy estimates of every device: the total, and the part of the
+ * devices without pre-copy. */
+int
+src_pending(struct src_sess *ss, uint64_t *pending, uint64_t *fixed)
+{
+	struct sess_req r = { .kind = SESS_REQ_SIZES };
+	struct mig_session_stats *st = ss->s.st;
+	unsigned int i;
+	int ret;
+
+	ret = src_request(ss, &r, false, false);
+	if (ret < 0)
+		return ret;
+	*pending = 0;
+	*fixed = 0;
+	for (i = 0; i < ss->s.cfg->ndev; i++) {
+		st->dev[i].pending = ss->d[i].lane.req.sizes.stop_copy_bytes;
+		*pending += st->dev[i].pending;
+		if (!ss->d[i].precopy)
+			*fixed += st->dev[i].pending;
+	}
+	st->pending = *pending;
+	return 0;
+}
+
+static bool
+src_caught_up(struct src_sess *ss)
+{
+	unsigned int i;
+
+	for (i = 0; i < ss->s.cfg->ndev; i++)
+		if (ss->d[i].precopy &&
+		    !__atomic_load_n(&ss->d[i].caught_up, __ATOMIC_ACQUIRE))
+			return false;
+	return true;
+}
+
+/*
+ * Pre-copy rounds until the policy says switch over. Round 1 moves the
+ * initial data. When every pre-copy device has caught up (no data now,
+ * nothing in flight) the round is complete; if the policy says continue
+ * the devices are re-armed, and the next round starts when data moves
+ * again (a re-arm that finds nothing starts no round).
+ */
+int
+src_precopy(struct src_sess *ss)
+{
+	struct sess_req rearm = { .kind = SESS_REQ_REARM };
+	struct mig_sess *s = &ss->s;
+	struct mig_policy_input in;
+	enum mig_policy_verdict v;
+	uint64_t start = mig_time_ns(), last = 0, now, mark;
+	uint64_t left, left_prev = UINT64_MAX;
+	unsigned int i, completed = 0;
+	bool caught_up, armed = false, converged = false;
+	char why[256];
+	int ret;
+
+	s->st->step = MIG_WIRE_STEP_PRECOPY;
+	s->st->rounds = 1;
+	mark = s->st->bytes;
+	for (;;) {
+		ret = src_pump(ss);
+		if (ret < 0)
+			return ret;
+		if (armed && s->st->bytes != mark) {
+			s->st->rounds++;
+			armed = false;
+		}
+		caught_up = src_caught_up(ss);
+		now = mig_time_ns();
+		if (now - last < SRC_DECIDE_NS &&
+		    !(caught_up && !armed && s->st->bytes != mark))
+			continue;
+		last = now;
+		memset(&in, 0, sizeof(in));
+		ret = src_pending(ss, &in.pending_bytes, &in.fixed_bytes);
+		if (ret < 0)
+			return ret;
+		if (caught_up && !armed && s->st->bytes != mark) {
+			/* A round that moved data is complete. Converged:
+			 * what the pre-copy devices have left no longer
+			 * shrinks (by 1/8) from one round to the next. */
+			completed++;
+			left = in.pending_bytes - in.fixed_bytes;
+			converged = left_prev != UINT64_MAX &&
+				    left >= left_prev - left_prev / 8;
+			left_prev = left;
+			mark = s->st->bytes;
+		}
+		in.bandwidth_bps = mig_rate_bps(&s->rate, now);
+		in.rounds = completed;
+		in.converged = converged;
+		in.elapsed_ns = now - start;
+		for (i = 0; i < s->cfg->ndev; i++)
+			if (ss->d[i].precopy && !ss->d[i].acked &&
+			    (s->features & MIG_WIRE_FEAT_SWITCHOVER_ACK))
+				in.acks_pending++;
+		v = mig_policy_decide(&s->cfg->policy, &in, why, sizeof(why));
+		if (v == MIG_POLICY_SWITCHOVER) {
+			MIG_LOG(INFO, mig_logtype_engine,
+				"switchover after %u round(s): %s",
+				s->st->rounds, why);
+			break;
+		}
+		if (v == MIG_POLICY_FAIL)
+			return sess_fail(s, -ETIMEDOUT,
+					 "pre-copy did not converge: %s", why);
+		if (caught_up) {
+			ret = src_request(ss, &rearm, true, false);
+			if (ret < 0)
+				return ret;
+			armed = true;
+			mark = s->st->bytes;
+		}
+	}
+	ss->precopy_phase = false;
+	return 0;
+}

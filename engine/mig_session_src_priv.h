@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 dpdk-migrate authors
+ */
+
+#ifndef _MIG_SESSION_SRC_PRIV_H_
+#define _MIG_SESSION_SRC_PRIV_H_
+
+/* Source side: the session (mig_session_src.c, main lcore) and the device
+ * lanes (mig_session_src_lane.c, each on its lcore). */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mig_session_priv.h"
+#include "mig_src.h"
+
+struct src_sess;
+
+struct src_dev {
+	/* Set by the main lcore before the lanes start, then read-only. */
+	struct src_sess *ss;
+	struct mig_dev *dev;
+	struct mig_dev_info info;
+	unsigned int id;
+	bool precopy;              /* takes part in pre-copy */
+	struct rte_ring *tx_ring;  /* lane -> main: struct sess_chunk */
+	struct rte_ring *ret_ring; /* main -> lane: sent buffers */
+	struct sess_lane lane;
+
+	/* Lane only. */
+	struct mig_src stage;
+	bool stage_init;
+	bool held;                 /* by request (HOLD, STATE) */
+	bool init_watch;           /* looking for the end of the initial data */
+	bool init_holding;         /* held to mark it */
+	uint64_t init_query_ns;
+
+	/* Published by the lane (atomics). */
+	uint64_t init_end;         /* valid once init_ready */
+	uint32_t init_ready;
+	uint32_t caught_up;        /* no pre-copy data now, nothing in flight */
+	uint32_t finished;         /* stream ended, every buffer back */
+
+	/* Main lcore only. */
+	struct sess_chunk tx_cur;  /* dequeued, refused by the transport */
+	bool tx_have;
+	bool init_sent;
+	bool acked;
+	unsigned int out;          /* chunks in the transport */
+};
+
+/* A chunk in the transport: the cookie mig_xport_tx_done() returns. */
+struct src_out {
+	void *buf;
+	struct src_dev *sd;        /* NULL: free */
+};
+
+struct src_sess {
+	struct mig_sess s;
+	struct src_dev d[MIG_SESSION_DEVS_MAX];
+	struct mig_lcore_task tasks[MIG_SESSION_DEVS_MAX];
+	struct src_out *outs;      /* one per pool buffer */
+	struct src_out **out_free; /* stack of free cookies */
+	unsigned int nfree, nouts;
+	bool precopy_phase;
+	bool done;                 /* DONE received */
+};
+
+/* mig_session_src.c: one turn of the main lcore's loop (backs off when
+ * idle); > 0 work, 0 idle, or the session's error. */
+int src_pump(struct src_sess *ss);
+/* Post @p r to every lane (pre-copy ones only if @p precopy_only, those
+ * with P2P only if @p p2p_only) and pump until all are done. */
+int src_request(struct src_sess *ss, const struct sess_req *r,
+		bool precopy_only, bool p2p_only);
+
+/* mig_session_src_precopy.c: the devices' stop-copy estimates (total, and
+ * the part of devices without pre-copy), published in the stats. */
+int src_pending(struct src_sess *ss, uint64_t *pending, uint64_t *fixed);
+/* Pre-copy rounds until the policy says switch over. */
+int src_precopy(struct src_sess *ss);
+
+/* Set up the lane of @p sd (stage and rings); 0 or -errno with message. */
+int src_lane_init(struct src_dev *sd, const struct mig_session_cfg *cfg,
+		  unsigned int nbuf);
+/* Free the rings (buffers must have been given back). */
+void src_lane_fini(struct src_dev *sd);
+/* mig_lcore task: one poll of the device's lane. */
+int src_lane_poll(void *arg);
+/* Main lcore, lanes stopped: every buffer the lane holds back to the pool. */
+void src_lane_reclaim(struct src_dev *sd, bool drained);
+
+#endif /* _MIG_SESSION_SRC_PRIV_H_ */
