@@ -10,13 +10,13 @@
 # included). Target: engine >= 0.7x iperf3.
 #
 #   bench/engine_vs_iperf3.sh [build dir]
-#   BENCH_SIZE (8G), BENCH_STREAMS (1), BENCH_IPERF_TIME (5 s)
+#   BENCH_SIZE (8G), BENCH_STREAMS (2, the tcp default), BENCH_IPERF_TIME (5 s)
 set -u
 BUILD=${1:-build}
 . "$(dirname "$0")/lib.sh"
 command -v iperf3 >/dev/null || { echo "iperf3 missing: devtools/setup.sh" >&2; exit 1; }
 size=${BENCH_SIZE:-8G}
-n=${BENCH_STREAMS:-1}
+n=${BENCH_STREAMS:-2}
 bench_note
 
 mig_pair a "--transport tcp,streams=$n --dev sim,id=a,size=$size,page=1M,caps=stop_copy,seed=7" \

@@ -12,7 +12,7 @@
 # >= 2x the model (ratio = model time / engine time).
 #
 #   bench/engine_vs_qemu.sh [build dir]
-#   BENCH_DEVS (4), BENCH_SIZE (1G per device), BENCH_STREAMS (engine, 1)
+#   BENCH_DEVS (4), BENCH_SIZE (1G per device), BENCH_STREAMS (engine, 2: the tcp default)
 set -u
 BUILD=${1:-build}
 . "$(dirname "$0")/lib.sh"
@@ -20,7 +20,7 @@ model=$BUILD/bench/bench_qemu
 [ -x "$model" ] || { echo "build first: $model missing" >&2; exit 1; }
 ndev=${BENCH_DEVS:-4}
 size=${BENCH_SIZE:-1G}
-n=${BENCH_STREAMS:-1}
+n=${BENCH_STREAMS:-2}
 bench_note
 
 out=$("$model" -n "$ndev" -s "$size" -C "$BENCH_SRC_LCORE,$BENCH_DST_LCORE") || exit 1

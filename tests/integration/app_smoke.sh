@@ -13,7 +13,7 @@ APP=${1:?usage: app_smoke.sh <dpdk-migrate>}
 . "$(dirname "$0")/lib.sh"
 mt_init mig-smoke 128 "dpdk-migrate smoke test"
 
-echo "1..6"
+echo "1..7"
 
 run --version
 ok=1
@@ -52,5 +52,28 @@ ok=1
 	has "$ERR" "no-such-option" && ok=0
 report "an unknown option fails with usage" $ok \
 	"expected failure, the option named and 'Usage: ' (exit status $rc)" "$OUT" "$ERR"
+
+# The man page documents exactly the options of --help (plus --ready-fd,
+# internal to the loopback role and hidden from --help).
+MAN=$(dirname "$0")/../../doc/dpdk-migrate.1
+if [ -f "$MAN" ]; then
+	run --help
+	grep -o -- '--[a-z][a-z-]*' "$OUT" | sort -u >"$TMP/help.opts"
+	echo "--ready-fd" >>"$TMP/help.opts"
+	sort -u -o "$TMP/help.opts" "$TMP/help.opts"
+	sed -n '/^\.SS Application options/,/^\.SH/p' "$MAN" |
+		awk 'tp { print; tp = 0 } /^\.TP/ { tp = 1 }' |
+		sed 's/\\-/-/g' | grep -o -- '--[a-z][a-z-]*' |
+		sort -u >"$TMP/man.opts"
+	ok=1
+	[ "$rc" -eq 0 ] && [ -s "$TMP/man.opts" ] &&
+		cmp -s "$TMP/help.opts" "$TMP/man.opts" && ok=0
+	diff "$TMP/help.opts" "$TMP/man.opts" >"$TMP/opts.diff"
+	report "doc/dpdk-migrate.1 documents every option of --help" $ok \
+		"expected the same options (< --help, > man page)" "$TMP/opts.diff"
+else
+	N=$((N + 1))
+	echo "ok $N - doc/dpdk-migrate.1 documents every option of --help # SKIP no doc/ next to the tests"
+fi
 
 mt_done
