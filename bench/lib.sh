@@ -104,7 +104,7 @@ mig_pair()
 		--json "$BTMP/$b_tag.d.json" $3 >"$BTMP/$b_tag.d.out" 2>&1 &
 	BDPID=$!
 	b_wait=0
-	while [ $b_wait -lt 100 ] &&
+	while [ $b_wait -lt 300 ] &&
 	      ! grep -q "listening on" "$BTMP/$b_tag.d.out"; do
 		sleep 0.1
 		b_wait=$((b_wait + 1))
