@@ -24,7 +24,8 @@ bench_cleanup()
 {
 	# the destination runs under a python3 wrapper: its child first
 	if [ -n "${BDPID:-}" ]; then
-		for c in $(cat "/proc/$BDPID/task/$BDPID/children" 2>/dev/null); do
+		read -r b_kids <"/proc/$BDPID/task/$BDPID/children" 2>/dev/null
+		for c in ${b_kids:-}; do
 			kill -9 "$c" 2>/dev/null
 		done
 		kill -9 "$BDPID" 2>/dev/null

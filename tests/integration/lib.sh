@@ -63,6 +63,7 @@ run()
 	OUT=$TMP/out
 	ERR=$TMP/err
 	(mt_app "$PREFIX" "$@") >"$OUT" 2>"$ERR"
+	# shellcheck disable=SC2034 # read by the caller
 	rc=$?
 }
 

@@ -66,7 +66,7 @@ pair()
 	src_rc=$?
 	wait_pid "$DPID" 10
 	dst_rc=$?
-	SPID= DPID=
+	SPID='' DPID=''
 }
 
 # failed <rc>: exited non-zero by itself (not killed by the time limit)
@@ -197,7 +197,7 @@ wait_pid "$SPID" 20
 src_rc=$?
 wait_pid "$DPID" 20
 dst_rc=$?
-SPID= DPID=
+SPID='' DPID=''
 ok=1
 [ "$src_rc" -ne 0 ] && [ "$src_rc" -ne 124 ] && [ "$dst_rc" -ne 0 ] &&
 	[ "$dst_rc" -ne 124 ] &&
@@ -217,7 +217,7 @@ wait "$DPID" 2>/dev/null
 dst_rc=killed
 wait_pid "$SPID" 15
 src_rc=$?
-SPID= DPID=
+SPID='' DPID=''
 ok=1
 [ "$src_rc" -ne 0 ] && [ "$src_rc" -ne 124 ] &&
 	grep -q "step " "$TMP/s.err" &&
@@ -236,7 +236,7 @@ wait "$SPID" 2>/dev/null
 src_rc=killed
 wait_pid "$DPID" 15
 dst_rc=$?
-SPID= DPID=
+SPID='' DPID=''
 ok=1
 [ "$dst_rc" -ne 0 ] && [ "$dst_rc" -ne 124 ] &&
 	grep -q "destination, step " "$TMP/d.err" &&
@@ -253,7 +253,7 @@ wait_pid "$SPID" 20
 src_rc=$?
 wait_pid "$DPID" 20
 dst_rc=$?
-SPID= DPID=
+SPID='' DPID=''
 ok=1
 [ "$src_rc" -ne 0 ] && [ "$src_rc" -ne 124 ] && [ "$dst_rc" -ne 0 ] &&
 	[ "$dst_rc" -ne 124 ] && grep -q "corrupt" "$TMP/d.err" &&
