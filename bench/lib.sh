@@ -97,6 +97,7 @@ mig_pair()
 {
 	b_tag=$1
 	b_port=$(bench_port)
+	: >"$BTMP/$b_tag.d.out"
 	# shellcheck disable=SC2086 # option lists
 	python3 -c "$RSS_RUN" "$BTMP/$b_tag.d.rss" "$APP" -l "$BENCH_DST_LCORE" \
 		--no-pci --file-prefix "$BPREFIX-$b_tag-d" \
