@@ -81,8 +81,9 @@ bench_port()
 	done
 }
 
-# Run <cmd...> and write its peak RSS (getrusage of the child, KiB) to
-# the file named by $RSS_OUT.
+# python3 -c "$RSS_RUN" <file> <cmd...>: run the command, write its peak
+# RSS (getrusage of the child, ru_maxrss, KiB) to <file>, exit with its
+# status.
 RSS_RUN='import os,subprocess,sys
 p = subprocess.Popen(sys.argv[2:])
 _, st, ru = os.wait4(p.pid, 0)
