@@ -11,64 +11,26 @@
 #   migrate.sh <path to dpdk-migrate>
 
 APP=${1:?usage: migrate.sh <dpdk-migrate>}
-PREFIX=mig-mig-$$
-TMP=$(mktemp -d) || exit 1
-
-cleanup()
-{
-	[ -n "$DPID" ] && kill -9 "$DPID" 2>/dev/null
-	[ -n "$SPID" ] && kill -9 "$SPID" 2>/dev/null
-	rm -rf "$TMP"
-	for d in /var/run/dpdk "${XDG_RUNTIME_DIR:-/nonexistent}/dpdk" \
-		/tmp/dpdk; do
-		for p in "$d/$PREFIX"-*; do
-			[ -d "$p" ] && rm -rf "$p"
-		done
-	done
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-nr=$(cat /proc/sys/vm/nr_hugepages 2>/dev/null || echo 0)
-if [ "${MIG_TEST_NO_HUGE:-0}" != 1 ] && [ "${nr:-0}" -gt 0 ] &&
-		grep -q ' hugetlbfs ' /proc/mounts &&
-		[ -w /dev/hugepages ]; then
-	MEM=""
-	echo "# migrations on hugepages ($nr reserved)"
-else
-	MEM="--no-huge -m 256"
-	echo "# migrations without hugepages (--no-huge -m 256)"
-fi
+. "$(dirname "$0")/lib.sh"
+mt_init mig-mig 256 "migrations"
 
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$TMP/key"
 head -c 32 /dev/urandom >"$TMP/key2"
 
-# A free TCP port: a random one in 20000..59999 not in use.
-free_port()
-{
-	while :; do
-		p=$(( $(od -An -tu2 -N2 /dev/urandom | tr -d ' ') % 40000 + 20000 ))
-		if ! grep -qi ":$(printf '%04X' "$p") " /proc/net/tcp 2>/dev/null
-		then
-			echo "$p"
-			return
-		fi
-	done
-}
-
 # dst <name> <app options...>: start the destination in the background
 dst()
 {
-	n=$1
+	n=$(echo "$1" | tr -c 'a-zA-Z0-9\n' -)
 	shift
-	# shellcheck disable=SC2086 # $MEM is a list of EAL options
-	"$APP" -l 0 --no-pci --file-prefix "$PREFIX-$n-d" \
-		--log-level=lib.eal:warning $MEM -- --role destination \
-		--listen "127.0.0.1:$PORT" "$@" >"$TMP/d.out" 2>"$TMP/d.err" &
+	# empty now: the background job truncates it only once it runs, and
+	# the previous destination's "listening on" must not be seen
+	: >"$TMP/d.out"
+	mt_app "$PREFIX-$n-d" --role destination --listen "127.0.0.1:$PORT" "$@" >"$TMP/d.out" 2>"$TMP/d.err" &
 	DPID=$!
-	# wait until it listens (5 s at most)
+	# wait until it listens (30 s at most: EAL start-up is slow on a
+	# loaded machine)
 	i=0
-	while [ $i -lt 50 ] && ! grep -q "listening on" "$TMP/d.out"; do
+	while [ $i -lt 300 ] && ! grep -q "listening on" "$TMP/d.out"; do
 		sleep 0.1
 		i=$((i + 1))
 	done
@@ -77,84 +39,66 @@ dst()
 # src <name> <app options...>: run the source in the background
 src()
 {
-	n=$1
+	n=$(echo "$1" | tr -c 'a-zA-Z0-9\n' -)
 	shift
-	# shellcheck disable=SC2086 # $MEM is a list of EAL options
-	"$APP" -l 0 --no-pci --file-prefix "$PREFIX-$n-s" \
-		--log-level=lib.eal:warning $MEM -- --role source \
-		--peer "127.0.0.1:$PORT" "$@" >"$TMP/s.out" 2>"$TMP/s.err" &
+	mt_app "$PREFIX-$n-s" --role source --peer "127.0.0.1:$PORT" "$@" >"$TMP/s.out" 2>"$TMP/s.err" &
 	SPID=$!
 }
 
-# wait_pid <pid> <seconds>: exit status, or 124 (killed) after the limit
-wait_pid()
+# mreport <name> <0: ok> <why>: report with both sides' exit status and
+# output on failure
+mreport()
 {
-	i=0
-	while kill -0 "$1" 2>/dev/null; do
-		if [ $i -ge $(($2 * 10)) ]; then
-			kill -9 "$1" 2>/dev/null
-			wait "$1" 2>/dev/null
-			return 124
-		fi
-		sleep 0.1
-		i=$((i + 1))
-	done
-	wait "$1"
+	report "$1" "$2" "$3 (source $src_rc, destination $dst_rc)" \
+		"$TMP/s.out" "$TMP/s.err" "$TMP/d.out" "$TMP/d.err"
 }
 
-N=0
-FAILED=0
-
-report()
+# pair <name> <seconds> "<source options>" "<destination options>": one
+# migration; sets src_rc and dst_rc (124: killed after the limit).
+pair()
 {
-	N=$((N + 1))
-	if [ "$2" -eq 0 ]; then
-		echo "ok $N - $1"
-		return
-	fi
-	FAILED=$((FAILED + 1))
-	echo "not ok $N - $1"
-	echo "#   $3 (source $src_rc, destination $dst_rc)"
-	for f in s.out s.err d.out d.err; do
-		sed "s/^/#   $f: /" "$TMP/$f"
-	done
-}
-
-# Device digests as "name digest" lines, sorted.
-digests()
-{
-	sed -n 's/^[a-z]*: device \([^:]*\):.*device digest \([0-9a-f]*\)$/\1 \2/p' \
-		"$1" | sort
-}
-
-# migrate <name> <source devs> -- <destination devs>: both must succeed
-# and the digests match.
-migrate_ok()
-{
-	name=$1
-	sdevs=$2
-	ddevs=$3
 	PORT=$(free_port)
-	# shellcheck disable=SC2086 # device lists
-	dst "$name" --key "$TMP/key" $ddevs
+	# shellcheck disable=SC2086 # option lists
+	dst "$1" $4
 	# shellcheck disable=SC2086
-	src "$name" --key "$TMP/key" $sdevs
-	wait_pid "$SPID" 60
+	src "$1" $3
+	wait_pid "$SPID" "$2"
 	src_rc=$?
 	wait_pid "$DPID" 10
 	dst_rc=$?
-	SPID= DPID=
-	ok=1
-	if [ "$src_rc" -eq 0 ] && [ "$dst_rc" -eq 0 ]; then
-		digests "$TMP/s.out" >"$TMP/s.dig"
-		digests "$TMP/d.out" >"$TMP/d.dig"
-		[ -s "$TMP/s.dig" ] && cmp -s "$TMP/s.dig" "$TMP/d.dig" && ok=0
-	fi
-	sed -n 's/^source: \(total time.*\)/# '"$name"': \1/p' "$TMP/s.out"
-	report "$name" $ok "expected both to succeed with equal device digests"
+	SPID='' DPID=''
 }
 
-echo "1..8"
+# failed <rc>: exited non-zero by itself (not killed by the time limit)
+failed()
+{
+	[ "$1" -ne 0 ] && [ "$1" -ne 124 ]
+}
+
+# migrate_ok <name> "<source options>" "<destination options>": both
+# succeed and the destination's device digests equal the source's; sets
+# ok (0 when so) for more checks, the caller reports.
+migrate_ok_quiet()
+{
+	pair "$1" 120 "$2" "$3"
+	ok=1
+	[ "$src_rc" -eq 0 ] && [ "$dst_rc" -eq 0 ] &&
+		digests_equal "$TMP/s.out" "$TMP/d.out" && ok=0
+	sed -n 's/^source: \(total time.*\)/# '"$1"': \1/p' "$TMP/s.out"
+}
+
+# Dirtying devices converge slowly on a loaded machine: switch over after
+# 10 s of pre-copy at most (the outcome is checked the same way).
+MAXPRE="--max-precopy-time 10000"
+
+# migrate_ok <name> <source devs> <destination devs>: with the key
+migrate_ok()
+{
+	migrate_ok_quiet "$1" "--key $TMP/key $MAXPRE $2" "--key $TMP/key $3"
+	mreport "$1" $ok "expected both to succeed with equal device digests"
+}
+
+echo "1..15"
 
 migrate_ok "stop-copy only device" \
 	"--dev sim,id=a,size=64M,caps=stop_copy,seed=3" \
@@ -172,6 +116,79 @@ migrate_ok "6 GiB device" \
 	"--dev sim,id=big,size=6G,page=1M,caps=stop_copy,seed=6" \
 	"--dev sim,id=big,size=6G,page=1M,caps=stop_copy"
 
+# P2P: a P2P device and a STOP_COPY-only one in one session. Every P2P
+# arc of the source comes before any device stops; the destination
+# resumes the P2P device through RUNNING_P2P; the other never sees P2P.
+K="--key $TMP/key"
+migrate_ok_quiet "p2p" \
+	"-v $K $MAXPRE --dev sim,id=p,size=32M,page=4K,caps=pre_copy+p2p,dirty_rate=8M,seed=5 --dev sim,id=n,size=16M,caps=stop_copy,seed=6" \
+	"-v $K --dev sim,id=p,size=32M,page=4K,caps=pre_copy+p2p --dev sim,id=n,size=16M,caps=stop_copy"
+p2p=$(grep -n "p: pre_copy -> pre_copy_p2p" "$TMP/s.err" | head -1 | cut -d: -f1)
+stop=$(grep -n -- "-> stop" "$TMP/s.err" | head -1 | cut -d: -f1)
+[ "$ok" -eq 0 ] && [ -n "$p2p" ] && [ -n "$stop" ] && [ "$p2p" -lt "$stop" ] &&
+	has "$TMP/s.err" "p: pre_copy_p2p -> stop_copy" &&
+	has "$TMP/d.err" "p: running_p2p -> running" &&
+	! grep -q "n: [a-z_]* -> [a-z_]*p2p" "$TMP/s.err" "$TMP/d.err" || ok=1
+mreport "P2P device quiesced through PRE_COPY_P2P before any stop, digests equal" $ok \
+	"expected equal digests, 'p: pre_copy -> pre_copy_p2p' before the first '-> stop', 'p: running_p2p -> running' on the destination, no p2p arc for n"
+
+migrate_ok_quiet "streams4" \
+	"-v $K $MAXPRE --transport tcp,streams=4 --dev sim,id=a,size=128M,page=1M,caps=pre_copy,dirty_rate=4M,seed=8 --dev sim,id=b,size=64M,caps=stop_copy,seed=9" \
+	"-v $K --transport tcp,streams=4 --dev sim,id=a,size=128M,page=1M,caps=pre_copy --dev sim,id=b,size=64M,caps=stop_copy"
+[ "$ok" -eq 0 ] && has "$TMP/s.err" "4 streams" &&
+	has "$TMP/d.err" "session of 4 streams accepted" || ok=1
+mreport "--transport tcp,streams=4: 4 streams connected, digests equal" $ok \
+	"expected equal digests and a 4-stream session on both sides"
+
+migrate_ok_quiet "insecure" \
+	"--insecure $MAXPRE --dev sim,id=a,size=32M,page=4K,caps=pre_copy,dirty_rate=8M,seed=10" \
+	"--insecure --dev sim,id=a,size=32M,page=4K,caps=pre_copy"
+mreport "--insecure on both sides: migration succeeds, digests equal" $ok \
+	"expected both to succeed with equal device digests"
+
+pair insecure-src 20 "--insecure --dev sim,id=a,size=8M,seed=2" \
+	"$K --dev sim,id=a,size=8M"
+ok=1
+failed "$src_rc" && failed "$dst_rc" &&
+	has "$TMP/d.err" "peer does not authenticate" &&
+	has "$TMP/s.err" "device a: state running" && ok=0
+mreport "--insecure source, keyed destination: refused by the destination" $ok \
+	"expected both to fail, the destination with 'peer does not authenticate'"
+
+pair insecure-dst 20 "$K --dev sim,id=a,size=8M,seed=2" \
+	"--insecure --dev sim,id=a,size=8M"
+ok=1
+failed "$src_rc" && failed "$dst_rc" &&
+	has "$TMP/s.err" "peer does not authenticate" &&
+	has "$TMP/s.err" "device a: state running" && ok=0
+mreport "keyed source, --insecure destination: refused by the source" $ok \
+	"expected both to fail, the source with 'peer does not authenticate' and its device running"
+
+PORT=$(free_port)
+src nokey --dev sim,id=a,size=8M
+wait_pid "$SPID" 10
+src_rc=$?
+dst_rc=none
+SPID=
+ok=1
+failed "$src_rc" && has "$TMP/s.err" "no pre-shared key" && ok=0
+mreport "neither --key nor --insecure: refused before connecting" $ok \
+	"expected failure naming 'no pre-shared key'"
+
+# --on-limit fail: a device dirtying faster than it can be saved never
+# converges to a 1 ms downtime; at the pre-copy time limit the migration
+# is refused instead of switching over, the source device keeps running.
+pair onlimit 30 \
+	"$K --downtime 1 --max-precopy-time 3000 --on-limit fail --dev sim,id=a,size=16M,page=4K,caps=pre_copy,dirty_rate=1G,bandwidth=256M,seed=11" \
+	"$K --dev sim,id=a,size=16M,page=4K,caps=pre_copy"
+ok=1
+failed "$src_rc" && failed "$dst_rc" &&
+	has "$TMP/s.err" "pre-copy did not converge" &&
+	has "$TMP/s.err" "device a: state running" &&
+	has "$TMP/d.err" "device a: state running (reset)" && ok=0
+mreport "--on-limit fail: not converging is refused, source device running" $ok \
+	"expected both to fail, the source with 'pre-copy did not converge' and device a running, the destination reset"
+
 # (e) wrong key: both fail, both say why
 PORT=$(free_port)
 dst wrongkey --key "$TMP/key" --dev sim,id=a,size=8M
@@ -180,13 +197,13 @@ wait_pid "$SPID" 20
 src_rc=$?
 wait_pid "$DPID" 20
 dst_rc=$?
-SPID= DPID=
+SPID='' DPID=''
 ok=1
 [ "$src_rc" -ne 0 ] && [ "$src_rc" -ne 124 ] && [ "$dst_rc" -ne 0 ] &&
 	[ "$dst_rc" -ne 124 ] &&
 	grep -q "authentication failed" "$TMP/s.err" &&
 	grep -q "authentication failed" "$TMP/d.err" && ok=0
-report "wrong key: both exit non-zero naming authentication" $ok \
+mreport "wrong key: both exit non-zero naming authentication" $ok \
 	"expected 'authentication failed' from both"
 
 # (f) destination killed mid-transfer
@@ -200,12 +217,12 @@ wait "$DPID" 2>/dev/null
 dst_rc=killed
 wait_pid "$SPID" 15
 src_rc=$?
-SPID= DPID=
+SPID='' DPID=''
 ok=1
 [ "$src_rc" -ne 0 ] && [ "$src_rc" -ne 124 ] &&
 	grep -q "step " "$TMP/s.err" &&
 	grep -q "device a: state running" "$TMP/s.err" && ok=0
-report "destination killed: source fails within 15 s, devices running" $ok \
+mreport "destination killed: source fails within 15 s, devices running" $ok \
 	"expected a failure naming the step and 'device a: state running'"
 
 # (g) source killed mid-transfer
@@ -219,12 +236,12 @@ wait "$SPID" 2>/dev/null
 src_rc=killed
 wait_pid "$DPID" 15
 dst_rc=$?
-SPID= DPID=
+SPID='' DPID=''
 ok=1
 [ "$dst_rc" -ne 0 ] && [ "$dst_rc" -ne 124 ] &&
 	grep -q "destination, step " "$TMP/d.err" &&
 	grep -q "device a: state running (reset)" "$TMP/d.err" && ok=0
-report "source killed: destination fails, devices reset" $ok \
+mreport "source killed: destination fails, devices reset" $ok \
 	"expected a failure naming the step and the device reset"
 
 # (h) a corrupted chunk is detected
@@ -236,12 +253,12 @@ wait_pid "$SPID" 20
 src_rc=$?
 wait_pid "$DPID" 20
 dst_rc=$?
-SPID= DPID=
+SPID='' DPID=''
 ok=1
 [ "$src_rc" -ne 0 ] && [ "$src_rc" -ne 124 ] && [ "$dst_rc" -ne 0 ] &&
 	[ "$dst_rc" -ne 124 ] && grep -q "corrupt" "$TMP/d.err" &&
 	grep -q "device a: state running" "$TMP/s.err" && ok=0
-report "corrupted chunk detected, both fail" $ok \
+mreport "corrupted chunk detected, both fail" $ok \
 	"expected both to fail, the destination naming the corruption"
 
-[ "$FAILED" -eq 0 ]
+mt_done

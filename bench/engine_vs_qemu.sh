@@ -1,0 +1,57 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 dpdk-migrate authors
+#
+# Row (b): the engine against a model of QEMU's VFIO migration path
+# (bench/bench_qemu.c: one thread per side, 1 MiB read()s into a 32 KiB
+# stream buffer, one TCP socket, device after device) on the same 4
+# STOP_COPY sim devices (unlimited emulated bandwidth), same CPUs, in the
+# same run. Times: the model's first save to the destination's last load;
+# the engine's downtime (source devices stopped .. destination done),
+# which for STOP_COPY-only devices is the whole transfer. The model runs
+# before and after the engine (mean). Target: engine
+# >= 2x the model (ratio = model time / engine time).
+#
+#   bench/engine_vs_qemu.sh [build dir]
+#   BENCH_DEVS (4), BENCH_SIZE (1G per device), BENCH_STREAMS (engine, 2: the tcp default)
+set -u
+BUILD=${1:-build}
+. "$(dirname "$0")/lib.sh"
+model=$BUILD/bench/bench_qemu
+[ -x "$model" ] || { echo "build first: $model missing" >&2; exit 1; }
+ndev=${BENCH_DEVS:-4}
+size=${BENCH_SIZE:-1G}
+n=${BENCH_STREAMS:-2}
+bench_note
+
+# the model before and after the engine (mean): the load of a shared
+# machine moves
+model()
+{
+	"$model" -n "$ndev" -s "$size" -C "$BENCH_SRC_LCORE,$BENCH_DST_LCORE" \
+		>"$BTMP/q.out" || exit 1
+	echo "# $(cat "$BTMP/q.out")"
+}
+model_ms()
+{
+	sed 's/.* bytes, \([0-9.]*\) ms,.*/\1/' "$BTMP/q.out"
+}
+model
+q1=$(model_ms)
+
+sdevs="" ddevs=""
+i=0
+while [ $i -lt "$ndev" ]; do
+	sdevs="$sdevs --dev sim,id=q$i,size=$size,caps=stop_copy,seed=$((i + 1))"
+	ddevs="$ddevs --dev sim,id=q$i,size=$size,caps=stop_copy,seed=$((i + 1000))"
+	i=$((i + 1))
+done
+mig_pair b "--transport tcp,streams=$n$sdevs" "--transport tcp,streams=$n$ddevs" || exit 1
+ems=$(jget "$BTMP/b.s.json" downtime_ms)
+model
+q2=$(model_ms)
+qms=$(calc "'%.1f' % (($q1 + $q2) / 2)")
+echo "# model: $q1 ms before, $q2 ms after, mean $qms ms; engine downtime: $ems ms"
+r=$(calc "'%.2f' % ($qms / $ems)")
+row "b:vs-qemu-model(${ndev}x$size,streams=$n)" "${qms}ms" "${ems}ms" "$r" ">=2" \
+	"$(calc "'yes' if $r >= 2 else 'no'")"
