@@ -44,7 +44,7 @@ static const char *const chan_emu_keys[] = {
 	"emu_size", "emu_page", "emu_seed", "emu_dirty_rate",
 	"emu_migratable", "emu_chunk", "emu_tracking", "emu_multi_load",
 	"emu_chunk_min", "emu_latency", "emu_bandwidth", "emu_fail_precopy",
-	NULL,
+	"emu_corrupt_save", NULL,
 };
 
 static int
@@ -80,6 +80,8 @@ chan_emu_args(struct mig_mlx5_chan *ch, struct rte_kvargs *kv,
 	    mig_devargs_size(kv, who, "emu_bandwidth", &pc->bandwidth, 0,
 			     UINT64_MAX) < 0 ||
 	    mig_devargs_u64(kv, who, "emu_fail_precopy", &vc->fail_precopy, 0,
+			    UINT64_MAX) < 0 ||
+	    mig_devargs_u64(kv, who, "emu_corrupt_save", &vc->corrupt_save, 0,
 			    UINT64_MAX) < 0)
 		return -EINVAL;
 	if ((vc->page & (vc->page - 1)) != 0) {

@@ -461,7 +461,8 @@ static struct mig_dev_driver mlx5_driver = {
 		  "emu_dirty_rate=<bytes/s> emu_migratable=<0|1> "
 		  "emu_chunk=<0|1> emu_tracking=<0|1> emu_multi_load=<0|1> "
 		  "emu_chunk_min=<bytes> emu_latency=<duration, us> "
-		  "emu_bandwidth=<bytes/s> emu_fail_precopy=<n>",
+		  "emu_bandwidth=<bytes/s> emu_fail_precopy=<n> "
+		  "emu_corrupt_save=<n>",
 	.priv_size = sizeof(struct mlx5_dev),
 	.ops = &mlx5_ops,
 };

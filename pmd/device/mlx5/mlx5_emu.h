@@ -47,6 +47,7 @@ struct mig_mlx5_emu_vf_cfg {
 	uint64_t dirty_rate; /**< bytes/s dirtied while not suspended */
 	bool migratable;     /**< cap_2 migratable */
 	uint64_t fail_precopy; /**< n-th tracked incremental SAVE fails, 0 off */
+	uint64_t corrupt_save; /**< n-th SAVE image gets a flipped byte, 0 off */
 };
 
 struct mig_mlx5_emu_pf;

@@ -319,6 +319,13 @@ mlx5_emu_save(struct mig_mlx5_emu_pf *pf, const void *in, size_t inlen,
 		v->tracking = false;
 	}
 	mlx5_emu_dma_write(&d, 0, &hdr, sizeof(hdr));
+	if (++v->saves == v->c.corrupt_save && nrec > 0) {
+		/* fault injection: one flipped byte in the first page's data */
+		uint64_t k;
+		uint8_t *p = mlx5_emu_dma_ptr(&d, EMU_HDR_LEN + EMU_REC_LEN, &k);
+
+		*p ^= 0x5a;
+	}
 	memset(&res, 0, sizeof(res));
 	res.actual_image_size = (uint32_t)used;
 	if (v->npend > 0 && !a.set_track)

@@ -102,6 +102,7 @@ struct emu_vf {
 	uint64_t session;
 	uint32_t seq;
 	uint64_t tracked_inc; /* tracked incremental SAVEs (fail_precopy) */
+	uint64_t saves;      /* SAVEs that wrote an image (corrupt_save) */
 	/* load side */
 	bool ld_active;
 	bool ld_broken;
