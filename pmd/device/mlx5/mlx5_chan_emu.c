@@ -44,7 +44,7 @@ static const char *const chan_emu_keys[] = {
 	"emu_size", "emu_page", "emu_seed", "emu_dirty_rate",
 	"emu_migratable", "emu_chunk", "emu_tracking", "emu_multi_load",
 	"emu_chunk_min", "emu_latency", "emu_bandwidth", "emu_fail_precopy",
-	"emu_corrupt_save", NULL,
+	"emu_corrupt_save", "emu_model", NULL,
 };
 
 static int
@@ -52,6 +52,7 @@ chan_emu_args(struct mig_mlx5_chan *ch, struct rte_kvargs *kv,
 	      struct mig_mlx5_emu_pf_cfg *pc, struct mig_mlx5_emu_vf_cfg *vc)
 {
 	char who[96];
+	uint64_t model = 1;
 
 	snprintf(who, sizeof(who), "mlx5 %s", ch->dev);
 	memset(pc, 0, sizeof(*pc));
@@ -82,8 +83,10 @@ chan_emu_args(struct mig_mlx5_chan *ch, struct rte_kvargs *kv,
 	    mig_devargs_u64(kv, who, "emu_fail_precopy", &vc->fail_precopy, 0,
 			    UINT64_MAX) < 0 ||
 	    mig_devargs_u64(kv, who, "emu_corrupt_save", &vc->corrupt_save, 0,
-			    UINT64_MAX) < 0)
+			    UINT64_MAX) < 0 ||
+	    mig_devargs_u64(kv, who, "emu_model", &model, 0, UINT32_MAX) < 0)
 		return -EINVAL;
+	vc->model = (uint32_t)model;
 	if ((vc->page & (vc->page - 1)) != 0) {
 		mig_err_set(mig_mlx5_logtype,
 			    "mlx5 %s: emu_page=%" PRIu64 ": not a power of two",

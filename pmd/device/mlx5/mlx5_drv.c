@@ -462,7 +462,7 @@ static struct mig_dev_driver mlx5_driver = {
 		  "emu_chunk=<0|1> emu_tracking=<0|1> emu_multi_load=<0|1> "
 		  "emu_chunk_min=<bytes> emu_latency=<duration, us> "
 		  "emu_bandwidth=<bytes/s> emu_fail_precopy=<n> "
-		  "emu_corrupt_save=<n>",
+		  "emu_corrupt_save=<n> emu_model=<u32>",
 	.priv_size = sizeof(struct mlx5_dev),
 	.ops = &mlx5_ops,
 };

@@ -690,7 +690,6 @@ mig_mlx5_emu_exec(struct mig_mlx5_emu_pf *pf, const void *in, size_t inlen,
 		return -EMSGSIZE;
 	opcode = (uint16_t)mig_mlx5_get(in, MIG_MLX5_IN_OPCODE);
 	pthread_mutex_lock(&emu_lock);
-	pf->reason[0] = '\0';
 	for (i = 0; i < RTE_DIM(emu_cmds); i++)
 		if (emu_cmds[i].opcode == opcode)
 			break;

@@ -44,6 +44,7 @@ struct mig_mlx5_emu_vf_cfg {
 	uint64_t size;       /**< state bytes */
 	uint64_t page;       /**< page bytes (power of two, 4 KiB..1 MiB) */
 	uint64_t seed;       /**< content seed */
+	uint32_t model;      /**< device model (images load only into it) */
 	uint64_t dirty_rate; /**< bytes/s dirtied while not suspended */
 	bool migratable;     /**< cap_2 migratable */
 	uint64_t fail_precopy; /**< n-th tracked incremental SAVE fails, 0 off */
@@ -95,7 +96,7 @@ int mig_mlx5_emu_vf_digest(struct mig_mlx5_emu_pf *pf, uint16_t vhca_id,
 int mig_mlx5_emu_vf_dirty(struct mig_mlx5_emu_pf *pf, uint16_t vhca_id,
 			  uint64_t npages);
 
-/** Why the last failed command of @p pf failed ("" if none). */
+/** Why the most recent failed command of @p pf failed ("" if none). */
 const char *mig_mlx5_emu_reason(const struct mig_mlx5_emu_pf *pf);
 
 /** CLOCK_MONOTONIC in nanoseconds. */

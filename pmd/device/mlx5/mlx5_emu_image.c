@@ -314,6 +314,7 @@ mlx5_emu_save(struct mig_mlx5_emu_pf *pf, const void *in, size_t inlen,
 	hdr.seq = rte_cpu_to_le_32(v->seq++);
 	hdr.session = rte_cpu_to_le_64(v->session);
 	hdr.seed = rte_cpu_to_le_64(v->seed);
+	hdr.model = rte_cpu_to_le_32(v->c.model);
 	if (last) {
 		hdr.digest = rte_cpu_to_le_64(mlx5_emu_digest(v));
 		v->tracking = false;
@@ -365,11 +366,13 @@ emu_load_hdr(struct mig_mlx5_emu_pf *pf, struct emu_vf *v,
 				     "LOAD into vhca %u: not a migration image of this firmware (magic 0x%08x, version %u)",
 				     v->vhca_id, rte_le_to_cpu_32(h->magic),
 				     rte_le_to_cpu_16(h->version));
-	if (ssize != v->c.size || psize != v->c.page)
+	if (ssize != v->c.size || psize != v->c.page ||
+	    rte_le_to_cpu_32(h->model) != v->c.model)
 		return mlx5_emu_fail(pf, r, MIG_MLX5_STAT_BAD_PARAM,
 				     EMU_SYN_OTHER_DEVICE,
-				     "LOAD into vhca %u: image of another device (state of %" PRIu64 " bytes in %u-byte pages; this function has %" PRIu64 " in %" PRIu64 ")",
-				     v->vhca_id, ssize, psize, v->c.size,
+				     "LOAD into vhca %u: image of another device (model %u, state of %" PRIu64 " bytes in %u-byte pages; this function: model %u, %" PRIu64 " in %" PRIu64 ")",
+				     v->vhca_id, rte_le_to_cpu_32(h->model),
+				     ssize, psize, v->c.model, v->c.size,
 				     v->c.page);
 	if (rte_le_to_cpu_64(h->image_len) != size)
 		return mlx5_emu_fail(pf, r, MIG_MLX5_STAT_BAD_PARAM,

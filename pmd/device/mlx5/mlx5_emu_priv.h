@@ -42,6 +42,8 @@ struct emu_img_hdr {
 	uint64_t session;
 	uint64_t seed;
 	uint64_t digest;     /* EMU_IMG_F_LAST only */
+	uint32_t model;      /* device model the image belongs to */
+	uint32_t reserved;
 } __attribute__((packed));
 
 struct emu_img_rec {
@@ -50,7 +52,7 @@ struct emu_img_rec {
 	uint32_t len;
 } __attribute__((packed));
 
-#define EMU_HDR_LEN 64u
+#define EMU_HDR_LEN 72u
 #define EMU_REC_LEN 16u
 _Static_assert(sizeof(struct emu_img_hdr) == EMU_HDR_LEN, "emu_img_hdr");
 _Static_assert(sizeof(struct emu_img_rec) == EMU_REC_LEN, "emu_img_rec");
