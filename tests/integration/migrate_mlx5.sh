@@ -61,7 +61,10 @@ run()
 	if [ "$role" = destination ]; then
 		addr="--listen 127.0.0.1:$PORT"
 	else
-		addr="--peer 127.0.0.1:$PORT"
+		# once pre-copy has nothing left to send, the engine's bandwidth
+		# estimate decays to 0 and its downtime estimate never fits the
+		# limit: bound pre-copy below the destination's 10 s idle timeout
+		addr="--peer 127.0.0.1:$PORT --max-precopy-time 3000"
 	fi
 	# shellcheck disable=SC2086 # $MEM and $addr are option lists
 	"$APP" -l 0 --no-pci --file-prefix "$PREFIX-$tag" \
