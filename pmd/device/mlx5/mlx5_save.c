@@ -92,6 +92,18 @@ save_kick(struct mlx5_dev *md)
 	    s->st != MLX5_SLOT_FREE)
 		return;
 	if (sv->final) {
+		if (sv->final_issued && md->chunk_mode) {
+			struct mig_mlx5_query_vhca_migration_state_res r;
+
+			/* the exact minimum and total for the next chunk */
+			ret = mlx5_fw_query(md, true, true, &r);
+			if (ret < 0) {
+				save_fail(md, ret);
+				return;
+			}
+			sv->next_min = r.required_umem_size;
+			sv->remaining = r.remaining_total_size;
+		}
 		size = save_final_size(md);
 		inc = sv->final_issued || (sv->precopy && !sv->precopy_err);
 	} else if (sv->want_middle) {
