@@ -689,6 +689,8 @@ mig_mlx5_emu_exec(struct mig_mlx5_emu_pf *pf, const void *in, size_t inlen,
 	    outlen < MIG_MLX5_HDR_LEN)
 		return -EMSGSIZE;
 	opcode = (uint16_t)mig_mlx5_get(in, MIG_MLX5_IN_OPCODE);
+	/* the command runs from now: its own CPU time overlaps its transfer */
+	now = mig_mlx5_emu_now_ns();
 	pthread_mutex_lock(&emu_lock);
 	for (i = 0; i < RTE_DIM(emu_cmds); i++)
 		if (emu_cmds[i].opcode == opcode)
@@ -703,7 +705,6 @@ mig_mlx5_emu_exec(struct mig_mlx5_emu_pf *pf, const void *in, size_t inlen,
 		mig_mlx5_set(out, MIG_MLX5_OUT_STATUS, r.status);
 		mig_mlx5_set(out, MIG_MLX5_OUT_SYNDROME, r.syndrome);
 	}
-	now = mig_mlx5_emu_now_ns();
 	t = now + pf->c.latency_ns;
 	if (r.bytes != 0) {
 		if (t < pf->busy_until_ns)

@@ -32,6 +32,7 @@
 #include "mlx5_emu.h"
 
 #define SAVE_BUF_MIN 4096u
+#define SAVE_SLACK (64u * 1024)
 #define SAVE_QUERY_NS (100ull * 1000000ull)
 
 static uint64_t
@@ -69,9 +70,15 @@ save_final_size(const struct mlx5_dev *md)
 	const struct mlx5_saver *sv = &md->sv;
 	uint64_t size;
 
+	/*
+	 * remaining counts the firmware's image header once, every chunk
+	 * has one: leave slack so that the last chunk is not split in two
+	 */
 	if (md->chunk_mode)
 		size = RTE_MAX((uint64_t)sv->next_min,
-			       RTE_MIN(sv->chunk_size, sv->remaining));
+			       RTE_MIN(sv->chunk_size,
+				       sv->remaining + sv->remaining / 64 +
+					       SAVE_SLACK));
 	else
 		size = sv->remaining;
 	return RTE_MIN(RTE_MAX(size, (uint64_t)SAVE_BUF_MIN),
@@ -92,18 +99,6 @@ save_kick(struct mlx5_dev *md)
 	    s->st != MLX5_SLOT_FREE)
 		return;
 	if (sv->final) {
-		if (sv->final_issued && md->chunk_mode) {
-			struct mig_mlx5_query_vhca_migration_state_res r;
-
-			/* the exact minimum and total for the next chunk */
-			ret = mlx5_fw_query(md, true, true, &r);
-			if (ret < 0) {
-				save_fail(md, ret);
-				return;
-			}
-			sv->next_min = r.required_umem_size;
-			sv->remaining = r.remaining_total_size;
-		}
 		size = save_final_size(md);
 		inc = sv->final_issued || (sv->precopy && !sv->precopy_err);
 	} else if (sv->want_middle) {
