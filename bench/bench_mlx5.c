@@ -17,6 +17,7 @@
  *
  *	bench_mlx5 [-s size] [-f fw_bandwidth] [-w wire_bandwidth]
  *		   [-l fw_latency_us] [-c chunks,...] [-r readaheads,...]
+ *		   [-n repetitions (the fastest counts)]
  */
 
 #include <errno.h>
@@ -46,6 +47,7 @@ struct bbuf {
 struct bench {
 	uint64_t size, fw_bw, wire_bw, lat_us;
 	int run;
+	unsigned int reps;
 };
 
 static uint64_t
@@ -75,7 +77,7 @@ bench_open(struct bench *b, const char *side, uint64_t chunk, uint64_t ra)
 
 /* One migration; times in ns. */
 static int
-bench_one(struct bench *b, uint64_t chunk, uint64_t ra, uint64_t *t_sc,
+bench_run(struct bench *b, uint64_t chunk, uint64_t ra, uint64_t *t_sc,
 	  uint64_t *t_down)
 {
 	struct bbuf bufs[NBUF], *free_list = NULL, *wire_h = NULL,
@@ -186,6 +188,27 @@ out:
 	return ret;
 }
 
+/* The fastest of b->reps migrations (the machine is shared and noisy). */
+static int
+bench_one(struct bench *b, uint64_t chunk, uint64_t ra, uint64_t *t_sc,
+	  uint64_t *t_down)
+{
+	uint64_t sc, down;
+	unsigned int i;
+
+	*t_sc = UINT64_MAX;
+	*t_down = UINT64_MAX;
+	for (i = 0; i < b->reps; i++) {
+		if (bench_run(b, chunk, ra, &sc, &down) < 0)
+			return -1;
+		if (down < *t_down) {
+			*t_down = down;
+			*t_sc = sc;
+		}
+	}
+	return 0;
+}
+
 static unsigned int
 parse_list(const char *s, uint64_t *v, bool sizes)
 {
@@ -207,14 +230,15 @@ int
 main(int argc, char **argv)
 {
 	struct bench b = { .size = 4096 * MIB, .fw_bw = 500 * 1000 * 1000,
-			   .wire_bw = 625 * 1000 * 1000, .lat_us = 200 };
+			   .wire_bw = 625 * 1000 * 1000, .lat_us = 200,
+			   .reps = 1 };
 	uint64_t chunks[MAXCFG], ras[MAXCFG], base_sc, base_down, sc, down;
 	unsigned int nc, nr, i, j;
 	int opt;
 
 	nc = parse_list("1M,2M,4M,8M,16M", chunks, true);
 	nr = parse_list("0,1,2", ras, false);
-	while ((opt = getopt(argc, argv, "s:f:w:l:c:r:")) != -1) {
+	while ((opt = getopt(argc, argv, "s:f:w:l:c:r:n:")) != -1) {
 		switch (opt) {
 		case 's':
 			if (mig_parse_size(optarg, &b.size) < 0)
@@ -231,6 +255,11 @@ main(int argc, char **argv)
 			break;
 		case 'l':
 			b.lat_us = strtoull(optarg, NULL, 0);
+			break;
+		case 'n':
+			b.reps = (unsigned int)strtoul(optarg, NULL, 0);
+			if (b.reps == 0)
+				goto usage;
 			break;
 		case 'c':
 			nc = parse_list(optarg, chunks, true);
@@ -249,6 +278,7 @@ main(int argc, char **argv)
 	printf("# mlx5 emulated VF of %" PRIu64 " MiB, firmware %.2f GB/s + %" PRIu64 " us per command, wire %.2f GB/s, engine chunks 1 MiB x %d\n",
 	       b.size / MIB, b.fw_bw / 1e9, b.lat_us, b.wire_bw / 1e9,
 	       ENG_DEPTH);
+	printf("# fastest of %u run(s) per row\n", b.reps);
 	if (bench_one(&b, 8 * MIB, 1, &base_sc, &base_down) < 0)
 		return 1;
 	printf("# baseline (kernel choice: 8 MiB, read-ahead 1): stop-copy %.0f ms, downtime %.0f ms\n",
@@ -272,6 +302,6 @@ main(int argc, char **argv)
 	       sc / 1e6, down / 1e6, (double)down / base_down);
 	return 0;
 usage:
-	fprintf(stderr, "usage: bench_mlx5 [-s size] [-f fw_bw] [-w wire_bw] [-l fw_latency_us] [-c chunk,...] [-r readahead,...]\n");
+	fprintf(stderr, "usage: bench_mlx5 [-s size] [-f fw_bw] [-w wire_bw] [-l fw_latency_us] [-c chunk,...] [-r readahead,...] [-n reps]\n");
 	return 2;
 }
