@@ -165,7 +165,7 @@ struct emu_dma {
 	uint64_t len;
 };
 
-/* mlx5_emu.c */
+/* mlx5_emu.c (fail), mlx5_emu_obj.c (DMA) */
 struct emu_vf *mlx5_emu_vf_find(struct mig_mlx5_emu_pf *pf, uint16_t vhca_id);
 int mlx5_emu_fail(struct mig_mlx5_emu_pf *pf, struct emu_res *r,
 		  uint8_t status, uint32_t syndrome, const char *fmt, ...)
@@ -178,6 +178,20 @@ void mlx5_emu_dma_write(const struct emu_dma *d, uint64_t off,
 			const void *src, uint64_t n);
 void mlx5_emu_dma_read(const struct emu_dma *d, uint64_t off, void *dst,
 		       uint64_t n);
+
+/* mlx5_emu_obj.c: command handlers */
+int mlx5_emu_create_umem(struct mig_mlx5_emu_pf *pf, const void *in,
+			 size_t inlen, void *out, size_t outlen,
+			 struct emu_res *r);
+int mlx5_emu_destroy_umem(struct mig_mlx5_emu_pf *pf, const void *in,
+			  size_t inlen, void *out, size_t outlen,
+			  struct emu_res *r);
+int mlx5_emu_create_mkey(struct mig_mlx5_emu_pf *pf, const void *in,
+			 size_t inlen, void *out, size_t outlen,
+			 struct emu_res *r);
+int mlx5_emu_destroy_mkey(struct mig_mlx5_emu_pf *pf, const void *in,
+			  size_t inlen, void *out, size_t outlen,
+			  struct emu_res *r);
 
 /* mlx5_emu_content.c */
 uint64_t mlx5_emu_page_hash(uint64_t seed, uint64_t page, uint32_t version);
