@@ -12,21 +12,23 @@
 #include <inttypes.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 
 #include <rte_common.h>
 
 #include "mig_log.h"
+#include "mig_rate.h"
 
 #include "mlx5_chan.h"
 #include "mlx5_cmd.h"
-#include "mlx5_emu.h"
 
 #define CHAN_PAGE 4096u
 
-static const struct mig_mlx5_chan_ops *const chan_backends[] = {
+const struct mig_mlx5_chan_ops *const mig_mlx5_chan_all[] = {
 	&mig_mlx5_chan_emu,
 	&mig_mlx5_chan_vfio,
 	&mig_mlx5_chan_kernel,
+	NULL,
 };
 
 const struct mig_mlx5_chan_ops *
@@ -34,10 +36,23 @@ mig_mlx5_chan_find(const char *name)
 {
 	unsigned int i;
 
-	for (i = 0; i < RTE_DIM(chan_backends); i++)
-		if (strcmp(chan_backends[i]->name, name) == 0)
-			return chan_backends[i];
+	for (i = 0; mig_mlx5_chan_all[i] != NULL; i++)
+		if (strcmp(mig_mlx5_chan_all[i]->name, name) == 0)
+			return mig_mlx5_chan_all[i];
 	return NULL;
+}
+
+void
+mig_mlx5_sleep_until(uint64_t t_ns)
+{
+	uint64_t now = mig_time_ns();
+	struct timespec ts;
+
+	if (t_ns <= now)
+		return;
+	ts.tv_sec = (time_t)((t_ns - now) / 1000000000u);
+	ts.tv_nsec = (long)((t_ns - now) % 1000000000u);
+	nanosleep(&ts, NULL);
 }
 
 void

@@ -96,6 +96,9 @@ extern const struct mig_mlx5_chan_ops mig_mlx5_chan_emu;
 extern const struct mig_mlx5_chan_ops mig_mlx5_chan_vfio;
 extern const struct mig_mlx5_chan_ops mig_mlx5_chan_kernel;
 
+/** Every backend, NULL-terminated. */
+extern const struct mig_mlx5_chan_ops *const mig_mlx5_chan_all[];
+
 /** The backend called @p name, or NULL. */
 const struct mig_mlx5_chan_ops *mig_mlx5_chan_find(const char *name);
 
@@ -115,6 +118,9 @@ void mig_mlx5_buf_free(struct mig_mlx5_chan *ch, struct mig_mlx5_buf *b);
 int mig_mlx5_chan_mkey_in(const struct mig_mlx5_chan *ch,
 			  const struct mig_mlx5_buf *b, uint32_t umem_id,
 			  void *in, size_t len);
+
+/** Sleep until CLOCK_MONOTONIC @p t_ns (mig_time_ns()); no-op if past. */
+void mig_mlx5_sleep_until(uint64_t t_ns);
 
 /* Queue helpers for backends. */
 void mig_mlx5_chan_enqueue(struct mig_mlx5_chan *ch, struct mig_mlx5_cmd *c);

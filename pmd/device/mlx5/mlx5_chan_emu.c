@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <rte_common.h>
 
@@ -163,19 +162,11 @@ chan_emu_exec(struct mig_mlx5_chan *ch, const void *in, size_t inlen,
 	      void *out, size_t outlen)
 {
 	struct chan_emu *e = ch->priv;
-	uint64_t done, now;
+	uint64_t done;
 	int ret;
 
 	ret = mig_mlx5_emu_exec(e->pf, in, inlen, out, outlen, &done);
-	now = mig_mlx5_emu_now_ns();
-	if (done > now) {
-		struct timespec ts = {
-			.tv_sec = (time_t)((done - now) / 1000000000u),
-			.tv_nsec = (long)((done - now) % 1000000000u),
-		};
-
-		nanosleep(&ts, NULL);
-	}
+	mig_mlx5_sleep_until(done);
 	return ret;
 }
 

@@ -36,12 +36,6 @@ static const char *const mlx5_drv_keys[] = {
 	"depth", NULL,
 };
 
-static const struct mig_mlx5_chan_ops *const mlx5_backends[] = {
-	&mig_mlx5_chan_emu,
-	&mig_mlx5_chan_vfio,
-	&mig_mlx5_chan_kernel,
-};
-
 static unsigned int
 mlx5_valid_keys(const char **valid)
 {
@@ -49,10 +43,10 @@ mlx5_valid_keys(const char **valid)
 
 	for (i = 0; mlx5_drv_keys[i] != NULL; i++)
 		valid[n++] = mlx5_drv_keys[i];
-	for (k = 0; k < RTE_DIM(mlx5_backends); k++)
-		for (i = 0; mlx5_backends[k]->keys[i] != NULL &&
+	for (k = 0; mig_mlx5_chan_all[k] != NULL; k++)
+		for (i = 0; mig_mlx5_chan_all[k]->keys[i] != NULL &&
 			    n + 1 < MLX5_ARGS_MAX; i++)
-			valid[n++] = mlx5_backends[k]->keys[i];
+			valid[n++] = mig_mlx5_chan_all[k]->keys[i];
 	valid[n] = NULL;
 	return n;
 }
@@ -64,15 +58,17 @@ mlx5_check_backend_keys(struct mig_dev *dev, struct rte_kvargs *kv,
 {
 	unsigned int i, k;
 
-	for (k = 0; k < RTE_DIM(mlx5_backends); k++) {
-		if (mlx5_backends[k] == sel)
+	for (k = 0; mig_mlx5_chan_all[k] != NULL; k++) {
+		const struct mig_mlx5_chan_ops *b = mig_mlx5_chan_all[k];
+
+		if (b == sel)
 			continue;
-		for (i = 0; mlx5_backends[k]->keys[i] != NULL; i++)
-			if (rte_kvargs_count(kv, mlx5_backends[k]->keys[i])) {
+		for (i = 0; b->keys[i] != NULL; i++)
+			if (rte_kvargs_count(kv, b->keys[i])) {
 				mig_err_set(mig_mlx5_logtype,
 					    "mlx5 %s: %s is only valid with channel=%s (this device uses channel=%s)",
-					    dev->name, mlx5_backends[k]->keys[i],
-					    mlx5_backends[k]->name, sel->name);
+					    dev->name, b->keys[i], b->name,
+					    sel->name);
 				return -EINVAL;
 			}
 	}

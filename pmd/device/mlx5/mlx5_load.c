@@ -16,13 +16,11 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include <rte_byteorder.h>
 #include <rte_common.h>
 
 #include "mlx5_drv.h"
-#include "mlx5_emu.h"
 
 static int __attribute__((format(printf, 3, 4)))
 load_fail(struct mlx5_dev *md, int err, const char *fmt, ...)
@@ -262,16 +260,7 @@ load_wait(struct mlx5_dev *md)
 	struct mlx5_loader *ld = &md->ld;
 
 	while (ld->loading && md->ch.q_head != NULL) {
-		uint64_t t = md->ch.q_head->done_ns, now = mig_mlx5_emu_now_ns();
-
-		if (t > now) {
-			struct timespec ts = {
-				.tv_sec = (time_t)((t - now) / 1000000000u),
-				.tv_nsec = (long)((t - now) % 1000000000u),
-			};
-
-			nanosleep(&ts, NULL);
-		}
+		mig_mlx5_sleep_until(md->ch.q_head->done_ns);
 		load_reap(md);
 	}
 }

@@ -23,13 +23,12 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include <rte_byteorder.h>
 #include <rte_common.h>
 
 #include "mlx5_drv.h"
-#include "mlx5_emu.h"
+#include "mig_rate.h"
 
 #define SAVE_BUF_MIN 4096u
 #define SAVE_SLACK (64u * 1024)
@@ -266,7 +265,7 @@ save_middle(struct mlx5_dev *md)
 	ret = mlx5_fw_query(md, true, false, &r);
 	if (ret < 0)
 		return save_fail(md, ret);
-	sv->query_ns = mig_mlx5_emu_now_ns();
+	sv->query_ns = mig_time_ns();
 	sv->dirty_est = r.required_umem_size;
 	if (r.required_umem_size == 0)
 		return 0;
@@ -354,18 +353,8 @@ mlx5_save_idle(struct mlx5_dev *md)
 	while (sv->saving) {
 		struct mlx5_slot *s = &sv->slot[(sv->wr + sv->nslot - 1) %
 						 sv->nslot];
-		uint64_t now = mig_mlx5_emu_now_ns();
 
-		if (s->cmd.done_ns > now) {
-			struct timespec ts = {
-				.tv_sec = (time_t)((s->cmd.done_ns - now) /
-						   1000000000u),
-				.tv_nsec = (long)((s->cmd.done_ns - now) %
-						  1000000000u),
-			};
-
-			nanosleep(&ts, NULL);
-		}
+		mig_mlx5_sleep_until(s->cmd.done_ns);
 		save_reap(md);
 	}
 	return sv->err;
@@ -541,7 +530,7 @@ mlx5_save_sizes(struct mlx5_dev *md, struct mig_dev_sizes *sz)
 		if (!sv->slot[i].initial)
 			other += slot_unread(&sv->slot[i]);
 	}
-	now = mig_mlx5_emu_now_ns();
+	now = mig_time_ns();
 	if (sv->precopy && !sv->final && !sv->precopy_err && !sv->saving &&
 	    md->state == MIG_STATE_PRE_COPY && now - sv->query_ns > SAVE_QUERY_NS &&
 	    mlx5_fw_query(md, true, false, &r) == 0) {
