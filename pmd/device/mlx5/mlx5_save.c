@@ -1,0 +1,546 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 dpdk-migrate authors
+ */
+
+/*
+ * Source side of the mlx5 stream, after the kernel mlx5 driver:
+ *
+ *  - STOP_COPY only: QUERY, the optional STOP_COPY_SIZE record, then SAVE
+ *    images (one, or chunks in chunk mode), each sent as a FW_DATA record;
+ *  - PRE_COPY: the initial image with set_track on entering PRE_COPY,
+ *    middle images of the dirty state when the reader has caught up, the
+ *    final image (incremental) after SUSPEND; a SAVE failing with
+ *    BAD_RES_STATE in PRE_COPY stops middle images and makes the final
+ *    SAVE a full one (the kernel's fallback to STOP_COPY).
+ *
+ * Exactly one SAVE is in flight at a time, into a ring of 1 + readahead
+ * staging buffers: while the engine copies chunk n out (and sends it), the
+ * firmware already saves chunk n + 1 .. n + readahead. Chunk buffers are
+ * max(firmware minimum, min(chunk cap, remaining total)).
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_byteorder.h>
+#include <rte_common.h>
+
+#include "mlx5_drv.h"
+#include "mig_rate.h"
+
+#define SAVE_BUF_MIN 4096u
+#define SAVE_SLACK (64u * 1024)
+#define SAVE_QUERY_NS (100ull * 1000000ull)
+
+static uint64_t
+slot_unread(const struct mlx5_slot *s)
+{
+	return s->st == MLX5_SLOT_READY ?
+		       MLX5_REC_HDR_LEN + s->img_len - s->off : 0;
+}
+
+static int
+slot_reserve(struct mlx5_dev *md, struct mlx5_slot *s, uint64_t size)
+{
+	if (s->b.addr != NULL && s->b.len >= size)
+		return 0;
+	mig_mlx5_buf_free(&md->ch, &s->b);
+	return mig_mlx5_buf_alloc(&md->ch, size, &s->b);
+}
+
+static int
+save_fail(struct mlx5_dev *md, int err)
+{
+	struct mlx5_saver *sv = &md->sv;
+
+	if (sv->err == 0) {
+		sv->err = err;
+		snprintf(sv->errmsg, sizeof(sv->errmsg), "%s", mig_err_last());
+	}
+	return sv->err;
+}
+
+/* Buffer for the next stop-copy SAVE. */
+static uint64_t
+save_final_size(const struct mlx5_dev *md)
+{
+	const struct mlx5_saver *sv = &md->sv;
+	uint64_t size;
+
+	/*
+	 * remaining counts the firmware's image header once, every chunk
+	 * has one: leave slack so that the last chunk is not split in two
+	 */
+	if (md->chunk_mode)
+		size = RTE_MAX((uint64_t)sv->next_min,
+			       RTE_MIN(sv->chunk_size,
+				       sv->remaining + sv->remaining / 64 +
+					       SAVE_SLACK));
+	else
+		size = sv->remaining;
+	return RTE_MIN(RTE_MAX(size, (uint64_t)SAVE_BUF_MIN),
+		       MLX5_SAVE_BUF_MAX);
+}
+
+/* Issue the next SAVE if one is due and a buffer is free. */
+static void
+save_kick(struct mlx5_dev *md)
+{
+	struct mlx5_saver *sv = &md->sv;
+	struct mlx5_slot *s = &sv->slot[sv->wr];
+	bool inc, track = false;
+	uint64_t size;
+	int ret;
+
+	if (!sv->active || sv->err || sv->saving || sv->eos ||
+	    s->st != MLX5_SLOT_FREE)
+		return;
+	if (sv->final) {
+		size = save_final_size(md);
+		inc = sv->final_issued || (sv->precopy && !sv->precopy_err);
+	} else if (sv->want_middle) {
+		size = sv->middle_size;
+		inc = true;
+		track = true;
+	} else {
+		return;
+	}
+	ret = slot_reserve(md, s, size);
+	if (ret == 0)
+		ret = mlx5_fw_save_submit(md, s, inc, track, size);
+	if (ret < 0) {
+		save_fail(md, ret);
+		return;
+	}
+	s->st = MLX5_SLOT_SAVING;
+	s->tracked = track;
+	s->stop_copy = sv->final;
+	s->initial = false;
+	if (sv->final)
+		sv->final_issued = true;
+	else
+		sv->want_middle = false;
+	sv->saving = 1;
+	sv->wr = (sv->wr + 1) % sv->nslot;
+}
+
+static void
+save_complete(struct mlx5_dev *md, struct mlx5_slot *s)
+{
+	struct mlx5_saver *sv = &md->sv;
+	struct mig_mlx5_save_vhca_state_res r;
+	struct mlx5_rec_hdr h;
+	int ret;
+
+	sv->saving = 0;
+	ret = s->cmd.err;
+	if (ret == 0)
+		ret = mig_mlx5_parse_save_vhca_state_out(s->out, sizeof(s->out),
+							 &r);
+	if (ret < 0 && s->tracked && !s->initial &&
+	    r.hdr.status == MIG_MLX5_STAT_BAD_RES_STATE) {
+		/* the kernel's PRE_COPY fallback: full image at stop-copy */
+		MLX5_LOG(INFO,
+			 "mlx5 %s: middle pre-copy SAVE failed with BAD_RES_STATE (%s); no more pre-copy images, the final image will be a full one",
+			 md->dev->name, md->ch.ops->detail != NULL ?
+						md->ch.ops->detail(&md->ch) : "");
+		sv->precopy_err = true;
+		sv->dirty_est = 0;
+		s->st = MLX5_SLOT_FREE;
+		sv->wr = (unsigned int)(s - sv->slot);
+		return;
+	}
+	if (ret < 0) {
+		save_fail(md, mlx5_fw_error(md, s->initial ?
+				"SAVE_VHCA_STATE of the initial image" :
+				s->stop_copy ? "SAVE_VHCA_STATE at stop-copy" :
+					       "SAVE_VHCA_STATE in pre-copy",
+				ret));
+		s->st = MLX5_SLOT_FREE;
+		return;
+	}
+	h.record_size = rte_cpu_to_le_64(r.actual_image_size);
+	h.flags = 0;
+	h.tag = rte_cpu_to_le_32(MLX5_REC_TAG_FW_DATA);
+	memcpy(s->hdr, &h, sizeof(h));
+	s->img_len = r.actual_image_size;
+	s->off = 0;
+	s->st = MLX5_SLOT_READY;
+	sv->images++;
+	if (s->initial)
+		sv->initial_left = (sv->sc_len - sv->sc_off) + MLX5_REC_HDR_LEN +
+				   r.actual_image_size;
+	if (s->stop_copy) {
+		sv->remaining = sv->remaining > r.actual_image_size ?
+					sv->remaining - r.actual_image_size : 0;
+		if (md->chunk_mode && r.next_required_umem_size != 0)
+			sv->next_min = r.next_required_umem_size;
+		else
+			sv->eos = true;
+	}
+}
+
+static void
+save_reap(struct mlx5_dev *md)
+{
+	struct mlx5_saver *sv = &md->sv;
+	struct mig_mlx5_cmd *done[2];
+	unsigned int i;
+	int n, k;
+
+	if (!sv->saving)
+		return;
+	n = md->ch.ops->poll(&md->ch, done, RTE_DIM(done));
+	for (k = 0; k < n; k++)
+		for (i = 0; i < sv->nslot; i++)
+			if (&sv->slot[i].cmd == done[k])
+				save_complete(md, &sv->slot[i]);
+}
+
+static bool
+save_has_ready(const struct mlx5_saver *sv)
+{
+	return sv->sc_off < sv->sc_len ||
+	       sv->slot[sv->rd].st == MLX5_SLOT_READY;
+}
+
+/* Copy ready stream bytes into @p io. */
+static void
+save_copy(struct mlx5_dev *md, struct mig_io *io)
+{
+	struct mlx5_saver *sv = &md->sv;
+	uint8_t *dst = io->buf;
+	uint64_t n;
+
+	while (io->len < io->cap) {
+		uint64_t room = io->cap - io->len;
+		struct mlx5_slot *s;
+
+		if (sv->sc_off < sv->sc_len) {
+			n = RTE_MIN(room, (uint64_t)(sv->sc_len - sv->sc_off));
+			memcpy(dst + io->len, sv->sc + sv->sc_off, n);
+			sv->sc_off += n;
+			io->len += n;
+			if (sv->precopy)
+				sv->initial_left -= RTE_MIN(sv->initial_left, n);
+			continue;
+		}
+		s = &sv->slot[sv->rd];
+		if (s->st != MLX5_SLOT_READY)
+			break;
+		if (s->off < MLX5_REC_HDR_LEN) {
+			n = RTE_MIN(room, MLX5_REC_HDR_LEN - s->off);
+			memcpy(dst + io->len, s->hdr + s->off, n);
+		} else {
+			n = RTE_MIN(room, MLX5_REC_HDR_LEN + s->img_len - s->off);
+			memcpy(dst + io->len,
+			       (uint8_t *)s->b.addr + (s->off - MLX5_REC_HDR_LEN),
+			       n);
+		}
+		s->off += n;
+		io->len += n;
+		if (s->initial)
+			sv->initial_left -= RTE_MIN(sv->initial_left, n);
+		if (s->off == MLX5_REC_HDR_LEN + s->img_len) {
+			s->st = MLX5_SLOT_FREE;
+			s->initial = false;
+			sv->rd = (sv->rd + 1) % sv->nslot;
+			save_kick(md);
+		}
+	}
+}
+
+/* Nothing queued in pre-copy: ask for a middle image, or say "no data". */
+static int
+save_middle(struct mlx5_dev *md)
+{
+	struct mlx5_saver *sv = &md->sv;
+	struct mig_mlx5_query_vhca_migration_state_res r;
+	int ret;
+
+	if (!sv->precopy || sv->precopy_err || md->state != MIG_STATE_PRE_COPY)
+		return 0;
+	ret = mlx5_fw_query(md, true, false, &r);
+	if (ret < 0)
+		return save_fail(md, ret);
+	sv->query_ns = mig_time_ns();
+	sv->dirty_est = r.required_umem_size;
+	if (r.required_umem_size == 0)
+		return 0;
+	/* the state keeps changing between QUERY and SAVE: 10 % headroom */
+	sv->middle_size = RTE_MIN((uint64_t)r.required_umem_size +
+				  r.required_umem_size / 10 + SAVE_BUF_MIN,
+				  MLX5_SAVE_BUF_MAX);
+	sv->want_middle = true;
+	save_kick(md);
+	return sv->saving ? 1 : 0;
+}
+
+static void
+save_fill(struct mlx5_dev *md)
+{
+	struct mlx5_saver *sv = &md->sv;
+	struct mig_io *io;
+	int ret;
+
+	while ((io = sv->q_head) != NULL) {
+		if (sv->err == 0)
+			save_copy(md, io);
+		if (sv->err == 0 && io->len < io->cap) {
+			if (sv->saving || save_has_ready(sv))
+				break;
+			if (!sv->eos && sv->final) {
+				save_kick(md);
+				if (sv->saving || sv->err == 0)
+					break;
+			}
+			if (!sv->final && io->len == 0) {
+				ret = save_middle(md);
+				if (ret > 0)
+					break;
+			}
+		}
+		sv->q_head = io->drv_next;
+		if (sv->q_head == NULL)
+			sv->q_tail = NULL;
+		sv->q_len--;
+		if (sv->err != 0) {
+			mig_err_set(mig_mlx5_logtype, "%s", sv->errmsg);
+			mlx5_io_done(md, io, sv->err);
+		} else if (io->len == 0 && !sv->final) {
+			mlx5_io_done(md, io, -ENOMSG);
+		} else {
+			mlx5_io_done(md, io, 0);
+		}
+	}
+}
+
+void
+mlx5_save_progress(struct mlx5_dev *md)
+{
+	save_reap(md);
+	save_fill(md);
+	save_kick(md);
+}
+
+int
+mlx5_save_submit(struct mlx5_dev *md, struct mig_io *io)
+{
+	struct mlx5_saver *sv = &md->sv;
+
+	if (!sv->active)
+		return -EINVAL;
+	io->len = 0;
+	io->drv_next = NULL;
+	if (sv->q_tail == NULL)
+		sv->q_head = io;
+	else
+		sv->q_tail->drv_next = io;
+	sv->q_tail = io;
+	sv->q_len++;
+	mlx5_save_progress(md);
+	return 0;
+}
+
+/* Wait until no SAVE is in flight (before SUSPEND and state changes). */
+int
+mlx5_save_idle(struct mlx5_dev *md)
+{
+	struct mlx5_saver *sv = &md->sv;
+
+	while (sv->saving) {
+		struct mlx5_slot *s = &sv->slot[(sv->wr + sv->nslot - 1) %
+						 sv->nslot];
+
+		mig_mlx5_sleep_until(s->cmd.done_ns);
+		save_reap(md);
+	}
+	return sv->err;
+}
+
+void
+mlx5_save_stop(struct mlx5_dev *md)
+{
+	struct mlx5_saver *sv = &md->sv;
+	unsigned int i;
+
+	if (sv->saving && md->ch.q_len != 0)
+		mlx5_save_idle(md);
+	for (i = 0; i < MLX5_SLOTS_MAX; i++)
+		mig_mlx5_buf_free(&md->ch, &sv->slot[i].b);
+	memset(sv, 0, sizeof(*sv));
+}
+
+static void
+save_sc_record(struct mlx5_saver *sv, uint64_t size)
+{
+	struct mlx5_rec_hdr h = {
+		.record_size = rte_cpu_to_le_64(8),
+		.flags = rte_cpu_to_le_32(MLX5_REC_F_OPTIONAL),
+		.tag = rte_cpu_to_le_32(MLX5_REC_TAG_STOP_COPY_SIZE),
+	};
+	uint64_t v = rte_cpu_to_le_64(size);
+
+	memcpy(sv->sc, &h, sizeof(h));
+	memcpy(sv->sc + sizeof(h), &v, sizeof(v));
+	sv->sc_len = MLX5_SC_REC_LEN;
+	sv->sc_off = 0;
+}
+
+/*
+ * RUNNING -> PRE_COPY (precopy) or STOP -> STOP_COPY: size the state,
+ * queue STOP_COPY_SIZE and start the first SAVE.
+ */
+int
+mlx5_save_start(struct mlx5_dev *md, bool precopy)
+{
+	struct mig_mlx5_query_vhca_migration_state_res r;
+	struct mlx5_saver *sv = &md->sv;
+	bool chunk = md->chunk_mode && !precopy;
+	uint64_t total;
+	int ret;
+
+	mlx5_save_stop(md);
+	ret = mlx5_fw_query(md, false, chunk, &r);
+	if (ret < 0) {
+		if (ret == -EFBIG && precopy)
+			mig_err_set(mig_mlx5_logtype,
+				    "mlx5 %s: entering pre-copy: the initial image would exceed 4 GiB; migrate with precopy=0 (stop-copy in chunks)",
+				    md->dev->name);
+		return ret;
+	}
+	total = chunk ? r.remaining_total_size : r.required_umem_size;
+	sv->active = true;
+	sv->precopy = precopy;
+	sv->nslot = (unsigned int)md->o.readahead + 1;
+	sv->remaining = total;
+	sv->next_min = chunk ? r.required_umem_size : 0;
+	sv->chunk_size = md->chunk_mode ? RTE_MIN(md->o.chunk, MLX5_SAVE_BUF_MAX)
+					: RTE_MAX(total, (uint64_t)SAVE_BUF_MIN);
+	save_sc_record(sv, md->chunk_mode ?
+			   RTE_MAX((uint64_t)sv->next_min,
+				   RTE_MIN(sv->chunk_size, total)) :
+			   sv->chunk_size);
+	if (!precopy) {
+		sv->final = true;
+		save_kick(md);
+		return sv->err;
+	}
+	/* the initial image, with dirty tracking from now on */
+	sv->initial_left = sv->sc_len + MLX5_REC_HDR_LEN + total;
+	ret = slot_reserve(md, &sv->slot[0], RTE_MAX(total,
+						     (uint64_t)SAVE_BUF_MIN));
+	if (ret == 0)
+		ret = mlx5_fw_save_submit(md, &sv->slot[0], false, true,
+					  RTE_MAX(total, (uint64_t)SAVE_BUF_MIN));
+	if (ret < 0) {
+		mlx5_save_stop(md);
+		return ret;
+	}
+	sv->slot[0].st = MLX5_SLOT_SAVING;
+	sv->slot[0].initial = true;
+	sv->slot[0].tracked = true;
+	sv->saving = 1;
+	sv->wr = 1 % sv->nslot;
+	return 0;
+}
+
+/* PRE_COPY_P2P -> STOP_COPY, after SUSPEND responder: the final image. */
+int
+mlx5_save_final(struct mlx5_dev *md)
+{
+	struct mig_mlx5_query_vhca_migration_state_res r;
+	struct mlx5_saver *sv = &md->sv;
+	bool inc = !sv->precopy_err;
+	int ret;
+
+	ret = mlx5_fw_query(md, inc, md->chunk_mode, &r);
+	if (ret < 0)
+		return ret;
+	sv->final = true;
+	sv->want_middle = false;
+	sv->dirty_est = 0;
+	if (md->chunk_mode) {
+		sv->next_min = r.required_umem_size;
+		sv->remaining = r.remaining_total_size;
+	} else {
+		sv->remaining = r.required_umem_size;
+	}
+	save_kick(md);
+	return sv->err;
+}
+
+/*
+ * PRE_COPY -> RUNNING or PRE_COPY_P2P -> RUNNING_P2P: tell firmware to
+ * drop tracking (QUERY incremental, then an untracked full SAVE whose data
+ * is discarded), as the kernel does.
+ */
+int
+mlx5_save_abort_precopy(struct mlx5_dev *md)
+{
+	struct mig_mlx5_query_vhca_migration_state_res r;
+	struct mlx5_saver *sv = &md->sv;
+	struct mlx5_slot *s = &sv->slot[0];
+	struct mig_mlx5_save_vhca_state_res res;
+	struct mig_mlx5_cmd *done[1];
+	int ret;
+
+	mlx5_save_idle(md);
+	ret = mlx5_fw_query(md, true, false, &r);
+	if (ret == 0)
+		ret = slot_reserve(md, s, SAVE_BUF_MIN);
+	if (ret == 0)
+		ret = mlx5_fw_save_submit(md, s, false, false, s->b.len);
+	if (ret == 0) {
+		while (md->ch.ops->poll(&md->ch, done, 1) == 0)
+			;
+		ret = s->cmd.err;
+		if (ret == 0)
+			ret = mig_mlx5_parse_save_vhca_state_out(s->out,
+								 sizeof(s->out),
+								 &res);
+		if (ret < 0)
+			mlx5_fw_error(md, "SAVE_VHCA_STATE leaving pre-copy", ret);
+	}
+	mlx5_save_stop(md);
+	return ret;
+}
+
+void
+mlx5_save_sizes(struct mlx5_dev *md, struct mig_dev_sizes *sz)
+{
+	struct mig_mlx5_query_vhca_migration_state_res r;
+	struct mlx5_saver *sv = &md->sv;
+	uint64_t unread = sv->sc_len - sv->sc_off, other = 0, now;
+	unsigned int i;
+
+	if (!sv->active) {
+		if (md->ch.q_len == 0 &&
+		    mlx5_fw_query(md, false, md->chunk_mode, &r) == 0)
+			sz->stop_copy_bytes = MLX5_SC_REC_LEN +
+				MLX5_REC_HDR_LEN +
+				(md->chunk_mode ? r.remaining_total_size :
+						  r.required_umem_size);
+		return;
+	}
+	for (i = 0; i < sv->nslot; i++) {
+		unread += slot_unread(&sv->slot[i]);
+		if (!sv->slot[i].initial)
+			other += slot_unread(&sv->slot[i]);
+	}
+	now = mig_time_ns();
+	if (sv->precopy && !sv->final && !sv->precopy_err && !sv->saving &&
+	    md->state == MIG_STATE_PRE_COPY && now - sv->query_ns > SAVE_QUERY_NS &&
+	    mlx5_fw_query(md, true, false, &r) == 0) {
+		sv->dirty_est = r.required_umem_size;
+		sv->query_ns = now;
+	}
+	sz->initial_bytes = sv->precopy ? sv->initial_left : 0;
+	sz->dirty_bytes = other + sv->dirty_est;
+	if (sv->final)
+		sz->stop_copy_bytes = unread + sv->remaining;
+	else
+		sz->stop_copy_bytes = unread + sv->dirty_est + MLX5_REC_HDR_LEN;
+}
