@@ -161,7 +161,7 @@ rdma_op_connect(struct mig_xport *xp, const char *addr)
 				      rdma_timeout_ms(p)) != 0) {
 			ret = -errno;
 			mig_err_set(mig_rdma_logtype,
-				    "rdma: connect to %s: %s (no RDMA device reaches this address?)",
+				    "rdma: %s is not reachable through an RDMA device: %s",
 				    addr, strerror(errno));
 			return ret;
 		}
