@@ -12,17 +12,23 @@
 
 echo "1..5"
 
-# connected <count>: wait (60 s at most) until <count> RC QPs are in RTS,
-# i.e. both sides of the session are connected; then let data flow
+# connected <qps>: wait (60 s at most) until the source and the
+# destination each have <qps> RC QPs in RTS (the session is connected),
+# then let data flow for 3 s
+rts()
+{
+	rdma resource show qp 2>/dev/null | grep 'type RC state RTS' |
+		grep -c "pid $1 "
+}
 connected()
 {
 	i=0
-	while [ $i -lt 600 ] &&
-		[ "$(rdma resource show qp 2>/dev/null | grep -c 'type RC state RTS')" -lt "$1" ]; do
+	while [ $i -lt 600 ] && { [ "$(rts "$SPID")" -lt "$1" ] ||
+			[ "$(rts "$DPID")" -lt "$1" ]; }; do
 		sleep 0.1
 		i=$((i + 1))
 	done
-	echo "# $(rdma resource show qp 2>/dev/null | grep -c 'type RC state RTS') QPs connected after $((i / 10)) s"
+	echo "# source $(rts "$SPID") and destination $(rts "$DPID") QPs in RTS after $((i / 10)) s"
 	sleep 3
 }
 
@@ -79,7 +85,7 @@ dst dstkill --key "$TMP/key" --transport rdma \
 	--dev sim,id=a,size=1G,page=1M,caps=stop_copy
 src dstkill --key "$TMP/key" --transport rdma,qps=2 \
 	--dev sim,id=a,size=1G,page=1M,caps=stop_copy
-connected 4
+connected 2
 kill -9 "$DPID"
 wait "$DPID" 2>/dev/null
 dst_rc=killed
@@ -100,7 +106,7 @@ dst srckill --key "$TMP/key" --transport rdma \
 	--dev sim,id=a,size=1G,page=1M,caps=stop_copy
 src srckill --key "$TMP/key" --transport rdma,qps=2 \
 	--dev sim,id=a,size=1G,page=1M,caps=stop_copy
-connected 4
+connected 2
 kill -9 "$SPID"
 wait "$SPID" 2>/dev/null
 src_rc=killed
