@@ -10,8 +10,8 @@
  * sharing one PD and one CQ.
  * rdma.c: devargs, registered memory, resources, remove, info.
  * rdma_cm.c: listen/accept, connect, CM events, the SLOTS handshake.
- * rdma_io.c: completions, control SEND/RECV, chunk WRITE WITH IMMEDIATE,
- * credits.
+ * rdma_io.c: completions, control SEND/RECV, chunk WRITE WITH IMMEDIATE.
+ * rdma_rx.c: destination side: slots, chunk arrival, rx, credits.
  * rdma_proto.c: private data and transport frame codecs.
  */
 
@@ -195,6 +195,19 @@ rdma_priv(struct mig_xport *xp)
 	return xp->priv;
 }
 
+/* Send queue entries usable now (one is kept for the flush write). */
+static inline uint32_t
+rdma_sq_room(const struct rdma_priv *p, const struct rdma_qp *q)
+{
+	return p->opt.tx_depth - 1 - (uint32_t)(q->sq_head - q->sq_done);
+}
+
+static inline uint8_t *
+rdma_msg_buf(const struct rdma_priv *p, uint32_t idx)
+{
+	return p->msg + (size_t)idx * RDMA_MSG_SIZE;
+}
+
 uint64_t rdma_now_ns(void);
 int rdma_fail(struct mig_xport *xp, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -213,6 +226,11 @@ int rdma_op_local_addr(struct mig_xport *xp, char *buf, size_t len);
 int rdma_op_poll(struct mig_xport *xp);
 
 int rdma_post_recv(struct mig_xport *xp, uint32_t ridx);
+int rdma_msg_take(struct mig_xport *xp);
+int rdma_send_msg(struct mig_xport *xp, uint32_t bi, uint32_t len);
+int rdma_credit_flush(struct mig_xport *xp);
+int rdma_chunk_arrived(struct mig_xport *xp, struct rdma_qp *q, uint32_t imm,
+		       uint32_t len);
 int rdma_cq_poll(struct mig_xport *xp);
 int rdma_send_slots(struct mig_xport *xp);
 int rdma_gone_check(struct mig_xport *xp);
