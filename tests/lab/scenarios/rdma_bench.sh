@@ -1,0 +1,109 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 dpdk-migrate authors
+#
+# Lab benchmark, all in the same guest run on rxe0 (doc/PERFORMANCE.md).
+# ROUNDS times, interleaved so that the shared host's noise hits all three
+# alike:
+#   - ib_write_bw, 1 QP, 1 MiB messages, 8 s (perftest's MB/sec = MiB/s);
+#   - the engine moving one stop-copy sim device of SIZE over
+#     --transport rdma (1 QP, 1 MiB chunks): bytes / whole session time;
+#   - the same over --transport tcp on the same address.
+# Prints each round's figures and ratios, and the mean ratios, as TAP
+# comments and into $LAB_RESULTS/rdma_bench.txt; a case fails only when a
+# run fails (never on a ratio).
+#
+#   tests/lab/lab.sh tests/lab/scenarios/rdma_bench.sh [SIZE [ROUNDS]]
+#   (128M, 2)
+. "$(dirname "$0")/../rdma_common.sh"
+
+SIZE=${1:-128M}
+ROUNDS=${2:-2}
+OUT=${LAB_RESULTS:-$TMP}/rdma_bench.txt
+echo "1..$((ROUNDS * 3))"
+
+# ib_write_bw: the rxe link's bandwidth for RDMA WRITE of 1 MiB -> $rate
+ibw()
+{
+	BW="ib_write_bw -d $LAB_RDMA_DEV -x 1 -s 1048576 -F -D 8 -p 18515"
+	$BW >"$TMP/d.out" 2>"$TMP/d.err" &
+	DPID=$!
+	# the server listens on TCP port 18515 (0x4853) for its handshake
+	i=0
+	while [ $i -lt 200 ] && ! grep -q ':4853 .* 0A ' /proc/net/tcp; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	$BW "$LAB_RDMA_IP" >"$TMP/s.out" 2>"$TMP/s.err"
+	src_rc=$?
+	wait_pid "$DPID" 20
+	dst_rc=$?
+	DPID=
+	rate=$(awk '$1 == 1048576 && NF >= 5 { print $4 }' "$TMP/s.out" |
+		tail -1)
+	[ "$src_rc" -eq 0 ] || rate=
+}
+
+# engine <transport>: MiB/s of a whole session moving SIZE -> $rate
+engine()
+{
+	dst "e" --key "$TMP/key" --transport "$1" \
+		--dev "sim,id=big,size=$SIZE,page=1M,caps=stop_copy"
+	src "e" --key "$TMP/key" --transport "$1" \
+		--dev "sim,id=big,size=$SIZE,page=1M,caps=stop_copy,seed=4"
+	wait_pid "$SPID" 240
+	src_rc=$?
+	wait_pid "$DPID" 20
+	dst_rc=$?
+	SPID= DPID=
+	digests "$TMP/s.out" >"$TMP/s.dig"
+	digests "$TMP/d.out" >"$TMP/d.dig"
+	rate=
+	if [ "$src_rc" -eq 0 ] && [ "$dst_rc" -eq 0 ] && [ -s "$TMP/s.dig" ] &&
+			cmp -s "$TMP/s.dig" "$TMP/d.dig"; then
+		rate=$(sed -n 's/^source: total time \([0-9.]*\) ms, \([0-9]*\) bytes.*/\2 \1/p' \
+			"$TMP/s.out" | awk '{ printf "%.2f", $1 / 1048576 / ($2 / 1000) }')
+	fi
+}
+
+# case <name>: one TAP line for the run just made
+case_line()
+{
+	ok=1
+	[ -n "$rate" ] && ok=0
+	report "$1: ${rate:-?} MiB/s" $ok "the run failed (or digests differ)"
+}
+
+ratio()
+{
+	awk -v a="$1" -v b="$2" 'BEGIN {
+		if (a != "" && b != "" && b > 0) printf "%.2f", a / b; else print "?" }'
+}
+
+: >"$OUT"
+r=1
+while [ $r -le "$ROUNDS" ]; do
+	ibw
+	ib=$rate
+	case_line "round $r: ib_write_bw 1 MiB on $LAB_RDMA_DEV"
+	engine rdma
+	er=$rate
+	case_line "round $r: engine over rdma, $SIZE sim device"
+	engine tcp
+	et=$rate
+	case_line "round $r: engine over tcp, $SIZE sim device"
+	echo "round $r: ib_write_bw $ib MiB/s, engine rdma $er MiB/s, engine tcp $et MiB/s, rdma/ib_write_bw $(ratio "$er" "$ib"), rdma/tcp $(ratio "$er" "$et")" >>"$OUT"
+	r=$((r + 1))
+done
+awk '{
+	for (i = 1; i <= NF; i++) {
+		if ($i == "rdma/ib_write_bw" && $(i + 1) != "?,") { a += $(i + 1); na++ }
+		if ($i == "rdma/tcp" && $(i + 1) != "?") { b += $(i + 1); nb++ }
+	}
+} END {
+	printf "mean: rdma/ib_write_bw %s, rdma/tcp %s\n",
+		na ? sprintf("%.2f", a / na) : "?", nb ? sprintf("%.2f", b / nb) : "?"
+}' "$OUT" >>"$OUT"
+sed 's/^/# /' "$OUT"
+
+[ "$FAILED" -eq 0 ]
