@@ -11,12 +11,13 @@
  * migration data fd, behind a small ops table so that the driver never asks
  * which engine it drives.
  *
- *  - uring: several reads (or writes) in flight through io_uring. A data
- *    fd is a stream whose reads cannot run in parallel without losing the
- *    stream order, so every request carries IOSQE_IO_DRAIN: the kernel
- *    starts it only once all earlier ones have completed. The caller's
- *    thread never blocks while the kernel copies the device state; the
- *    next read is already queued when one completes.
+ *  - uring: several reads (or writes) in flight through io_uring, run by
+ *    the kernel's io-wq workers. A data fd is a stream whose reads cannot
+ *    run in parallel without losing the stream order, so every request
+ *    carries IOSQE_IO_DRAIN: the kernel starts it only once all earlier
+ *    ones have completed. The caller's thread never blocks while the
+ *    kernel copies the device state; the next read is already queued when
+ *    one completes.
  *  - read: plain read()/write() in the submit call, completed at the next
  *    poll (the QEMU way, one chunk at a time).
  *

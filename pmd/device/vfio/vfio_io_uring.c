@@ -4,10 +4,15 @@
 
 /*
  * io_uring engine: up to `depth` reads (or writes) of the data fd queued in
- * the kernel at once, each with IOSQE_IO_DRAIN so that the kernel starts
- * it only after every earlier request completed: the stream order of the
- * fd is the submission order, whatever the driver behind the fd does. The
- * offset is -1 (the fd is a stream; the kernel ignores positions).
+ * the kernel at once. Each carries
+ *  - IOSQE_ASYNC: a data fd has no non-blocking reads (no FMODE_NOWAIT), so
+ *    the inline attempt would only fail and punt to an io-wq worker anyway;
+ *  - IOSQE_IO_DRAIN: io-wq workers run requests in parallel, in any order,
+ *    and a stream fd gives each read the next bytes, so a read must start
+ *    only once every earlier one completed. The stream order is then the
+ *    submission order whatever the driver behind the fd does
+ *    (tests/unit/test_vfio_io.c fails without it).
+ * The offset is -1: the fd is a stream, positions mean nothing.
  */
 
 #include <errno.h>
@@ -19,8 +24,6 @@
 
 #include "vfio_io.h"
 
-/* user_data of the cancel request (requests carry their mig_io) */
-#define URING_CANCEL_TAG 0
 /* abandon: how long the kernel gets to let go of cancelled requests */
 #define URING_ABANDON_WAIT_S 10
 
@@ -38,8 +41,7 @@ uring_init(struct mig_vfio_io *io)
 
 	if (ring == NULL)
 		return -ENOMEM;
-	/* one more entry than depth: the cancel of abandon */
-	ret = io_uring_queue_init(io->depth + 1, ring, 0);
+	ret = io_uring_queue_init(io->depth, ring, 0);
 	if (ret < 0) {
 		free(ring);
 		return ret;
@@ -74,7 +76,7 @@ uring_prep(struct mig_vfio_io *io, struct mig_io *mio)
 		io_uring_prep_write(sqe, io->fd, (uint8_t *)mio->buf + off,
 				    (unsigned int)(mio->len - off),
 				    (uint64_t)-1);
-	sqe->flags |= IOSQE_IO_DRAIN;
+	sqe->flags |= IOSQE_IO_DRAIN | IOSQE_ASYNC;
 	io_uring_sqe_set_data(sqe, mio);
 	return 0;
 }
@@ -135,16 +137,14 @@ uring_poll(struct mig_vfio_io *io, struct mig_io **done,
 	(void)n;
 	while (io_uring_peek_cqe(uring(io), &cqe) == 0) {
 		mio = io_uring_cqe_get_data(cqe);
-		if (mio != URING_CANCEL_TAG) {
-			if (mio->flags & MIG_IO_F_SAVE) {
-				mig_vfio_io_complete_read(mio, cqe->res);
-				if (cqe->res < 0 && cqe->res != -ENOMSG)
-					snprintf(io->errmsg, sizeof(io->errmsg),
-						 "read of %u bytes: %s",
-						 mio->cap, strerror(-cqe->res));
-			} else {
-				uring_write_done(io, mio, cqe->res);
-			}
+		if (mio->flags & MIG_IO_F_SAVE) {
+			mig_vfio_io_complete_read(mio, cqe->res);
+			if (cqe->res < 0 && cqe->res != -ENOMSG)
+				snprintf(io->errmsg, sizeof(io->errmsg),
+					 "read of %u bytes: %s", mio->cap,
+					 strerror(-cqe->res));
+		} else {
+			uring_write_done(io, mio, cqe->res);
 		}
 		io_uring_cqe_seen(uring(io), cqe);
 	}
@@ -163,37 +163,61 @@ uring_pending(const struct mig_vfio_io *io)
 	return k;
 }
 
+/* Mark what completed; the number of CQEs seen. */
+static unsigned int
+uring_reap(struct mig_vfio_io *io)
+{
+	struct io_uring_cqe *cqe;
+	struct mig_io *mio;
+	unsigned int k = 0;
+
+	while (io_uring_peek_cqe(uring(io), &cqe) == 0) {
+		mio = io_uring_cqe_get_data(cqe);
+		mio->drv[MIG_VFIO_IO_DONE] = 1;
+		io_uring_cqe_seen(uring(io), cqe);
+		k++;
+	}
+	return k;
+}
+
+/*
+ * Cancel synchronously, over and over: a cancel request of our own would
+ * queue behind the drained reads, and a cancel reaches only the request
+ * the kernel has started, after which the next drained one starts (when
+ * this task runs its task work, io_uring_get_events()).
+ */
 static int
 uring_abandon(struct mig_vfio_io *io)
 {
-	struct __kernel_timespec ts = { .tv_sec = 1 };
-	struct io_uring_sqe *sqe;
+	struct __kernel_timespec ts = { .tv_nsec = 10 * 1000 * 1000 };
+	struct io_uring_sync_cancel_reg reg;
 	struct io_uring_cqe *cqe;
-	struct mig_io *mio;
-	unsigned int waited = 0;
+	unsigned int rounds = 0;
+	int ret;
 
-	if (uring_pending(io) == 0)
-		return 0;
-	sqe = io_uring_get_sqe(uring(io));
-	if (sqe != NULL) {
-		io_uring_prep_cancel(sqe, NULL, IORING_ASYNC_CANCEL_ANY);
-		io_uring_sqe_set_data(sqe, URING_CANCEL_TAG);
-		io_uring_submit(uring(io));
-	}
 	while (uring_pending(io) != 0) {
-		if (io_uring_wait_cqe_timeout(uring(io), &cqe, &ts) != 0) {
-			if (++waited >= URING_ABANDON_WAIT_S) {
-				snprintf(io->errmsg, sizeof(io->errmsg),
-					 "%u requests still in the kernel after %u s of cancelling",
-					 uring_pending(io), waited);
-				return -ETIMEDOUT;
-			}
-			continue;
+		if (++rounds > URING_ABANDON_WAIT_S * 100) {
+			snprintf(io->errmsg, sizeof(io->errmsg),
+				 "%u requests still in the kernel after %u s of cancelling",
+				 uring_pending(io), URING_ABANDON_WAIT_S);
+			return -ETIMEDOUT;
 		}
-		mio = io_uring_cqe_get_data(cqe);
-		if (mio != URING_CANCEL_TAG)
-			mio->drv[MIG_VFIO_IO_DONE] = 1;
-		io_uring_cqe_seen(uring(io), cqe);
+		memset(&reg, 0, sizeof(reg));
+		reg.fd = -1;
+		reg.flags = IORING_ASYNC_CANCEL_ANY | IORING_ASYNC_CANCEL_ALL;
+		reg.timeout.tv_sec = -1;
+		reg.timeout.tv_nsec = -1;
+		ret = io_uring_register_sync_cancel(uring(io), &reg);
+		if (ret < 0 && ret != -ENOENT && ret != -EALREADY) {
+			snprintf(io->errmsg, sizeof(io->errmsg),
+				 "IORING_REGISTER_SYNC_CANCEL: %s",
+				 strerror(-ret));
+			return ret;
+		}
+		io_uring_get_events(uring(io));
+		if (uring_reap(io) == 0 &&
+		    io_uring_wait_cqe_timeout(uring(io), &cqe, &ts) == 0)
+			uring_reap(io);
 	}
 	return 0;
 }
