@@ -1,0 +1,56 @@
+#!/bin/busybox sh
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 dpdk-migrate authors
+#
+# /init of the lab VM's initramfs (stage 1, busybox only): load the 9p
+# modules packed next to it, mount the writable results export and the
+# host's root (read-only), mount the kernel file systems inside it and
+# hand over to tests/lab/guest.sh in a chroot. Powers the guest off when
+# anything fails, after saying why on the console.
+/bin/busybox --install -s /bin
+export PATH=/bin
+
+die()
+{
+	echo "lab init: $*" >&2
+	sync
+	echo o >/proc/sysrq-trigger
+	sleep 10
+}
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+exec </dev/console >/dev/console 2>&1
+
+# modules.order lists the .ko files in dependency order
+while read -r m; do
+	insmod "/lib/modules/$m" || die "insmod $m failed"
+done </lib/modules/modules.order
+
+mkdir -p /results /host
+mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 results /results ||
+	die "cannot mount the results export"
+[ -r /results/lab.env ] || die "no lab.env in the results export"
+. /results/lab.env
+
+mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,cache=loose,ro \
+	host /host || die "cannot mount the host root"
+[ -d "/host$LAB_RESULTS" ] || die "results directory $LAB_RESULTS missing"
+mount --move /results "/host$LAB_RESULTS" ||
+	die "cannot move the results export to $LAB_RESULTS"
+
+# kernel file systems inside the chroot; tmpfs where the guest writes
+mount --move /proc /host/proc
+mount --move /sys /host/sys
+mount --move /dev /host/dev
+mkdir -p /host/dev/pts /host/dev/shm /host/dev/hugepages
+mount -t devpts devpts /host/dev/pts
+mount -t tmpfs -o mode=1777 tmpfs /host/dev/shm
+mount -t hugetlbfs hugetlbfs /host/dev/hugepages
+mount -t tmpfs -o mode=1777 tmpfs /host/tmp
+mount -t tmpfs -o mode=755 tmpfs /host/run
+# /var/run is a symlink to /run on Debian; a tmpfs of its own otherwise
+[ -L /host/var/run ] || mount -t tmpfs -o mode=755 tmpfs /host/var/run
+
+exec chroot /host /bin/sh "$LAB_ROOT/tests/lab/guest.sh" "$LAB_RESULTS/lab.env"

@@ -1,0 +1,275 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 dpdk-migrate authors
+#
+# The lab VM: boot Debian's 6.12 kernel under QEMU TCG with a busybox
+# initramfs, share the host's root read-only over 9p, chroot into it, load
+# rdma_rxe on a veth pair and run a scenario as root with cwd = the project
+# root. The scenario's stdout (TAP) is this script's stdout, its exit
+# status this script's; the console goes to <build>/lab/<scenario>/console.log
+# and to stderr. See doc/lab.md.
+#
+#   tests/lab/lab.sh [options] <scenario.sh> [args]
+#     --build DIR          build directory (<root>/build)
+#     --cpus N             vCPUs (2)
+#     --mem MiB            guest memory (3072)
+#     --hugepages N        2 MiB hugepages reserved at boot (512)
+#     --ivshmem N          N ivshmem-plain devices behind pcie-root-ports,
+#                          with an emulated intel-iommu (0)
+#     --ivshmem-size SIZE  memory of each ivshmem device, QEMU size (64M)
+#     --timeout S          kill QEMU after S seconds (300)
+#     --append ARGS        extra kernel command line arguments
+#     --shell              interactive: the console on this terminal and a
+#                          root shell after the scenario (which is optional)
+set -eu
+
+LAB_DIR=$(cd "$(dirname "$0")" && pwd -P)
+ROOT=$(cd "$LAB_DIR/../.." && pwd -P)
+
+BUILD=$ROOT/build
+CPUS=2
+MEM=3072
+HUGEPAGES=512
+NIVSHMEM=0
+IVSHMEM_SIZE=64M
+TIMEOUT=300
+APPEND=
+SHELL_MODE=0
+RDMA_IP=10.99.0.1
+
+usage()
+{
+	sed -n 's/^#   //p; s/^#     //p' "$0" >&2
+	exit 2
+}
+
+die()
+{
+	echo "lab: $*" >&2
+	exit 125
+}
+
+# number <option> <value>: a positive decimal integer (0 allowed with z)
+number()
+{
+	case "$2" in
+	''|*[!0-9]*) die "$1 needs a number, got '$2'" ;;
+	esac
+}
+
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--build) BUILD=${2:?--build needs a directory}; shift 2 ;;
+	--cpus) number "$1" "${2-}"; CPUS=$2; shift 2 ;;
+	--mem) number "$1" "${2-}"; MEM=$2; shift 2 ;;
+	--hugepages) number "$1" "${2-}"; HUGEPAGES=$2; shift 2 ;;
+	--ivshmem) number "$1" "${2-}"; NIVSHMEM=$2; shift 2 ;;
+	--ivshmem-size) IVSHMEM_SIZE=${2:?--ivshmem-size needs a size}; shift 2 ;;
+	--timeout) number "$1" "${2-}"; TIMEOUT=$2; shift 2 ;;
+	--append) APPEND=${2?--append needs arguments}; shift 2 ;;
+	--shell) SHELL_MODE=1; shift ;;
+	-h|--help) usage ;;
+	--) shift; break ;;
+	-*) echo "lab: unknown option '$1'" >&2; usage ;;
+	*) break ;;
+	esac
+done
+
+SCENARIO=
+if [ $# -gt 0 ]; then
+	[ -f "$1" ] || die "scenario '$1' not found"
+	SCENARIO=$(cd "$(dirname "$1")" && pwd -P)/$(basename "$1")
+	shift
+elif [ "$SHELL_MODE" -eq 0 ]; then
+	usage
+fi
+[ -d "$BUILD" ] || die "build directory '$BUILD' missing (run devtools/build.sh)"
+BUILD=$(cd "$BUILD" && pwd -P)
+
+# --- host prerequisites --------------------------------------------------
+SETUP_HINT="run devtools/setup.sh --lab"
+QEMU=$(command -v qemu-system-x86_64) ||
+	die "qemu-system-x86_64 not found; $SETUP_HINT"
+for t in cpio xz setpriv timeout; do
+	command -v "$t" >/dev/null || die "$t not found; $SETUP_HINT"
+done
+BUSYBOX=/bin/busybox
+[ -x "$BUSYBOX" ] && ! ldd "$BUSYBOX" >/dev/null 2>&1 ||
+	die "no static $BUSYBOX (package busybox-static); $SETUP_HINT"
+
+# The newest 6.12 kernel whose modules are installed: the guest modprobes
+# from the host's /lib/modules through the shared root.
+KVER=
+for k in $(ls /boot/vmlinuz-6.12.* 2>/dev/null | sort -V); do
+	v=${k#/boot/vmlinuz-}
+	[ -f "/lib/modules/$v/modules.dep" ] && KVER=$v
+done
+[ -n "$KVER" ] ||
+	die "no /boot/vmlinuz-6.12.* with modules in /lib/modules; $SETUP_HINT"
+KERNEL=/boot/vmlinuz-$KVER
+[ -r "$KERNEL" ] || die "$KERNEL not readable"
+MODDIR=/lib/modules/$KVER
+
+# --- initramfs: busybox, init.sh, the 9p modules that are not built in ---
+# modules <name>...: the .ko paths (relative to MODDIR) to load for the
+# named modules, dependencies first, built-in ones left out
+modules()
+{
+	for m in "$@"; do
+		grep -q "/$m\.ko" "$MODDIR/modules.builtin" && continue
+		line=$(grep -E "(^|/)$m\.ko(\.xz|\.zst|\.gz)?:" "$MODDIR/modules.dep") ||
+			die "module $m neither built into $KVER nor in modules.dep"
+		# modules.dep lists the deepest dependency last
+		for d in $(echo "${line#*:}" | tr ' ' '\n' | sed '/^$/d' | tac); do
+			echo "$d"
+		done
+		echo "${line%%:*}"
+	done | awk '!seen[$0]++'
+}
+
+INITRD_MODULES="virtio_pci virtio_console 9pnet_virtio 9p"
+LABBASE=$BUILD/lab
+INITRD=$LABBASE/initramfs-$KVER.cpio
+mkdir -p "$LABBASE"
+MODS=$(modules $INITRD_MODULES)
+KEY=$( {
+	echo "$KVER"
+	ls -l "$BUSYBOX"
+	for m in $MODS; do ls -l "$MODDIR/$m"; done
+	cat "$LAB_DIR/init.sh" "$0"
+} | sha256sum | cut -d' ' -f1)
+if [ ! -f "$INITRD" ] || [ "$(cat "$INITRD.key" 2>/dev/null)" != "$KEY" ]; then
+	echo "lab: building $INITRD" >&2
+	stage=$LABBASE/initramfs.d
+	rm -rf "$stage"
+	mkdir -p "$stage/bin" "$stage/proc" "$stage/sys" "$stage/dev" \
+		"$stage/lib/modules"
+	cp "$BUSYBOX" "$stage/bin/busybox"
+	cp "$LAB_DIR/init.sh" "$stage/init"
+	chmod 755 "$stage/init"
+	: >"$stage/lib/modules/modules.order"
+	for m in $MODS; do
+		ko=$(basename "$m")
+		case "$ko" in
+		*.xz) xz -dc "$MODDIR/$m" >"$stage/lib/modules/${ko%.xz}" ;;
+		*.ko) cp "$MODDIR/$m" "$stage/lib/modules/$ko" ;;
+		*) die "cannot unpack module $m" ;;
+		esac
+		echo "${ko%.xz}" >>"$stage/lib/modules/modules.order"
+	done
+	(cd "$stage" && find . | cpio -o -H newc -R 0:0 --quiet) >"$INITRD.tmp"
+	mv "$INITRD.tmp" "$INITRD"
+	echo "$KEY" >"$INITRD.key"
+	rm -rf "$stage"
+fi
+
+# --- results directory: the writable 9p export ----------------------------
+NAME=shell
+[ -n "$SCENARIO" ] && NAME=$(basename "$SCENARIO" .sh)
+RES=$LABBASE/$NAME
+rm -rf "${RES:?}"
+mkdir -p "$RES"
+
+# shell-quote a word for lab.env
+quote()
+{
+	printf "'%s'" "$(printf %s "$1" | sed "s/'/'\\\\''/g")"
+}
+{
+	echo "LAB_ROOT=$(quote "$ROOT")"
+	echo "LAB_BUILD=$(quote "$BUILD")"
+	echo "LAB_RESULTS=$(quote "$RES")"
+	echo "LAB_SCENARIO=$(quote "$SCENARIO")"
+	echo "LAB_SHELL=$SHELL_MODE"
+	echo "LAB_NIVSHMEM=$NIVSHMEM"
+	echo "LAB_RDMA_IP=$RDMA_IP"
+	printf 'set --'
+	for a in "$@"; do printf ' %s' "$(quote "$a")"; done
+	echo
+} >"$RES/lab.env"
+
+# --- QEMU ------------------------------------------------------------------
+CMDLINE="console=ttyS0 panic=-1 quiet hugepages=$HUGEPAGES"
+MACHINE=q35
+set -- -nodefaults -no-user-config -display none -no-reboot \
+	-accel tcg,thread=multi -cpu max -smp "$CPUS" -m "$MEM" \
+	-kernel "$KERNEL" -initrd "$INITRD" \
+	-virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap \
+	-virtfs "local,path=$RES,mount_tag=results,security_model=none,multidevs=remap"
+if [ "$NIVSHMEM" -gt 0 ]; then
+	MACHINE=q35,kernel-irqchip=split
+	CMDLINE="$CMDLINE intel_iommu=on iommu=pt"
+	set -- "$@" -device intel-iommu,intremap=on,caching-mode=on
+	i=0
+	while [ $i -lt "$NIVSHMEM" ]; do
+		set -- "$@" \
+			-object "memory-backend-memfd,id=ivs$i,size=$IVSHMEM_SIZE,share=on" \
+			-device "pcie-root-port,id=rp$i,chassis=$((i + 1))" \
+			-device "ivshmem-plain,memdev=ivs$i,bus=rp$i"
+		i=$((i + 1))
+	done
+fi
+set -- "$@" -M "$MACHINE" -append "$CMDLINE${APPEND:+ $APPEND}"
+
+START=$(date +%s.%N)
+if [ "$SHELL_MODE" -eq 1 ]; then
+	echo "lab: interactive guest ($KVER); Ctrl-A X quits QEMU" >&2
+	"$QEMU" "$@" -serial mon:stdio
+	exit 0
+fi
+
+set -- "$@" -chardev "file,id=con,path=$RES/console.log" -serial chardev:con \
+	-device virtio-serial-pci -chardev "file,id=out,path=$RES/stdout" \
+	-device virtserialport,chardev=out,name=lab.out
+
+# QEMU dies with this script (parent-death signals on both levels, since
+# timeout(1) runs in a process group of its own) and after TIMEOUT seconds.
+# The scenario's stdout and the console reach the host as files, followed
+# here until QEMU ends.
+QPID=
+TPIDS=
+cleanup()
+{
+	[ -n "$QPID" ] && kill "$QPID" 2>/dev/null && wait "$QPID" 2>/dev/null
+	[ -n "$TPIDS" ] && kill $TPIDS 2>/dev/null
+	QPID=
+	TPIDS=
+}
+trap cleanup EXIT
+trap 'echo "lab: interrupted, QEMU killed" >&2; exit 130' INT TERM HUP
+
+setpriv --pdeathsig KILL timeout --kill-after=5 "$TIMEOUT" \
+	setpriv --pdeathsig KILL "$QEMU" "$@" </dev/null &
+QPID=$!
+tail -n +1 -F -s 0.2 --pid="$QPID" "$RES/stdout" 2>/dev/null &
+TPIDS=$!
+tail -n +1 -F -s 0.2 --pid="$QPID" "$RES/console.log" >&2 2>/dev/null &
+TPIDS="$TPIDS $!"
+qrc=0
+wait "$QPID" || qrc=$?
+QPID=
+# shellcheck disable=SC2086 # a list of pids
+wait $TPIDS 2>/dev/null || true
+TPIDS=
+END=$(date +%s.%N)
+TOTAL=$(awk -v a="$START" -v b="$END" 'BEGIN { printf "%.1f", b - a }')
+
+if [ "$qrc" -eq 124 ] || [ "$qrc" -eq 137 ]; then
+	echo "lab: timeout: $NAME ran longer than $TIMEOUT s, QEMU killed" \
+		"(console log: $RES/console.log)" >&2
+	exit 124
+fi
+if [ -f "$RES/lab-error" ]; then
+	echo "lab: guest setup failed: $(cat "$RES/lab-error")" \
+		"(console log: $RES/console.log)" >&2
+	exit 125
+fi
+if [ ! -f "$RES/exit-status" ]; then
+	echo "lab: the guest stopped without an exit status (QEMU status" \
+		"$qrc; kernel panic?); console log: $RES/console.log" >&2
+	exit 125
+fi
+rc=$(cat "$RES/exit-status")
+echo "total_s $TOTAL" >>"$RES/lab-times"
+echo "lab: $NAME exit status $rc; $(tr '\n' ' ' <"$RES/lab-times")" >&2
+exit "$rc"
