@@ -82,6 +82,7 @@ void
 mig_vfio_io_set_fd(struct mig_vfio_io *io, int fd)
 {
 	io->fd = fd;
+	io->fd_nonblock = false;
 }
 
 int

@@ -17,7 +17,7 @@
  *    carries IOSQE_IO_DRAIN: the kernel starts it only once all earlier
  *    ones have completed. The caller's thread never blocks while the
  *    kernel copies the device state; the next read is already queued when
- *    one completes.
+ *    one completes. Reads set O_NONBLOCK on the fd (vfio_io_uring.c).
  *  - read: plain read()/write() in the submit call, completed at the next
  *    poll (the QEMU way, one chunk at a time).
  *
@@ -79,6 +79,7 @@ struct mig_vfio_io {
 	struct mig_io *q_head;   /**< completed or in flight, FIFO */
 	struct mig_io *q_tail;
 	void *ring;              /**< struct io_uring (uring engine) */
+	bool fd_nonblock;        /**< uring: O_NONBLOCK set on fd */
 	char errmsg[160];        /**< cause of the last failed request */
 };
 

@@ -13,9 +13,21 @@
  *    submission order whatever the driver behind the fd does
  *    (tests/unit/test_vfio_io.c fails without it).
  * The offset is -1: the fd is a stream, positions mean nothing.
+ *
+ * A data fd that supports poll (mlx5's, ours) would turn the PRE_COPY
+ * temporary end into a wait: io_uring polls a file without FMODE_NOWAIT
+ * for readiness and retries only when readable, so a read that should
+ * fail with ENOMSG would wait for new dirty data instead. Reads therefore
+ * run on an O_NONBLOCK fd: the worker calls the driver's read at once and
+ * ENOMSG comes back as the uAPI says. A driver may then say EAGAIN (data
+ * not ready yet, mlx5): such a read consumed nothing and is queued again
+ * behind the reads already queued, its place in the completion order
+ * moving with it. Writes keep blocking semantics (a resuming fd has no
+ * temporary end).
  */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,11 +93,35 @@ uring_prep(struct mig_vfio_io *io, struct mig_io *mio)
 	return 0;
 }
 
+/* Reads need O_NONBLOCK (see above); once per fd. */
+static int
+uring_nonblock(struct mig_vfio_io *io)
+{
+	int fl;
+
+	if (io->fd_nonblock)
+		return 0;
+	fl = fcntl(io->fd, F_GETFL);
+	if (fl < 0 || fcntl(io->fd, F_SETFL, fl | O_NONBLOCK) < 0) {
+		snprintf(io->errmsg, sizeof(io->errmsg),
+			 "fcntl(O_NONBLOCK) on the data fd: %s",
+			 strerror(errno));
+		return -errno;
+	}
+	io->fd_nonblock = true;
+	return 0;
+}
+
 static int
 uring_submit(struct mig_vfio_io *io, struct mig_io *mio)
 {
 	int ret;
 
+	if (mio->flags & MIG_IO_F_SAVE) {
+		ret = uring_nonblock(io);
+		if (ret < 0)
+			return ret;
+	}
 	ret = uring_prep(io, mio);
 	if (ret < 0)
 		return ret;
@@ -126,6 +162,34 @@ uring_write_done(struct mig_vfio_io *io, struct mig_io *mio, int res)
 	mio->drv[MIG_VFIO_IO_DONE] = 1;
 }
 
+/*
+ * A read found no data ready (EAGAIN, it took nothing): queue it again; it
+ * now comes after everything queued, in the kernel and in the FIFO.
+ */
+static int
+uring_requeue(struct mig_vfio_io *io, struct mig_io *mio)
+{
+	struct mig_io **pp = &io->q_head, *prev = NULL;
+
+	while (*pp != mio) {
+		prev = *pp;
+		pp = &(*pp)->drv_next;
+	}
+	*pp = mio->drv_next;
+	if (io->q_tail == mio)
+		io->q_tail = prev;
+	if (uring_prep(io, mio) < 0 || io_uring_submit(uring(io)) < 0) {
+		/* put it back where it was, to complete with the EAGAIN */
+		mio->drv_next = *pp;
+		*pp = mio;
+		if (mio->drv_next == NULL)
+			io->q_tail = mio;
+		return -EAGAIN;
+	}
+	mig_vfio_io_enqueue(io, mio);
+	return 0;
+}
+
 static int
 uring_poll(struct mig_vfio_io *io, struct mig_io **done,
 		     unsigned int n)
@@ -137,6 +201,11 @@ uring_poll(struct mig_vfio_io *io, struct mig_io **done,
 	(void)n;
 	while (io_uring_peek_cqe(uring(io), &cqe) == 0) {
 		mio = io_uring_cqe_get_data(cqe);
+		if ((mio->flags & MIG_IO_F_SAVE) && cqe->res == -EAGAIN &&
+		    uring_requeue(io, mio) == 0) {
+			io_uring_cqe_seen(uring(io), cqe);
+			continue;
+		}
 		if (mio->flags & MIG_IO_F_SAVE) {
 			mig_vfio_io_complete_read(mio, cqe->res);
 			if (cqe->res < 0 && cqe->res != -ENOMSG)
