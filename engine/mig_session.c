@@ -114,6 +114,7 @@ int
 sess_pool_create(struct mig_sess *s, unsigned int count)
 {
 	char name[32];
+	int ret;
 
 	snprintf(name, sizeof(name), "mig_sess_%s",
 		 s->role == MIG_WIRE_ROLE_SOURCE ? "src" : "dst");
@@ -121,6 +122,10 @@ sess_pool_create(struct mig_sess *s, unsigned int count)
 				  SOCKET_ID_ANY);
 	if (s->pool == NULL)
 		return sess_fail_last(s, -rte_errno);
+	/* RDMA: the pool is registered once with the device. */
+	ret = mig_xport_mem_register_pool(s->xp, s->pool);
+	if (ret < 0)
+		return sess_fail_last(s, ret);
 	if (count > s->early_max && s->role == MIG_WIRE_ROLE_DEST) {
 		s->early = calloc(count, sizeof(*s->early));
 		s->early_buf = calloc(count, sizeof(*s->early_buf));

@@ -3,6 +3,7 @@
  */
 
 #include <errno.h>
+#include <netdb.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include <rte_mempool.h>
 
 #include "mig_log.h"
+#include "mig_pool.h"
 #include "mig_xport_driver.h"
 
 static TAILQ_HEAD(, mig_xport_driver) g_xport_drivers =
@@ -93,6 +95,63 @@ mig_xport_buf_put(struct mig_xport *xp, void *buf)
 		rte_mempool_put(xp->bufs.mp, buf);
 	else
 		xp->bufs.put(xp->bufs.ctx, buf);
+}
+
+int
+mig_xport_addr_resolve(const char *who, const char *addr, bool passive,
+		       struct sockaddr_storage *sa, socklen_t *salen)
+{
+	struct addrinfo hints = { 0 }, *res = NULL;
+	char host[MIG_XPORT_ADDR_MAX];
+	const char *port, *h = host;
+	size_t hl;
+	int ret;
+
+	if (addr[0] == '[') {
+		port = strstr(addr, "]:");
+		if (port == NULL)
+			goto bad;
+		hl = (size_t)(port - addr - 1);
+		if (hl == 0 || hl >= sizeof(host))
+			goto bad;
+		memcpy(host, addr + 1, hl);
+		port += 2;
+	} else {
+		port = strrchr(addr, ':');
+		if (port == NULL)
+			goto bad;
+		hl = (size_t)(port - addr);
+		if (hl >= sizeof(host) || memchr(addr, ':', hl) != NULL)
+			goto bad;
+		memcpy(host, addr, hl);
+		port++;
+	}
+	host[hl] = '\0';
+	if (port[0] == '\0')
+		goto bad;
+	if (hl == 0 || strcmp(host, "*") == 0) {
+		if (!passive)
+			goto bad;
+		h = NULL;
+	}
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV | (passive ? AI_PASSIVE : 0);
+	ret = getaddrinfo(h, port, &hints, &res);
+	if (ret != 0) {
+		mig_err_set(mig_logtype_engine, "%s: address '%s': %s", who,
+			    addr, gai_strerror(ret));
+		return -EINVAL;
+	}
+	memcpy(sa, res->ai_addr, res->ai_addrlen);
+	*salen = res->ai_addrlen;
+	freeaddrinfo(res);
+	return 0;
+bad:
+	mig_err_set(mig_logtype_engine,
+		    "%s: address '%s': expected host:port or [v6]:port", who,
+		    addr);
+	return -EINVAL;
 }
 
 static const struct mig_xport_driver *
@@ -405,6 +464,40 @@ mig_xport_rx_release(struct mig_xport *xp, void *buf)
 	if (xp->drv->ops->rx_release == NULL)
 		return -ENOTSUP;
 	return xp->drv->ops->rx_release(xp, buf);
+}
+
+int
+mig_xport_mem_register(struct mig_xport *xp, void *addr, size_t len)
+{
+	int ret;
+
+	ret = xport_check(xp, "mem_register", S(OPEN) | S(LISTENING) |
+			  S(CONNECTING) | S(CONNECTED));
+	if (ret < 0)
+		return ret;
+	if (addr == NULL || len == 0) {
+		mig_err_set(mig_logtype_engine,
+			    "%s: mem_register: empty region", xp->name);
+		return -EINVAL;
+	}
+	if (xp->drv->ops->mem_register == NULL)
+		return 0;
+	return xp->drv->ops->mem_register(xp, addr, len);
+}
+
+static int
+xport_pool_region(void *addr, size_t len, rte_iova_t iova, void *arg)
+{
+	RTE_SET_USED(iova);
+	return mig_xport_mem_register(arg, addr, len);
+}
+
+int
+mig_xport_mem_register_pool(struct mig_xport *xp, const struct mig_pool *pool)
+{
+	if (pool == NULL)
+		return -EINVAL;
+	return mig_pool_mem_walk(pool, xport_pool_region, xp);
 }
 
 int

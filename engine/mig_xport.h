@@ -46,6 +46,12 @@
  *	... poll until CONNECTED, then mig_xport_ctrl_send(), mig_xport_tx(),
  *	mig_xport_tx_done(), mig_xport_rx() for the peer's control frames.
  *
+ * Memory: a transport that moves payloads by DMA (RDMA) must know the
+ * memory holding the payload buffers before it sends from them or lands
+ * chunks in them. mig_xport_mem_register() declares a region once (the
+ * chunk pool's regions, mig_xport_mem_register_pool()); transports that
+ * copy through the kernel (TCP) accept and ignore it.
+ *
  * One instance is used by one thread at a time. No EAL is needed unless
  * the buffer provider is an rte_mempool.
  */
@@ -61,6 +67,7 @@ extern "C" {
 #endif
 
 struct mig_xport;
+struct mig_pool;
 struct rte_mempool;
 
 /** Transport states (maintained by the generic layer and the driver). */
@@ -219,6 +226,27 @@ int mig_xport_rx(struct mig_xport *xp, struct mig_xport_rx *out,
 
 /** Give back a chunk buffer from mig_xport_rx(); credits the peer. */
 int mig_xport_rx_release(struct mig_xport *xp, void *buf);
+
+/**
+ * Declare @p len bytes at @p addr as memory that chunk payloads are sent
+ * from (source) or land in (destination, the provider's buffers). Call it
+ * once per region, before listen() or connect() (later calls are
+ * accepted while the transport is not in ERROR). A transport that needs
+ * registration (RDMA) registers the region with the device once; a send
+ * from, or a receive buffer in, undeclared memory then fails with a
+ * message saying so. A transport without registration ignores the call.
+ *
+ * @return 0, -EINVAL (empty region), -ENOSPC (too many regions), or the
+ *   driver's negative errno (e.g. the device refused to register it).
+ */
+int mig_xport_mem_register(struct mig_xport *xp, void *addr, size_t len);
+
+/**
+ * mig_xport_mem_register() for every memory region of a chunk pool
+ * (mig_pool_mem_walk()).
+ */
+int mig_xport_mem_register_pool(struct mig_xport *xp,
+				const struct mig_pool *pool);
 
 /** Fill @p info. */
 int mig_xport_info_get(struct mig_xport *xp, struct mig_xport_info *info);

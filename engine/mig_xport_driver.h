@@ -18,9 +18,11 @@
  * CONNECTED itself.
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/queue.h>
+#include <sys/socket.h>
 
 #include <rte_common.h>
 
@@ -32,7 +34,7 @@ extern "C" {
 #endif
 
 /** Version of struct mig_xport_ops; a table of another version is refused. */
-#define MIG_XPORT_OPS_VERSION 1
+#define MIG_XPORT_OPS_VERSION 2
 
 /** Longest instance name. */
 #define MIG_XPORT_NAME_MAX 64
@@ -99,6 +101,14 @@ typedef int (*mig_xport_rx_release_t)(struct mig_xport *xp, void *buf);
 typedef int (*mig_xport_info_get_t)(struct mig_xport *xp,
 				    struct mig_xport_info *info);
 
+/**
+ * Register @p len bytes at @p addr for DMA (a non-empty region, checked;
+ * any state but ERROR). Optional: NULL means the transport needs no
+ * registration and the call succeeds. Added in version 2.
+ */
+typedef int (*mig_xport_mem_register_t)(struct mig_xport *xp, void *addr,
+					size_t len);
+
 /** The operations of a transport driver. */
 struct mig_xport_ops {
 	uint32_t version; /**< MIG_XPORT_OPS_VERSION */
@@ -114,6 +124,7 @@ struct mig_xport_ops {
 	mig_xport_rx_t rx;
 	mig_xport_rx_release_t rx_release;
 	mig_xport_info_get_t info_get;
+	mig_xport_mem_register_t mem_register; /**< since version 2 */
 };
 
 /** A transport driver. */
@@ -143,6 +154,16 @@ void *mig_xport_buf_get(struct mig_xport *xp);
 
 /** Give a receive buffer back to the provider. */
 void mig_xport_buf_put(struct mig_xport *xp, void *buf);
+
+/**
+ * Resolve "host:port" or "[v6]:port" (numeric port). With @p passive, an
+ * empty host or "*" means every address. Errors name @p who and the
+ * address (mig_err_set()).
+ *
+ * @return 0 with *@p sa and *@p salen set, or -EINVAL.
+ */
+int mig_xport_addr_resolve(const char *who, const char *addr, bool passive,
+			   struct sockaddr_storage *sa, socklen_t *salen);
 
 /** Register a transport driver under the name @p nm at load time. */
 #define MIG_XPORT_REGISTER(nm, drv)                                            \

@@ -12,7 +12,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -175,62 +174,18 @@ tcp_remove(struct mig_xport *xp)
 	p->lfd = -1;
 }
 
-/* "host:port" or "[v6]:port" into a socket address. */
+/* "host:port" or "[v6]:port" into the socket address of the session. */
 static int
 tcp_resolve(struct mig_xport *xp, const char *addr, bool passive)
 {
 	struct tcp_priv *p = tcp_priv(xp);
-	struct addrinfo hints = { 0 }, *res = NULL;
-	char host[MIG_XPORT_ADDR_MAX];
-	const char *port, *h = host;
-	size_t hl;
 	int ret;
 
-	if (addr[0] == '[') {
-		port = strstr(addr, "]:");
-		if (port == NULL)
-			goto bad;
-		hl = (size_t)(port - addr - 1);
-		if (hl == 0 || hl >= sizeof(host))
-			goto bad;
-		memcpy(host, addr + 1, hl);
-		port += 2;
-	} else {
-		port = strrchr(addr, ':');
-		if (port == NULL)
-			goto bad;
-		hl = (size_t)(port - addr);
-		if (hl >= sizeof(host) || memchr(addr, ':', hl) != NULL)
-			goto bad;
-		memcpy(host, addr, hl);
-		port++;
-	}
-	host[hl] = '\0';
-	if (port[0] == '\0')
-		goto bad;
-	if (hl == 0 || strcmp(host, "*") == 0) {
-		if (!passive)
-			goto bad;
-		h = NULL;
-	}
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_NUMERICSERV | (passive ? AI_PASSIVE : 0);
-	ret = getaddrinfo(h, port, &hints, &res);
-	if (ret != 0) {
-		mig_err_set(mig_tcp_logtype, "tcp: address '%s': %s", addr,
-			    gai_strerror(ret));
-		return -EINVAL;
-	}
-	memcpy(&p->sa, res->ai_addr, res->ai_addrlen);
-	p->salen = res->ai_addrlen;
-	freeaddrinfo(res);
+	ret = mig_xport_addr_resolve("tcp", addr, passive, &p->sa, &p->salen);
+	if (ret < 0)
+		return ret;
 	snprintf(p->peer, sizeof(p->peer), "%s", addr);
 	return 0;
-bad:
-	mig_err_set(mig_tcp_logtype,
-		    "tcp: address '%s': expected host:port or [v6]:port", addr);
-	return -EINVAL;
 }
 
 static int

@@ -1,0 +1,781 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 dpdk-migrate authors
+ */
+
+/*
+ * RDMA data path. Source: each chunk is two work requests on one QP, an
+ * RDMA WRITE of its 48-byte header into the destination's header ring
+ * entry of the slot, then an RDMA WRITE WITH IMMEDIATE (slot, sequence)
+ * of the payload straight from the save buffer into the slot; only every
+ * cq_mod-th chunk is signaled, and an idle QP with unsignaled work gets a
+ * small signaled write so that its buffers come back. Destination: the
+ * immediate's completion hands the slot to rx(); rx_release() makes it
+ * pending and credits go back in batches by SEND. Control frames travel
+ * by SEND/RECV on QP 0.
+ */
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_common.h>
+
+#include "rdma_priv.h"
+
+/* Send queue entries usable now (one is kept for the flush write). */
+static inline uint32_t
+rdma_sq_room(const struct rdma_priv *p, const struct rdma_qp *q)
+{
+	return p->opt.tx_depth - 1 - (uint32_t)(q->sq_head - q->sq_done);
+}
+
+static inline uint8_t *
+rdma_msg_buf(const struct rdma_priv *p, uint32_t idx)
+{
+	return p->msg + (size_t)idx * RDMA_MSG_SIZE;
+}
+
+int
+rdma_post_recv(struct mig_xport *xp, uint32_t ridx)
+{
+	struct rdma_priv *p = rdma_priv(xp);
+	struct rdma_qp *q = &p->q[ridx / p->rq_depth];
+	struct ibv_recv_wr wr, *bad;
+	struct ibv_sge sge;
+	int ret;
+
+	sge.addr = (uintptr_t)rdma_msg_buf(p, ridx);
+	sge.length = RDMA_MSG_SIZE;
+	sge.lkey = p->msg_mr->lkey;
+	memset(&wr, 0, sizeof(wr));
+	wr.wr_id = RDMA_WRID_RECV | ridx;
+	wr.sg_list = &sge;
+	wr.num_sge = 1;
+	ret = ibv_post_recv(q->id->qp, &wr, &bad);
+	if (ret != 0)
+		return rdma_fail(xp, -ret, "rdma qp %u: post receive: %s",
+				 q->idx, strerror(ret));
+	return 0;
+}
+
+/* A signaled SEND of @p len bytes of control buffer @p bi on QP 0. */
+static int
+rdma_send_msg(struct mig_xport *xp, uint32_t bi, uint32_t len)
+{
+	struct rdma_priv *p = rdma_priv(xp);
+	struct rdma_qp *q = &p->q[0];
+	struct ibv_send_wr wr, *bad;
+	struct rdma_sq_ent *e;
+	struct ibv_sge sge;
+	int ret;
+
+	sge.addr = (uintptr_t)rdma_msg_buf(p, bi);
+	sge.length = len;
+	sge.lkey = p->msg_mr->lkey;
+	memset(&wr, 0, sizeof(wr));
+	wr.wr_id = ((uint64_t)q->idx << 32) | (uint32_t)q->sq_head;
+	wr.sg_list = &sge;
+	wr.num_sge = 1;
+	wr.opcode = IBV_WR_SEND;
+	wr.send_flags = IBV_SEND_SIGNALED;
+	e = &q->sq[q->sq_head % p->opt.tx_depth];
+	e->cookie = NULL;
+	e->msg = (int32_t)bi;
+	ret = ibv_post_send(q->id->qp, &wr, &bad);
+	if (ret != 0) {
+		e->msg = -1;
+		p->send_free[p->nsend_free++] = bi;
+		return rdma_fail(xp, -ret, "rdma qp %u: post send: %s", q->idx,
+				 strerror(ret));
+	}
+	q->sq_head++;
+	q->sq_sig = q->sq_head;
+	q->unsig = 0;
+	p->ctrl_inflight++;
+	return 0;
+}
+
+/* A free control send buffer with room on QP 0, or -EAGAIN. */
+static int
+rdma_msg_take(struct mig_xport *xp)
+{
+	struct rdma_priv *p = rdma_priv(xp);
+	int ret;
+
+	if (p->nsend_free == 0 || rdma_sq_room(p, &p->q[0]) == 0) {
+		ret = rdma_cq_poll(xp);
+		if (ret < 0)
+			return ret;
+		if (p->nsend_free == 0 || rdma_sq_room(p, &p->q[0]) == 0)
+			return -EAGAIN;
+	}
+	return (int)p->send_free[--p->nsend_free];
+}
+
+/* Destination: describe every slot to the source (they are all granted). */
+int
+rdma_send_slots(struct mig_xport *xp)
+{
+	struct rdma_priv *p = rdma_priv(xp);
+	struct rdma_slot_desc e[RDMA_SLOTS_PER_FRAME];
+	struct rdma_slots s;
+	uint32_t i;
+	int bi, len, ret;
+
+	s.total = p->nslots;
+	s.slot_size = p->slot_size;
+	s.hdr_addr = (uintptr_t)p->hdr;
+	s.hdr_rkey = p->hdr_mr->rkey;
+	for (s.first = 0; s.first < p->nslots; s.first += s.count) {
+		s.count = RTE_MIN(p->nslots - s.first, RDMA_SLOTS_PER_FRAME);
+		for (i = 0; i < s.count; i++) {
+			e[i].addr = (uintptr_t)p->slots[s.first + i].buf;
+			e[i].rkey = p->slots[s.first + i].rkey;
+			p->slots[s.first + i].state = RDMA_SLOT_GRANTED;
+		}
+		bi = rdma_msg_take(xp);
+		if (bi < 0)
+			return rdma_fail(xp, bi == -EAGAIN ? -ENOBUFS : bi,
+					 "rdma: no send buffer for the SLOTS frames");
+		len = rdma_slots_encode(rdma_msg_buf(p, (uint32_t)bi),
+					RDMA_MSG_SIZE, &s, e);
+		if (len < 0)
+			return rdma_fail(xp, len, "rdma: cannot encode SLOTS");
+		ret = rdma_send_msg(xp, (uint32_t)bi, (uint32_t)len);
+		if (ret < 0)
+			return ret;
+	}
+	p->granted = p->nslots;
+	p->slots_sent = true;
+	return 0;
+}
+
+/* Destination: send the pending credits, in batches. */
+static int
+rdma_credit_flush(struct mig_xport *xp)
+{
+	struct rdma_priv *p = rdma_priv(xp);
+	uint32_t batch = RTE_MAX(p->nslots / 4, 1u), k, i;
+	int bi, len, ret, work = 0;
+
+	while (p->npending > 0 &&
+	       (p->npending >= batch || p->granted <= batch)) {
+		bi = rdma_msg_take(xp);
+		if (bi == -EAGAIN)
+			return work; /* retried on the next poll */
+		if (bi < 0)
+			return bi;
+		k = RTE_MIN(p->npending, RDMA_CREDITS_PER_FRAME);
+		len = rdma_credit_encode(rdma_msg_buf(p, (uint32_t)bi),
+					 RDMA_MSG_SIZE, p->pending, k);
+		if (len < 0)
+			return rdma_fail(xp, len, "rdma: cannot encode CREDIT");
+		for (i = 0; i < k; i++)
+			p->slots[p->pending[i]].state = RDMA_SLOT_GRANTED;
+		p->granted += k;
+		p->npending -= k;
+		memmove(p->pending, p->pending + k,
+			p->npending * sizeof(*p->pending));
+		ret = rdma_send_msg(xp, (uint32_t)bi, (uint32_t)len);
+		if (ret < 0)
+			return ret;
+		work++;
+	}
+	return work;
+}
+
+/* Source: a signaled write behind unsignaled work nobody will cover. */
+static int
+rdma_flush_signal(struct mig_xport *xp)
+{
+	struct rdma_priv *p = rdma_priv(xp);
+	struct ibv_send_wr wr, *bad;
+	struct ibv_sge sge;
+	unsigned int i;
+	int ret, work = 0;
+
+	for (i = 0; i < p->nqps; i++) {
+		struct rdma_qp *q = &p->q[i];
+
+		if (!q->up || q->sq_done != q->sq_sig ||
+		    q->sq_head == q->sq_sig)
+			continue;
+		/* 8 bytes into the spare header entry past the last slot */
+		sge.addr = (uintptr_t)p->hdr +
+			   (size_t)p->nslots * RDMA_HDR_STRIDE;
+		sge.length = 8;
+		sge.lkey = p->hdr_mr->lkey;
+		memset(&wr, 0, sizeof(wr));
+		wr.wr_id = ((uint64_t)q->idx << 32) | (uint32_t)q->sq_head;
+		wr.sg_list = &sge;
+		wr.num_sge = 1;
+		wr.opcode = IBV_WR_RDMA_WRITE;
+		wr.send_flags = IBV_SEND_SIGNALED;
+		wr.wr.rdma.remote_addr = p->hdr_raddr +
+					 (uint64_t)p->nslots * RDMA_HDR_STRIDE;
+		wr.wr.rdma.rkey = p->hdr_rkey;
+		q->sq[q->sq_head % p->opt.tx_depth].cookie = NULL;
+		q->sq[q->sq_head % p->opt.tx_depth].msg = -1;
+		ret = ibv_post_send(q->id->qp, &wr, &bad);
+		if (ret != 0)
+			return rdma_fail(xp, -ret, "rdma qp %u: post send: %s",
+					 q->idx, strerror(ret));
+		q->sq_head++;
+		q->sq_sig = q->sq_head;
+		q->unsig = 0;
+		work++;
+	}
+	return work;
+}
+
+/* Everything up to the completed position of a signaled WR is done. */
+static int
+rdma_send_done(struct mig_xport *xp, const struct ibv_wc *wc)
+{
+	struct rdma_priv *p = rdma_priv(xp);
+	uint32_t qi = (uint32_t)(wc->wr_id >> 32), pos32 = (uint32_t)wc->wr_id;
+	struct rdma_sq_ent *e;
+	struct rdma_qp *q;
+	uint64_t pos;
+
+	if (qi >= p->nqps)
+		return rdma_fail(xp, -EIO, "rdma: completion for unknown qp %u",
+				 qi);
+	q = &p->q[qi];
+	pos = q->sq_done + (uint32_t)(pos32 - (uint32_t)q->sq_done);
+	if (pos >= q->sq_head)
+		return rdma_fail(xp, -EIO,
+				 "rdma qp %u: completion of position %" PRIu64 " beyond %" PRIu64,
+				 qi, pos, q->sq_head);
+	for (; q->sq_done <= pos; q->sq_done++) {
+		e = &q->sq[q->sq_done % p->opt.tx_depth];
+		if (e->cookie != NULL) {
+			p->done[p->done_tail++ % p->done_size] = e->cookie;
+			p->inflight--;
+			e->cookie = NULL;
+		}
+		if (e->msg >= 0) {
+			p->send_free[p->nsend_free++] = (uint32_t)e->msg;
+			p->ctrl_inflight--;
+			e->msg = -1;
+		}
+	}
+	return 0;
+}
+
+/* Destination: a chunk landed in a slot. */
+static int
+rdma_chunk_arrived(struct mig_xport *xp, struct rdma_qp *q, uint32_t imm,
+		   uint32_t len)
+{
+	struct rdma_priv *p = rdma_priv(xp);
+	uint16_t slot = rdma_imm_slot(imm), seq = rdma_imm_seq(imm);
+	struct mig_wire_hdr fh;
+	struct rdma_slot *s;
+	const uint8_t *h;
+	int ret;
+
+	if (p->source)
+		return rdma_fail(xp, -EPROTO,
+				 "rdma qp %u: unexpected RDMA write into the source",
+				 q->idx);
+	if (seq != q->rx_seq)
+		return rdma_fail(xp, -EPROTO,
+				 "rdma qp %u: chunk sequence %u, expected %u",
+				 q->idx, seq, q->rx_seq);
+	q->rx_seq++;
+	if (slot >= p->nslots || p->slots[slot].state != RDMA_SLOT_GRANTED)
+		return rdma_fail(xp, -EPROTO,
+				 "rdma qp %u: chunk written into slot %u without its credit",
+				 q->idx, slot);
+	s = &p->slots[slot];
+	h = p->hdr + (size_t)slot * RDMA_HDR_STRIDE;
+	ret = mig_wire_hdr_decode(h, MIG_WIRE_HDR_LEN, &fh, &p->lim);
+	if (ret == 0 && fh.type != MIG_WIRE_T_CHUNK) {
+		mig_err_set(mig_rdma_logtype, "a %s frame header",
+			    mig_wire_type_name(fh.type));
+		ret = -EPROTO;
+	}
+	if (ret == 0)
+		ret = mig_wire_chunk_hdr_decode(&fh, h + MIG_WIRE_HDR_LEN, &s->c,
+						&p->lim);
+	if (ret < 0)
+		return rdma_fail(xp, ret, "rdma qp %u: slot %u: bad chunk header: %s",
+				 q->idx, slot, mig_err_last());
+	if (s->c.length != len || len > p->slot_size)
+		return rdma_fail(xp, -EPROTO,
+				 "rdma qp %u: device %" PRIu32 " chunk %" PRIu64 ": header says %" PRIu32 " bytes, %" PRIu32 " written (slot of %" PRIu32 ")",
+				 q->idx, s->c.dev_id, s->c.index, s->c.length,
+				 len, p->slot_size);
+	s->state = RDMA_SLOT_HELD;
+	s->qp = q->idx;
+	p->granted--;
+	p->ev[p->ev_tail++ % p->ev_size] = RDMA_EV_CHUNK | slot;
+	return 0;
+}
+
+static int
+rdma_slots_frame(struct mig_xport *xp, const uint8_t *body, uint32_t len)
+{
+	struct rdma_priv *p = rdma_priv(xp);
+	struct rdma_slot_desc e[RDMA_SLOTS_PER_FRAME];
+	struct rdma_slots s;
+	int ret;
+
+	if (!p->source)
+		return rdma_fail(xp, -EPROTO, "rdma: SLOTS frame from the source");
+	ret = rdma_slots_decode(body, len, &s, e);
+	if (ret < 0)
+		return rdma_fail(xp, ret, "%s", mig_err_last());
+	if (p->rslots == NULL) {
+		p->rslots = calloc(s.total, sizeof(*p->rslots));
+		if (p->rslots == NULL)
+			return rdma_fail(xp, -ENOMEM, "rdma: out of memory");
+		p->nslots = s.total;
+		p->slot_size = s.slot_size;
+		p->hdr_raddr = s.hdr_addr;
+		p->hdr_rkey = s.hdr_rkey;
+	}
+	if (s.total != p->nslots || s.first != p->slots_known)
+		return rdma_fail(xp, -EPROTO,
+				 "rdma: SLOTS frame for slots %u+%u of %u, expected slot %u of %u",
+				 s.first, s.count, s.total, p->slots_known,
+				 p->nslots);
+	memcpy(p->rslots + s.first, e, s.count * sizeof(*e));
+	p->slots_known += s.count;
+	if (p->slots_known < p->nslots)
+		return 0;
+	return rdma_setup_source_slots(xp);
+}
+
+static int
+rdma_credit_frame(struct mig_xport *xp, const uint8_t *body, uint32_t len)
+{
+	struct rdma_priv *p = rdma_priv(xp);
+	uint16_t slots[RDMA_CREDITS_PER_FRAME];
+	int i, n;
+
+	if (!p->source || p->owned == NULL)
+		return rdma_fail(xp, -EPROTO, "rdma: unexpected CREDIT frame");
+	n = rdma_credit_decode(body, len, slots);
+	if (n < 0)
+		return rdma_fail(xp, n, "%s", mig_err_last());
+	for (i = 0; i < n; i++) {
+		if (slots[i] >= p->nslots || p->owned[slots[i]])
+			return rdma_fail(xp, -EPROTO,
+					 "rdma: credit for slot %u, which is unknown or already held",
+					 slots[i]);
+		p->owned[slots[i]] = 1;
+		p->credits[p->cr_tail++ % p->nslots] = slots[i];
+	}
+	return 0;
+}
+
+/* A SEND arrived: transport frames are consumed, others queued. */
+static int
+rdma_recv_done(struct mig_xport *xp, const struct ibv_wc *wc)
+{
+	struct rdma_priv *p = rdma_priv(xp);
+	uint32_t ridx = (uint32_t)wc->wr_id;
+	struct rdma_qp *q = &p->q[ridx / p->rq_depth];
+	const uint8_t *f = rdma_msg_buf(p, ridx);
+	struct mig_wire_hdr h;
+	struct mig_wire_msg m;
+	int ret;
+
+	if (wc->opcode == IBV_WC_RECV_RDMA_WITH_IMM) {
+		ret = rdma_chunk_arrived(xp, q, ntohl(wc->imm_data),
+					 wc->byte_len);
+		return ret < 0 ? ret : rdma_post_recv(xp, ridx);
+	}
+	ret = mig_wire_hdr_decode(f, wc->byte_len, &h, &p->lim);
+	if (ret == 0 && (h.type == MIG_WIRE_T_CHUNK ||
+			 MIG_WIRE_HDR_LEN + h.body_len != wc->byte_len)) {
+		mig_err_set(mig_rdma_logtype, "not one whole control frame");
+		ret = -EPROTO;
+	}
+	if (ret == 0 && (h.type == RDMA_T_SLOTS || h.type == RDMA_T_CREDIT))
+		ret = mig_wire_body_decode(&h, f + MIG_WIRE_HDR_LEN,
+					   h.body_len, &m, &p->lim);
+	if (ret < 0)
+		return rdma_fail(xp, ret,
+				 "rdma qp %u: bad control message of %u bytes: %s",
+				 q->idx, wc->byte_len, mig_err_last());
+	if (h.type == RDMA_T_SLOTS || h.type == RDMA_T_CREDIT) {
+		ret = h.type == RDMA_T_SLOTS ?
+		      rdma_slots_frame(xp, f + MIG_WIRE_HDR_LEN, h.body_len) :
+		      rdma_credit_frame(xp, f + MIG_WIRE_HDR_LEN, h.body_len);
+		return ret < 0 ? ret : rdma_post_recv(xp, ridx);
+	}
+	/* reposted once rx() has taken the frame */
+	p->ev[p->ev_tail++ % p->ev_size] = ridx;
+	return 0;
+}
+
+static int
+rdma_wc_error(struct mig_xport *xp, const struct ibv_wc *wc)
+{
+	struct rdma_priv *p = rdma_priv(xp);
+	uint32_t qi = (wc->wr_id & RDMA_WRID_RECV) ?
+		      (uint32_t)wc->wr_id / p->rq_depth :
+		      (uint32_t)(wc->wr_id >> 32);
+	const char *why;
+
+	if (wc->status == IBV_WC_WR_FLUSH_ERR) {
+		/* the QP went to error: the peer closed (or we failed) */
+		if (!p->peer_gone)
+			snprintf(p->gone_msg, sizeof(p->gone_msg),
+				 "rdma qp %u: connection with %s lost (work requests flushed)",
+				 qi, p->peer);
+		p->peer_gone = true;
+		return 0;
+	}
+	switch (wc->status) {
+	case IBV_WC_RETRY_EXC_ERR:
+		why = "the peer does not answer (transport retries exhausted)";
+		break;
+	case IBV_WC_RNR_RETRY_EXC_ERR:
+		why = "the peer has no receive posted (RNR retries exhausted)";
+		break;
+	case IBV_WC_REM_ACCESS_ERR:
+		why = "the peer refused an RDMA write (remote access error)";
+		break;
+	default:
+		why = ibv_wc_status_str(wc->status);
+		break;
+	}
+	return rdma_fail(xp, wc->status == IBV_WC_RETRY_EXC_ERR ?
+			 -ECONNRESET : -EIO,
+			 "rdma qp %u: %s completion failed: %s (status %d, vendor error 0x%x)",
+			 qi, (wc->wr_id & RDMA_WRID_RECV) ? "receive" : "send",
+			 why, wc->status, wc->vendor_err);
+}
+
+int
+rdma_cq_poll(struct mig_xport *xp)
+{
+	struct rdma_priv *p = rdma_priv(xp);
+	struct ibv_wc wc[RDMA_POLL_BURST];
+	int i, n, ret, total = 0;
+
+	do {
+		n = ibv_poll_cq(p->cq, RDMA_POLL_BURST, wc);
+		if (n < 0)
+			return rdma_fail(xp, -EIO, "rdma: polling the CQ failed");
+		for (i = 0; i < n; i++) {
+			if (wc[i].status != IBV_WC_SUCCESS)
+				ret = rdma_wc_error(xp, &wc[i]);
+			else if (wc[i].wr_id & RDMA_WRID_RECV)
+				ret = rdma_recv_done(xp, &wc[i]);
+			else
+				ret = rdma_send_done(xp, &wc[i]);
+			if (ret < 0)
+				return ret;
+		}
+		total += n;
+	} while (n == RDMA_POLL_BURST);
+	return total;
+}
+
+/* The peer left: fail once every frame it sent before was taken. */
+int
+rdma_gone_check(struct mig_xport *xp)
+{
+	struct rdma_priv *p = rdma_priv(xp);
+
+	if (p->peer_gone && p->ev_head == p->ev_tail)
+		return rdma_fail(xp, -ECONNRESET, "%s", p->gone_msg);
+	return 0;
+}
+
+int
+rdma_io_poll(struct mig_xport *xp)
+{
+	struct rdma_priv *p = rdma_priv(xp);
+	uint64_t now = rdma_now_ns();
+	int work, ret;
+
+	work = rdma_cq_poll(xp);
+	if (work < 0)
+		return work;
+	if (now >= p->next_cm_ns) {
+		p->next_cm_ns = now + RDMA_CM_POLL_NS;
+		ret = rdma_cm_poll(xp);
+		if (ret < 0)
+			return ret;
+		work += ret;
+	}
+	ret = p->source ? rdma_flush_signal(xp) : rdma_credit_flush(xp);
+	if (ret < 0)
+		return ret;
+	work += ret;
+	ret = rdma_gone_check(xp);
+	if (ret < 0)
+		return ret;
+	/* a control frame still on its way keeps the caller polling */
+	return work + (p->ctrl_inflight > 0);
+}
+
+int
+rdma_op_ctrl_send(struct mig_xport *xp, const void *frame, uint32_t len)
+{
+	struct rdma_priv *p = rdma_priv(xp);
+	int bi;
+
+	bi = rdma_msg_take(xp);
+	if (bi < 0)
+		return bi;
+	memcpy(rdma_msg_buf(p, (uint32_t)bi), frame, len);
+	return rdma_send_msg(xp, (uint32_t)bi, len);
+}
+
+/* Source: a QP with room for a chunk (two WRs), round robin. */
+static struct rdma_qp *
+rdma_tx_qp(struct rdma_priv *p)
+{
+	unsigned int k, i;
+
+	for (k = 0; k < p->nqps; k++) {
+		i = (p->rr_tx + k) % p->nqps;
+		if (rdma_sq_room(p, &p->q[i]) >= 2) {
+			p->rr_tx = i + 1;
+			return &p->q[i];
+		}
+	}
+	return NULL;
+}
+
+int
+rdma_op_tx(struct mig_xport *xp, const struct mig_wire_chunk *hdr,
+	   void *payload, uint32_t len, void *cookie)
+{
+	struct rdma_priv *p = rdma_priv(xp);
+	struct ibv_send_wr wr[2], *bad;
+	struct ibv_sge sge[2];
+	struct rdma_qp *q;
+	struct ibv_mr *mr;
+	uint8_t *h;
+	uint16_t slot;
+	bool sig;
+	int ret;
+
+	if (p->peer_gone) {
+		ret = rdma_gone_check(xp);
+		return ret < 0 ? ret : -EAGAIN;
+	}
+	if (len > p->slot_size)
+		return rdma_fail(xp, -EMSGSIZE,
+				 "rdma: device %" PRIu32 " chunk %" PRIu64 " of %" PRIu32 " bytes, the peer's slots hold %" PRIu32,
+				 hdr->dev_id, hdr->index, len, p->slot_size);
+	mr = rdma_region_mr(p, payload, len);
+	if (mr == NULL)
+		return rdma_fail(xp, -EINVAL,
+				 "rdma: chunk payload %p (%" PRIu32 " bytes) is not in registered memory (mig_xport_mem_register)",
+				 payload, len);
+	q = rdma_tx_qp(p);
+	if (p->cr_head == p->cr_tail || q == NULL ||
+	    p->done_tail - p->done_head + p->inflight >= p->done_size) {
+		ret = rdma_cq_poll(xp);
+		if (ret < 0)
+			return ret;
+		q = rdma_tx_qp(p);
+		if (p->cr_head == p->cr_tail || q == NULL ||
+		    p->done_tail - p->done_head + p->inflight >=
+		    p->done_size) {
+			p->tx_blocked++;
+			return -EAGAIN;
+		}
+	}
+	slot = p->credits[p->cr_head % p->nslots];
+	h = p->hdr + (size_t)slot * RDMA_HDR_STRIDE;
+	ret = mig_wire_encode_chunk_hdr(h, RDMA_HDR_STRIDE, hdr);
+	if (ret < 0)
+		return ret;
+	sig = (!p->opt.cq_mod_set && len > RDMA_CQ_MOD_AUTO_MAX) ||
+	      q->unsig + 1 >= p->opt.cq_mod;
+	sge[0].addr = (uintptr_t)h;
+	sge[0].length = MIG_WIRE_CHUNK_HDR_LEN;
+	sge[0].lkey = p->hdr_mr->lkey;
+	sge[1].addr = (uintptr_t)payload;
+	sge[1].length = len;
+	sge[1].lkey = mr->lkey;
+	memset(wr, 0, sizeof(wr));
+	wr[0].wr_id = ((uint64_t)q->idx << 32) | (uint32_t)q->sq_head;
+	wr[0].next = &wr[1];
+	wr[0].sg_list = &sge[0];
+	wr[0].num_sge = 1;
+	wr[0].opcode = IBV_WR_RDMA_WRITE;
+	wr[0].wr.rdma.remote_addr = p->hdr_raddr +
+				    (uint64_t)slot * RDMA_HDR_STRIDE;
+	wr[0].wr.rdma.rkey = p->hdr_rkey;
+	wr[1].wr_id = ((uint64_t)q->idx << 32) | (uint32_t)(q->sq_head + 1);
+	wr[1].sg_list = &sge[1];
+	wr[1].num_sge = 1;
+	wr[1].opcode = IBV_WR_RDMA_WRITE_WITH_IMM;
+	wr[1].send_flags = sig ? IBV_SEND_SIGNALED : 0;
+	wr[1].imm_data = htonl(rdma_imm(q->tx_seq, slot));
+	wr[1].wr.rdma.remote_addr = p->rslots[slot].addr;
+	wr[1].wr.rdma.rkey = p->rslots[slot].rkey;
+	q->sq[q->sq_head % p->opt.tx_depth].cookie = NULL;
+	q->sq[(q->sq_head + 1) % p->opt.tx_depth].cookie = cookie;
+	ret = ibv_post_send(q->id->qp, wr, &bad);
+	if (ret != 0) {
+		q->sq[(q->sq_head + 1) % p->opt.tx_depth].cookie = NULL;
+		return rdma_fail(xp, -ret, "rdma qp %u: post send: %s", q->idx,
+				 strerror(ret));
+	}
+	q->sq_head += 2;
+	if (sig) {
+		q->sq_sig = q->sq_head;
+		q->unsig = 0;
+	} else {
+		q->unsig++;
+	}
+	q->tx_seq++;
+	p->owned[slot] = 0;
+	p->cr_head++;
+	p->inflight++;
+	p->tx_chunks++;
+	p->tx_bytes += len;
+	return 0;
+}
+
+int
+rdma_op_tx_done(struct mig_xport *xp, void **cookies, unsigned int n)
+{
+	struct rdma_priv *p = rdma_priv(xp);
+	unsigned int i, cnt = 0;
+	struct rdma_sq_ent *e;
+	int ret;
+
+	if (xp->state == MIG_XPORT_S_ERROR) {
+		/* the QPs are stopped: abandoned chunks come back too */
+		for (i = 0; i < p->nqps && p->done != NULL; i++) {
+			struct rdma_qp *q = &p->q[i];
+
+			for (; q->sq != NULL && q->sq_done < q->sq_head;
+			     q->sq_done++) {
+				e = &q->sq[q->sq_done % p->opt.tx_depth];
+				if (e->cookie != NULL)
+					p->done[p->done_tail++ % p->done_size] =
+						e->cookie;
+				e->cookie = NULL;
+			}
+		}
+		p->inflight = 0;
+	} else {
+		ret = rdma_io_poll(xp);
+		if (ret < 0)
+			return ret;
+	}
+	while (cnt < n && p->done_head != p->done_tail)
+		cookies[cnt++] = p->done[p->done_head++ % p->done_size];
+	return (int)cnt;
+}
+
+int
+rdma_op_rx(struct mig_xport *xp, struct mig_xport_rx *out, unsigned int n)
+{
+	struct rdma_priv *p = rdma_priv(xp);
+	struct mig_xport_rx *r;
+	struct mig_wire_hdr h;
+	struct rdma_slot *s;
+	unsigned int cnt = 0;
+	uint32_t e;
+	int ret;
+
+	ret = rdma_cq_poll(xp);
+	if (ret < 0)
+		return ret;
+	while (cnt < n && p->ev_head != p->ev_tail) {
+		e = p->ev[p->ev_head % p->ev_size];
+		r = &out[cnt];
+		if (e & RDMA_EV_CHUNK) {
+			s = &p->slots[e & 0xffff];
+			if (p->opt.verify &&
+			    mig_wire_crc32c(s->buf, s->c.length) != s->c.crc)
+				return rdma_fail(xp, -EBADMSG,
+						 "rdma qp %u: device %" PRIu32 " chunk %" PRIu64 ": payload CRC mismatch (%" PRIu32 " bytes)",
+						 s->qp, s->c.dev_id, s->c.index,
+						 s->c.length);
+			r->type = MIG_WIRE_T_CHUNK;
+			r->stream = s->qp;
+			r->chunk = s->c;
+			r->chunk.payload = s->buf;
+			r->buf = s->buf;
+			r->len = s->c.length;
+			p->rx_chunks++;
+			p->rx_bytes += s->c.length;
+		} else {
+			/* checked when it arrived */
+			(void)mig_wire_hdr_decode(rdma_msg_buf(p, e),
+						  MIG_WIRE_HDR_LEN, &h, &p->lim);
+			r->type = h.type;
+			r->stream = (uint16_t)(e / p->rq_depth);
+			r->len = MIG_WIRE_HDR_LEN + h.body_len;
+			r->buf = NULL;
+			memcpy(r->ctrl, rdma_msg_buf(p, e), r->len);
+			if (!p->peer_gone) {
+				ret = rdma_post_recv(xp, e);
+				if (ret < 0)
+					return ret;
+			}
+		}
+		p->ev_head++;
+		cnt++;
+	}
+	if (!p->source) {
+		ret = rdma_credit_flush(xp);
+		if (ret < 0)
+			return ret;
+	}
+	if (cnt == 0) {
+		ret = rdma_gone_check(xp);
+		if (ret < 0)
+			return ret;
+	}
+	return (int)cnt;
+}
+
+/* Slot number of a landing buffer, or -1. */
+static int
+rdma_slot_of(const struct rdma_priv *p, const void *buf)
+{
+	uint32_t lo = 0, hi = p->nslots, mid;
+	uintptr_t a = (uintptr_t)buf, b;
+
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		b = (uintptr_t)p->slots[p->by_addr[mid]].buf;
+		if (b == a)
+			return (int)p->by_addr[mid];
+		if (b < a)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+int
+rdma_op_rx_release(struct mig_xport *xp, void *buf)
+{
+	struct rdma_priv *p = rdma_priv(xp);
+	int slot;
+
+	slot = p->slots != NULL ? rdma_slot_of(p, buf) : -1;
+	if (slot < 0 || p->slots[slot].state != RDMA_SLOT_HELD) {
+		mig_err_set(mig_rdma_logtype,
+			    "%s: rx_release of %p: %s", xp->name, buf,
+			    slot < 0 ? "not a landing slot" :
+			    "slot not held (released twice?)");
+		return -EINVAL;
+	}
+	p->slots[slot].state = RDMA_SLOT_PENDING;
+	p->pending[p->npending++] = (uint16_t)slot;
+	if (xp->state == MIG_XPORT_S_ERROR)
+		return 0;
+	return rdma_credit_flush(xp) < 0 ? xp->error : 0;
+}

@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 dpdk-migrate authors
+ */
+
+#ifndef _RDMA_PRIV_H_
+#define _RDMA_PRIV_H_
+
+/*
+ * RDMA transport internals: one session of N RC QPs set up with rdma_cm,
+ * sharing one PD and one CQ.
+ * rdma.c: devargs, registered memory, resources, remove, info.
+ * rdma_cm.c: listen/accept, connect, CM events, the SLOTS handshake.
+ * rdma_io.c: completions, control SEND/RECV, chunk WRITE WITH IMMEDIATE,
+ * credits.
+ * rdma_proto.c: private data and transport frame codecs.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include <infiniband/verbs.h>
+#include <rdma/rdma_cma.h>
+
+#include "mig_log.h"
+#include "mig_wire.h"
+#include "mig_xport_driver.h"
+#include "rdma_proto.h"
+
+#define RDMA_LOG(level, fmt, ...) \
+	MIG_LOG(level, mig_rdma_logtype, fmt, ##__VA_ARGS__)
+
+#define RDMA_QPS_DEF 1u
+#define RDMA_WINDOW_DEF 64u
+#define RDMA_TX_DEPTH_DEF 128u
+#define RDMA_TX_DEPTH_MIN 8u
+#define RDMA_TX_DEPTH_MAX 8192u
+#define RDMA_CQ_MOD_DEF 100u
+/** Above this chunk size every chunk write is signaled unless cq_mod= is
+ *  given (perftest's rule for bandwidth tests). */
+#define RDMA_CQ_MOD_AUTO_MAX 8192u
+#define RDMA_CONNECT_TIMEOUT_DEF (UINT64_C(10) * 1000000000)
+/** Receive buffers per QP for control frames. */
+#define RDMA_CTRL_RECV 128u
+/** Send buffers for control frames (shared by the QPs). */
+#define RDMA_CTRL_SEND 64u
+/** Bytes of one control send or receive buffer. */
+#define RDMA_MSG_SIZE RTE_ALIGN_CEIL(MIG_XPORT_CTRL_MAX, 64)
+/** Completions taken per ibv_poll_cq(). */
+#define RDMA_POLL_BURST 32
+/** Most memory regions declared with mem_register. */
+#define RDMA_REGIONS_MAX 64u
+/** CM events are checked at most this often once connected. */
+#define RDMA_CM_POLL_NS (UINT64_C(1) * 1000000)
+
+/** wr_id of a receive: flag | buffer index. */
+#define RDMA_WRID_RECV (UINT64_C(1) << 63)
+/** An rx event that is a chunk (slot number in the low bits). */
+#define RDMA_EV_CHUNK (UINT32_C(1) << 31)
+
+/** A region declared by mem_register, registered once the PD exists. */
+struct rdma_region {
+	uintptr_t addr;
+	size_t len;
+	struct ibv_mr *mr;
+};
+
+/** What a send queue position holds until it completes. */
+struct rdma_sq_ent {
+	void *cookie;   /* chunk payload cookie, NULL for other WRs */
+	int32_t msg;    /* control send buffer index, -1 for none */
+};
+
+struct rdma_qp {
+	struct rdma_cm_id *id;
+	uint16_t idx;
+	bool has_qp;     /* rdma_create_qp done */
+	bool up;         /* ESTABLISHED */
+	uint64_t sq_head; /* next send queue position */
+	uint64_t sq_done; /* positions below completed */
+	uint64_t sq_sig;  /* positions below covered by a signaled WR */
+	struct rdma_sq_ent *sq; /* tx_depth entries */
+	uint32_t unsig;   /* source: chunks posted since the last signaled */
+	uint16_t tx_seq;  /* source: next chunk sequence */
+	uint16_t rx_seq;  /* destination: expected chunk sequence */
+};
+
+enum rdma_slot_state {
+	RDMA_SLOT_PENDING = 0, /* free, not granted to the source yet */
+	RDMA_SLOT_GRANTED,     /* the source holds its credit */
+	RDMA_SLOT_HELD,        /* written: queued for rx() or with the engine */
+};
+
+/** Destination: one landing slot (a provider buffer). */
+struct rdma_slot {
+	void *buf;
+	uint32_t rkey;
+	uint8_t state;
+	uint16_t qp;                /* QP it arrived on */
+	struct mig_wire_chunk c;    /* decoded header of its chunk */
+};
+
+struct rdma_opts {
+	unsigned int qps;
+	uint32_t window;
+	uint32_t tx_depth;
+	uint32_t cq_mod;
+	bool cq_mod_set;
+	bool verify;
+	uint64_t connect_timeout_ns;
+};
+
+struct rdma_priv {
+	struct rdma_opts opt;
+	bool source;
+	char peer[MIG_XPORT_ADDR_MAX];
+	struct sockaddr_storage sa;
+	socklen_t salen;
+	uint64_t deadline_ns;
+	uint64_t next_cm_ns;
+	uint64_t session;
+	struct rdma_event_channel *ch;
+	struct rdma_cm_id *lid;       /* destination: listener */
+	struct ibv_context *ctx;      /* device of the session */
+	struct ibv_pd *pd;
+	struct ibv_cq *cq;
+	unsigned int nqps;            /* QPs of the session */
+	unsigned int nup;             /* QPs established */
+	struct rdma_qp q[RDMA_QPS_MAX];
+	unsigned int rr_tx;
+	/* memory declared with mem_register */
+	struct rdma_region reg[RDMA_REGIONS_MAX];
+	unsigned int nreg;
+	/* control messages: nqps * rq_depth receive buffers, then
+	 * RDMA_CTRL_SEND send buffers */
+	uint8_t *msg;
+	struct ibv_mr *msg_mr;
+	uint32_t rq_depth;
+	uint32_t send_free[RDMA_CTRL_SEND];
+	uint32_t nsend_free;
+	/* rx events in completion order: RDMA_EV_CHUNK | slot, or a
+	 * receive buffer index holding a control frame */
+	uint32_t *ev;
+	uint32_t ev_size, ev_head, ev_tail;
+	/* slots */
+	uint32_t nslots;
+	uint32_t slot_size;
+	uint8_t *hdr;                 /* dest: landing headers; source: staging */
+	struct ibv_mr *hdr_mr;
+	/* destination */
+	struct rdma_slot *slots;
+	uint32_t *by_addr;            /* slot numbers sorted by buffer address */
+	uint16_t *pending;            /* released, to be credited */
+	uint32_t npending;
+	uint32_t granted;             /* slots the source may write */
+	bool slots_sent;
+	/* source */
+	struct rdma_slot_desc *rslots;
+	uint64_t hdr_raddr;
+	uint32_t hdr_rkey;
+	uint32_t slots_known;         /* entries received in SLOTS frames */
+	uint16_t *credits;            /* FIFO of granted slot numbers */
+	uint8_t *owned;               /* slot numbers held as credits */
+	uint32_t cr_head, cr_tail;
+	/* completed chunk cookies not yet collected by tx_done */
+	void **done;
+	uint32_t done_size, done_head, done_tail;
+	uint32_t inflight;            /* chunks posted, not completed */
+	uint32_t ctrl_inflight;       /* control sends not completed */
+	/* the peer closed: failed once every received frame was taken */
+	bool peer_gone;
+	char gone_msg[MIG_ERR_MAX];
+	struct mig_wire_limits lim;
+	uint64_t tx_chunks, tx_bytes, rx_chunks, rx_bytes, tx_blocked;
+};
+
+static inline struct rdma_priv *
+rdma_priv(struct mig_xport *xp)
+{
+	return xp->priv;
+}
+
+uint64_t rdma_now_ns(void);
+int rdma_fail(struct mig_xport *xp, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int rdma_setup_device(struct mig_xport *xp, struct ibv_context *ctx);
+int rdma_setup_qp(struct mig_xport *xp, struct rdma_qp *q);
+int rdma_setup_source_slots(struct mig_xport *xp);
+struct rdma_region *rdma_region_find(struct rdma_priv *p, const void *addr,
+				     size_t len);
+struct ibv_mr *rdma_region_mr(struct rdma_priv *p, const void *addr,
+			      size_t len);
+
+int rdma_cm_poll(struct mig_xport *xp);
+int rdma_op_listen(struct mig_xport *xp, const char *addr);
+int rdma_op_connect(struct mig_xport *xp, const char *addr);
+int rdma_op_local_addr(struct mig_xport *xp, char *buf, size_t len);
+int rdma_op_poll(struct mig_xport *xp);
+
+int rdma_post_recv(struct mig_xport *xp, uint32_t ridx);
+int rdma_cq_poll(struct mig_xport *xp);
+int rdma_send_slots(struct mig_xport *xp);
+int rdma_gone_check(struct mig_xport *xp);
+int rdma_io_poll(struct mig_xport *xp);
+
+int rdma_op_ctrl_send(struct mig_xport *xp, const void *frame, uint32_t len);
+int rdma_op_tx(struct mig_xport *xp, const struct mig_wire_chunk *hdr,
+	       void *payload, uint32_t len, void *cookie);
+int rdma_op_tx_done(struct mig_xport *xp, void **cookies, unsigned int n);
+int rdma_op_rx(struct mig_xport *xp, struct mig_xport_rx *out, unsigned int n);
+int rdma_op_rx_release(struct mig_xport *xp, void *buf);
+
+#endif /* _RDMA_PRIV_H_ */
