@@ -64,6 +64,12 @@ free_port()
 	echo "$p"
 }
 
+# where the destination listens: loopback, or the rxe netdev for rdma
+case "${XPORT:-tcp}" in
+rdma*) ADDR=$LAB_RDMA_IP ;;
+*) ADDR=127.0.0.1 ;;
+esac
+
 EAL="-l 0 --no-pci --log-level=lib.eal:warning ${EAL_EXTRA-}"
 
 # dst <name> <app options...>: destination in the background, listening
@@ -72,7 +78,7 @@ dst()
 	n=$1
 	shift
 	"$APP" $EAL --file-prefix "vd-$n" -- --role destination \
-		--listen "127.0.0.1:$PORT" --insecure "$@" \
+		--listen "$ADDR:$PORT" --insecure "$@" \
 		>"$TMP/$n.d.out" 2>"$TMP/$n.d.err" &
 	DPID=$!
 	i=0
@@ -89,7 +95,7 @@ src()
 	n=$1
 	shift
 	"$APP" $EAL --file-prefix "vs-$n" -- --role source \
-		--peer "127.0.0.1:$PORT" --insecure "$@" \
+		--peer "$ADDR:$PORT" --insecure "$@" \
 		>"$TMP/$n.s.out" 2>"$TMP/$n.s.err" &
 	SPID=$!
 }

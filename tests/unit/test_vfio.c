@@ -74,8 +74,9 @@ test_devargs_ok(void **state)
 	assert_int_equal(o.dirty_rate, 0);
 	assert_int_equal(o.dirty_region, 2);
 	assert_int_equal(o.corrupt_save, 0);
+	assert_int_equal(o.truncate_save, 0);
 	assert_int_equal(mig_vfio_parse_args("d",
-		"bdf=0000:00:04.0,io=read,depth=16,chunk=256K,dirty_rate=8M,dirty_region=0,corrupt_save=3",
+		"bdf=0000:00:04.0,io=read,depth=16,chunk=256K,dirty_rate=8M,dirty_region=0,corrupt_save=3,truncate_save=5",
 		&o), 0);
 	assert_string_equal(o.bdf, "0000:00:04.0");
 	assert_int_equal(o.io, MIG_VFIO_IO_READ);
@@ -84,6 +85,7 @@ test_devargs_ok(void **state)
 	assert_int_equal(o.dirty_rate, 8 << 20);
 	assert_int_equal(o.dirty_region, 0);
 	assert_int_equal(o.corrupt_save, 3);
+	assert_int_equal(o.truncate_save, 5);
 	assert_int_equal(mig_vfio_parse_args("d", "bdf=01:00.0,io=uring", &o),
 			 0);
 	assert_int_equal(o.io, MIG_VFIO_IO_URING);

@@ -42,6 +42,7 @@ RTE_LOG_REGISTER(mig_vfio_logtype, mig.dev.vfio, INFO);
 #define VFIO_ARG_DIRTY_RATE "dirty_rate"
 #define VFIO_ARG_DIRTY_REGION "dirty_region"
 #define VFIO_ARG_CORRUPT_SAVE "corrupt_save"
+#define VFIO_ARG_TRUNCATE_SAVE "truncate_save"
 
 static const char *const vfio_valid_args[] = {
 	VFIO_ARG_BDF,
@@ -51,6 +52,7 @@ static const char *const vfio_valid_args[] = {
 	VFIO_ARG_DIRTY_RATE,
 	VFIO_ARG_DIRTY_REGION,
 	VFIO_ARG_CORRUPT_SAVE,
+	VFIO_ARG_TRUNCATE_SAVE,
 	NULL,
 };
 
@@ -115,7 +117,9 @@ mig_vfio_parse_args(const char *name, const char *args, struct vfio_opts *o)
 	    mig_devargs_u64(kv, who, VFIO_ARG_DIRTY_REGION, &o->dirty_region,
 			    0, UINT32_MAX) < 0 ||
 	    mig_devargs_u64(kv, who, VFIO_ARG_CORRUPT_SAVE, &o->corrupt_save,
-			    0, UINT64_MAX) < 0)
+			    0, UINT64_MAX) < 0 ||
+	    mig_devargs_u64(kv, who, VFIO_ARG_TRUNCATE_SAVE,
+			    &o->truncate_save, 0, UINT64_MAX) < 0)
 		goto free_kvlist;
 	ret = 0;
 free_kvlist:
@@ -249,6 +253,7 @@ vfio_set_state(struct mig_dev *dev, enum mig_state next)
 		vd->data_fd = fd;
 		mig_vfio_io_set_fd(&vd->io, fd);
 		vd->saves_with_data = 0;
+		vd->stop_copy_saves = 0;
 	} else if (!mig_state_is_saving(next) &&
 		   next != MIG_STATE_RESUMING) {
 		/* the session ended (-> RUNNING(_P2P), -> STOP) */
@@ -371,6 +376,14 @@ vfio_save_done(struct vfio_dev *vd, struct mig_io *io)
 	}
 	if (io->len == 0)
 		return;
+	if (vd->state == MIG_STATE_STOP_COPY && vd->o.truncate_save != 0 &&
+	    ++vd->stop_copy_saves > vd->o.truncate_save) {
+		if (vd->stop_copy_saves == vd->o.truncate_save + 1)
+			VFIO_LOG(NOTICE, "vfio %s: stream ended after %" PRIu64 " stop_copy chunks (fault injection truncate_save)",
+				 nm, vd->o.truncate_save);
+		io->len = 0;
+		return;
+	}
 	if (++vd->saves_with_data == vd->o.corrupt_save) {
 		((uint8_t *)io->buf)[io->len / 2] ^= 0xff;
 		VFIO_LOG(NOTICE, "vfio %s: corrupted byte %u of save #%" PRIu64 " (fault injection corrupt_save)",
@@ -455,7 +468,8 @@ static const struct mig_dev_ops vfio_ops = {
 static struct mig_dev_driver vfio_driver = {
 	.params = "bdf=<PCI address> io=<auto|uring|read> depth=<1..64> "
 		  "chunk=<bytes 4K..64M> dirty_rate=<bytes/s, test workload> "
-		  "dirty_region=<region index, default 2> corrupt_save=<n>",
+		  "dirty_region=<region index, default 2> corrupt_save=<n> "
+		  "truncate_save=<n>",
 	.priv_size = sizeof(struct vfio_dev),
 	.ops = &vfio_ops,
 };

@@ -104,6 +104,7 @@ struct vfio_opts {
 	uint64_t dirty_rate;
 	uint64_t dirty_region;
 	uint64_t corrupt_save;  /**< 1-based chunk with data, 0 off */
+	uint64_t truncate_save; /**< stop_copy chunks before a false end, 0 off */
 };
 
 /** Parse devargs (without "vfio,"); errors name the key. 0 or -EINVAL. */
@@ -120,6 +121,7 @@ struct vfio_dev {
 	enum mig_state state;  /**< last state the kernel confirmed */
 	int data_fd;           /**< data fd of the current session, or -1 */
 	uint64_t saves_with_data;
+	uint64_t stop_copy_saves; /**< stop_copy chunks with data */
 };
 
 #endif /* _VFIO_PRIV_H_ */
