@@ -16,8 +16,11 @@
  *
  * and prints throughputs and the ratios uring/read and engine/qemu. The
  * device is taken back to RUNNING between rounds (outside the timing).
+ * With -i N the polling loops sleep N us whenever a poll finds nothing
+ * (default: they spin, as an lcore does).
  *
  *	bench_vfio <EAL args> -- -b BDF [-r rounds] [-c chunk] [-d depth]
+ *	    [-i idle_us]
  */
 
 #include <errno.h>
@@ -40,6 +43,16 @@
 #include "vfio_priv.h"
 
 #define QEMU_BUF (1u << 20)
+
+static unsigned int g_idle_us;
+
+/* A poll found nothing: spin on, or give the CPU away (-i). */
+static void
+bench_idle(void)
+{
+	if (g_idle_us != 0)
+		usleep(g_idle_us);
+}
 
 struct bench {
 	char bdf[MIG_VFIO_BDF_LEN];
@@ -108,6 +121,8 @@ run_dev(const struct bench *b, const char *io, struct result *r)
 		k = mig_dev_poll(dev, done, 16);
 		if (k < 0)
 			ret = k;
+		else if (k == 0)
+			bench_idle();
 		for (j = 0; j < k && ret == 0; j++) {
 			busy--;
 			if (done[j]->status < 0)
@@ -190,6 +205,8 @@ run_engine(const struct bench *b, struct result *r)
 					MIG_STATE_RUNNING);
 	while (ret == 0 && !mig_src_finished(&s)) {
 		ret = mig_src_poll(&s);
+		if (ret == 0)
+			bench_idle();
 		if (ret > 0)
 			ret = 0;
 		while (k.n > 0)
@@ -271,7 +288,7 @@ main(int argc, char **argv)
 	}
 	argc -= ret;
 	argv += ret;
-	while ((opt = getopt(argc, argv, "b:r:c:d:")) != -1) {
+	while ((opt = getopt(argc, argv, "b:r:c:d:i:")) != -1) {
 		switch (opt) {
 		case 'b':
 			if (mig_vfio_bdf_parse(optarg, b.bdf) < 0)
@@ -286,6 +303,9 @@ main(int argc, char **argv)
 			break;
 		case 'd':
 			b.depth = strtoull(optarg, NULL, 0);
+			break;
+		case 'i':
+			g_idle_us = (unsigned int)strtoul(optarg, NULL, 0);
 			break;
 		default:
 			goto usage;
@@ -306,8 +326,8 @@ main(int argc, char **argv)
 			return 1;
 		fprintf(stderr, "bench_vfio: round %" PRIu64 " done\n", i + 1);
 	}
-	printf("device %s, %" PRIu64 " rounds, chunk %" PRIu64 ", depth %" PRIu64 ", stream %" PRIu64 " bytes\n",
-	       b.bdf, rounds, b.chunk, b.depth, rq.bytes / rounds);
+	printf("device %s, %" PRIu64 " rounds, chunk %" PRIu64 ", depth %" PRIu64 ", idle %u us, stream %" PRIu64 " bytes\n",
+	       b.bdf, rounds, b.chunk, b.depth, g_idle_us, rq.bytes / rounds);
 	printf("uring  %8.1f MB/s\n", mbps(&ru));
 	printf("read   %8.1f MB/s\n", mbps(&rr));
 	printf("engine %8.1f MB/s\n", mbps(&re));
@@ -318,7 +338,7 @@ main(int argc, char **argv)
 	rte_eal_cleanup();
 	return 0;
 usage:
-	fprintf(stderr, "usage: bench_vfio <EAL args> -- -b BDF [-r rounds] [-c chunk] [-d depth 1..%u]\n",
+	fprintf(stderr, "usage: bench_vfio <EAL args> -- -b BDF [-r rounds] [-c chunk] [-d depth 1..%u] [-i idle_us]\n",
 		MIG_VFIO_IO_DEPTH_MAX);
 	return 2;
 }

@@ -80,6 +80,7 @@ struct mig_vfio_io {
 	struct mig_io *q_tail;
 	void *ring;              /**< struct io_uring (uring engine) */
 	bool fd_nonblock;        /**< uring: O_NONBLOCK set on fd */
+	bool wq_affinity_set;    /**< uring: io-wq workers placed */
 	char errmsg[160];        /**< cause of the last failed request */
 };
 

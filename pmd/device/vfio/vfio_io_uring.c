@@ -24,10 +24,17 @@
  * behind the reads already queued, its place in the completion order
  * moving with it. Writes keep blocking semantics (a resuming fd has no
  * temporary end).
+ *
+ * io-wq workers inherit the submitting thread's CPU affinity: a polling
+ * lcore pinned to one CPU would share it with the worker doing the copy,
+ * and the copy would run only when the poller is preempted. The workers
+ * are moved to the other CPUs (uring_affinity()).
  */
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,7 +60,12 @@ uring_init(struct mig_vfio_io *io)
 
 	if (ring == NULL)
 		return -ENOMEM;
-	ret = io_uring_queue_init(io->depth, ring, 0);
+	/* task work (the start of the next drained request) without an
+	 * interrupt: the next peek sees IORING_SQ_TASKRUN and enters */
+	ret = io_uring_queue_init(io->depth, ring, IORING_SETUP_COOP_TASKRUN |
+				  IORING_SETUP_TASKRUN_FLAG);
+	if (ret == -EINVAL)
+		ret = io_uring_queue_init(io->depth, ring, 0);
 	if (ret < 0) {
 		free(ring);
 		return ret;
@@ -93,6 +105,28 @@ uring_prep(struct mig_vfio_io *io, struct mig_io *mio)
 	return 0;
 }
 
+/*
+ * Put this thread's io-wq workers on the CPUs this thread is not pinned
+ * to, when there are such CPUs (io-wq is per submitting thread: done at
+ * the first submit, from that thread). Best effort.
+ */
+static void
+uring_affinity(struct mig_vfio_io *io)
+{
+	cpu_set_t self, other;
+	long i, n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	io->wq_affinity_set = true;
+	if (pthread_getaffinity_np(pthread_self(), sizeof(self), &self) != 0)
+		return;
+	CPU_ZERO(&other);
+	for (i = 0; i < n && i < CPU_SETSIZE; i++)
+		if (!CPU_ISSET(i, &self))
+			CPU_SET(i, &other);
+	if (CPU_COUNT(&other) > 0)
+		io_uring_register_iowq_aff(uring(io), sizeof(other), &other);
+}
+
 /* Reads need O_NONBLOCK (see above); once per fd. */
 static int
 uring_nonblock(struct mig_vfio_io *io)
@@ -117,6 +151,8 @@ uring_submit(struct mig_vfio_io *io, struct mig_io *mio)
 {
 	int ret;
 
+	if (!io->wq_affinity_set)
+		uring_affinity(io);
 	if (mio->flags & MIG_IO_F_SAVE) {
 		ret = uring_nonblock(io);
 		if (ret < 0)
