@@ -7,21 +7,25 @@
 # LAB_* environment, then the scenario with cwd = the project root, its
 # stdout to the host through the "lab.out" virtio port and its stderr to
 # the console. Its exit status goes to the results directory; then the
-# guest powers off.
+# guest powers off. Every program started here is loaded over 9p under
+# TCG, so shell builtins do what they can.
 #
 #   guest.sh <lab.env>     (written by lab.sh into the results export)
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-export HOME=/tmp LANG=C.UTF-8 TERM=${TERM:-linux}
+export HOME=/tmp LANG=C.UTF-8 TERM="${TERM:-linux}"
 
 # lab.env sets LAB_ROOT LAB_BUILD LAB_RESULTS LAB_SCENARIO LAB_SHELL
-# LAB_NIVSHMEM LAB_RDMA_IP and the scenario's arguments (set --)
+# LAB_NIVSHMEM LAB_RDMA_IP LAB_PMDS and the scenario's arguments (set --)
+# shellcheck source=/dev/null
 . "$1"
 
 poweroff_now()
 {
 	sync
+	# started first: the root file system goes away with the power
+	sleep 60 &
 	echo o >/proc/sysrq-trigger
-	sleep 60 2>/dev/null
+	wait
 }
 
 fail()
@@ -31,58 +35,70 @@ fail()
 	poweroff_now
 }
 
+# uptime_s <var>: the guest's uptime in seconds into <var>
 uptime_s()
 {
-	cut -d' ' -f1 /proc/uptime
+	read -r _u _ </proc/uptime
+	eval "$1=\$_u"
 }
 
-BOOT_S=$(uptime_s)
+uptime_s BOOT_S
 
 # Network: loopback for TCP scenarios, a veth pair whose first end carries
 # LAB_RDMA_IP and the rxe device (two processes on the same rxe device
 # talk through that address).
-ip link set lo up || fail "cannot bring up lo"
-modprobe veth || fail "modprobe veth failed"
-for m in rdma_rxe ib_uverbs rdma_ucm; do
-	modprobe "$m" || fail "modprobe $m failed"
-done
-ip link add lab0 type veth peer name lab1 || fail "cannot create veth lab0"
-ip addr add "$LAB_RDMA_IP/24" dev lab0 || fail "cannot address lab0"
-ip link set lab1 up && ip link set lab0 up || fail "cannot bring up lab0"
+modprobe -a veth rdma_rxe ib_uverbs rdma_ucm ||
+	fail "modprobe veth rdma_rxe ib_uverbs rdma_ucm failed"
+ip -batch - <<IP || fail "cannot set up lo and the veth pair lab0/lab1"
+link set lo up
+link add lab0 type veth peer name lab1
+addr add $LAB_RDMA_IP/24 dev lab0
+link set lab1 up
+link set lab0 up
+IP
 rdma link add rxe0 type rxe netdev lab0 ||
 	fail "rdma link add rxe0 on lab0 failed"
 i=0
-until grep -qs ACTIVE /sys/class/infiniband/rxe0/ports/1/state; do
+state=
+while :; do
+	read -r state </sys/class/infiniband/rxe0/ports/1/state 2>/dev/null
+	case "$state" in *ACTIVE*) break ;; esac
 	i=$((i + 1))
-	[ $i -le 100 ] || fail "rxe0 port 1 not ACTIVE after 10 s"
+	[ $i -le 100 ] || fail "rxe0 port 1 not ACTIVE after 10 s ($state)"
 	sleep 0.1
 done
 [ -c /dev/infiniband/uverbs0 ] || fail "/dev/infiniband/uverbs0 missing"
 
-[ "$(cat /proc/sys/vm/nr_hugepages)" -gt 0 ] || fail "no hugepages reserved"
+read -r nr </proc/sys/vm/nr_hugepages
+[ "$nr" -gt 0 ] || fail "no hugepages reserved"
 
 # ivshmem devices: 1af4:1110, left unbound (no in-tree driver)
 LAB_IVSHMEM=
 n=0
 for d in /sys/bus/pci/devices/*; do
-	[ "$(cat "$d/vendor")" = 0x1af4 ] &&
-		[ "$(cat "$d/device")" = 0x1110 ] || continue
+	read -r v <"$d/vendor"
+	read -r p <"$d/device"
+	[ "$v:$p" = 0x1af4:0x1110 ] || continue
 	LAB_IVSHMEM="$LAB_IVSHMEM${LAB_IVSHMEM:+ }${d##*/}"
 	n=$((n + 1))
 done
+# shellcheck disable=SC2153 # from lab.env
 [ "$n" -eq "$LAB_NIVSHMEM" ] ||
 	fail "expected $LAB_NIVSHMEM ivshmem devices, found $n ($LAB_IVSHMEM)"
 
-export LAB_ROOT LAB_BUILD LAB_RESULTS LAB_RDMA_IP LAB_IVSHMEM
-export LAB_RDMA_DEV=rxe0 LAB_KVER="$(uname -r)"
+read -r LAB_KVER </proc/sys/kernel/osrelease
+export LAB_ROOT LAB_BUILD LAB_RESULTS LAB_RDMA_IP LAB_IVSHMEM LAB_KVER
+export LAB_RDMA_DEV=rxe0
 
 # The scenario's stdout: the virtio port named lab.out (absent with --shell)
 out=/dev/console
 for p in /sys/class/virtio-ports/*; do
-	[ "$(cat "$p/name" 2>/dev/null)" = lab.out ] && out=/dev/${p##*/}
+	[ -e "$p/name" ] || continue
+	read -r name <"$p/name"
+	[ "$name" = lab.out ] && out=/dev/${p##*/}
 done
 
-SETUP_S=$(uptime_s)
+uptime_s SETUP_S
 cd "$LAB_ROOT" || fail "cannot cd to $LAB_ROOT"
 rc=0
 if [ -n "$LAB_SCENARIO" ]; then
@@ -93,11 +109,11 @@ if [ -n "$LAB_SCENARIO" ]; then
 	fi
 	rc=$?
 fi
-END_S=$(uptime_s)
-awk -v b="$BOOT_S" -v s="$SETUP_S" -v e="$END_S" 'BEGIN {
-	printf "boot_s %.2f\nsetup_s %.2f\nscenario_s %.2f\n", b, s - b, e - s
-}' >"$LAB_RESULTS/lab-times"
+uptime_s END_S
 echo "$rc" >"$LAB_RESULTS/exit-status"
+echo "boot_s $BOOT_S" >"$LAB_RESULTS/lab-times"
+echo "setup_s $SETUP_S" >>"$LAB_RESULTS/lab-times"
+echo "scenario_end_s $END_S" >>"$LAB_RESULTS/lab-times"
 if [ "$LAB_SHELL" = 1 ]; then
 	echo "lab guest: root shell (LAB_* set; exit powers the guest off)" >&2
 	setsid --ctty /bin/bash -i </dev/ttyS0 >/dev/ttyS0 2>&1

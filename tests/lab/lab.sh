@@ -19,6 +19,9 @@
 #     --ivshmem-size SIZE  memory of each ivshmem device, QEMU size (64M)
 #     --timeout S          kill QEMU after S seconds (300)
 #     --append ARGS        extra kernel command line arguments
+#     --pmds LIST|all      DPDK PMDs the guest's EAL loads from Debian's
+#                          plugin directory (bus_pci,bus_vdev,mempool_ring,
+#                          mempool_stack,net_null,net_ring); all: every one
 #     --shell              interactive: the console on this terminal and a
 #                          root shell after the scenario (which is optional)
 set -eu
@@ -36,10 +39,11 @@ TIMEOUT=300
 APPEND=
 SHELL_MODE=0
 RDMA_IP=10.99.0.1
+PMDS=bus_pci,bus_vdev,mempool_ring,mempool_stack,net_null,net_ring
 
 usage()
 {
-	sed -n 's/^#   //p; s/^#     //p' "$0" >&2
+	sed -n 's/^#   //p' "$0" >&2
 	exit 2
 }
 
@@ -49,7 +53,7 @@ die()
 	exit 125
 }
 
-# number <option> <value>: a positive decimal integer (0 allowed with z)
+# number <option> <value>: dies unless value is a decimal integer
 number()
 {
 	case "$2" in
@@ -67,6 +71,7 @@ while [ $# -gt 0 ]; do
 	--ivshmem-size) IVSHMEM_SIZE=${2:?--ivshmem-size needs a size}; shift 2 ;;
 	--timeout) number "$1" "${2-}"; TIMEOUT=$2; shift 2 ;;
 	--append) APPEND=${2?--append needs arguments}; shift 2 ;;
+	--pmds) PMDS=${2:?--pmds needs a list or all}; shift 2 ;;
 	--shell) SHELL_MODE=1; shift ;;
 	-h|--help) usage ;;
 	--) shift; break ;;
@@ -79,6 +84,11 @@ SCENARIO=
 if [ $# -gt 0 ]; then
 	[ -f "$1" ] || die "scenario '$1' not found"
 	SCENARIO=$(cd "$(dirname "$1")" && pwd -P)/$(basename "$1")
+	case "$SCENARIO" in
+	/tmp/*|/run/*|/dev/*|/proc/*|/sys/*)
+		die "scenario $SCENARIO is under a directory the guest" \
+			"mounts afresh (/tmp /run /dev /proc /sys)" ;;
+	esac
 	shift
 elif [ "$SHELL_MODE" -eq 0 ]; then
 	usage
@@ -94,13 +104,14 @@ for t in cpio xz setpriv timeout; do
 	command -v "$t" >/dev/null || die "$t not found; $SETUP_HINT"
 done
 BUSYBOX=/bin/busybox
-[ -x "$BUSYBOX" ] && ! ldd "$BUSYBOX" >/dev/null 2>&1 ||
+if [ ! -x "$BUSYBOX" ] || ldd "$BUSYBOX" >/dev/null 2>&1; then
 	die "no static $BUSYBOX (package busybox-static); $SETUP_HINT"
+fi
 
 # The newest 6.12 kernel whose modules are installed: the guest modprobes
 # from the host's /lib/modules through the shared root.
 KVER=
-for k in $(ls /boot/vmlinuz-6.12.* 2>/dev/null | sort -V); do
+for k in $(printf '%s\n' /boot/vmlinuz-6.12.* | sort -V); do
 	v=${k#/boot/vmlinuz-}
 	[ -f "/lib/modules/$v/modules.dep" ] && KVER=$v
 done
@@ -131,6 +142,7 @@ INITRD_MODULES="virtio_pci virtio_console 9pnet_virtio 9p"
 LABBASE=$BUILD/lab
 INITRD=$LABBASE/initramfs-$KVER.cpio
 mkdir -p "$LABBASE"
+# shellcheck disable=SC2086 # a list of names
 MODS=$(modules $INITRD_MODULES)
 KEY=$( {
 	echo "$KVER"
@@ -140,7 +152,7 @@ KEY=$( {
 } | sha256sum | cut -d' ' -f1)
 if [ ! -f "$INITRD" ] || [ "$(cat "$INITRD.key" 2>/dev/null)" != "$KEY" ]; then
 	echo "lab: building $INITRD" >&2
-	stage=$LABBASE/initramfs.d
+	stage=$LABBASE/initramfs.$$.d
 	rm -rf "$stage"
 	mkdir -p "$stage/bin" "$stage/proc" "$stage/sys" "$stage/dev" \
 		"$stage/lib/modules"
@@ -157,9 +169,10 @@ if [ ! -f "$INITRD" ] || [ "$(cat "$INITRD.key" 2>/dev/null)" != "$KEY" ]; then
 		esac
 		echo "${ko%.xz}" >>"$stage/lib/modules/modules.order"
 	done
-	(cd "$stage" && find . | cpio -o -H newc -R 0:0 --quiet) >"$INITRD.tmp"
-	mv "$INITRD.tmp" "$INITRD"
-	echo "$KEY" >"$INITRD.key"
+	(cd "$stage" && find . | cpio -o -H newc -R 0:0 --quiet) >"$INITRD.$$"
+	mv "$INITRD.$$" "$INITRD"
+	echo "$KEY" >"$INITRD.key.$$"
+	mv "$INITRD.key.$$" "$INITRD.key"
 	rm -rf "$stage"
 fi
 
@@ -183,6 +196,7 @@ quote()
 	echo "LAB_SHELL=$SHELL_MODE"
 	echo "LAB_NIVSHMEM=$NIVSHMEM"
 	echo "LAB_RDMA_IP=$RDMA_IP"
+	echo "LAB_PMDS=$(quote "$PMDS")"
 	printf 'set --'
 	for a in "$@"; do printf ' %s' "$(quote "$a")"; done
 	echo
@@ -214,7 +228,7 @@ set -- "$@" -M "$MACHINE" -append "$CMDLINE${APPEND:+ $APPEND}"
 START=$(date +%s.%N)
 if [ "$SHELL_MODE" -eq 1 ]; then
 	echo "lab: interactive guest ($KVER); Ctrl-A X quits QEMU" >&2
-	"$QEMU" "$@" -serial mon:stdio
+	setpriv --pdeathsig KILL "$QEMU" "$@" -serial mon:stdio
 	exit 0
 fi
 
@@ -228,6 +242,7 @@ set -- "$@" -chardev "file,id=con,path=$RES/console.log" -serial chardev:con \
 # here until QEMU ends.
 QPID=
 TPIDS=
+# shellcheck disable=SC2317,SC2086 # called by the trap; TPIDS is a list
 cleanup()
 {
 	[ -n "$QPID" ] && kill "$QPID" 2>/dev/null && wait "$QPID" 2>/dev/null
@@ -270,6 +285,12 @@ if [ ! -f "$RES/exit-status" ]; then
 	exit 125
 fi
 rc=$(cat "$RES/exit-status")
-echo "total_s $TOTAL" >>"$RES/lab-times"
-echo "lab: $NAME exit status $rc; $(tr '\n' ' ' <"$RES/lab-times")" >&2
+# lab-times: the guest's uptimes at stage 2, at the scenario's start and end
+# become durations, with QEMU's whole run measured here
+awk -v total="$TOTAL" '{ t[$1] = $2 } END {
+	printf "boot_s %.1f\nsetup_s %.1f\nscenario_s %.1f\ntotal_s %.1f\n",
+		t["boot_s"], t["setup_s"] - t["boot_s"],
+		t["scenario_end_s"] - t["setup_s"], total
+}' "$RES/lab-times" >"$RES/lab-times.tmp" && mv "$RES/lab-times.tmp" "$RES/lab-times"
+echo "lab: $NAME exit status $rc; seconds: $(tr '\n' ' ' <"$RES/lab-times")" >&2
 exit "$rc"
