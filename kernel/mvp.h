@@ -23,6 +23,8 @@
  * Nothing copies to or from user memory under memory_lock, and no
  * page-fault path takes io_rwsem (the owned regions are never mmap'ed).
  */
+#define MVP_PATH_MAX 8
+
 struct mvp_device {
 	struct vfio_pci_core_device core;	/* first: vfio_alloc_device() */
 	const struct mvp_backend_ops *be;
@@ -32,6 +34,10 @@ struct mvp_device {
 	enum vfio_device_mig_state mig_state;
 	struct mvp_migf *saving_migf;
 	struct mvp_migf *resuming_migf;
+
+	/* States entered by the last SET, from its start (sysfs mig_last_path). */
+	u8 path[MVP_PATH_MAX];
+	unsigned int path_len;
 
 	spinlock_t reset_lock;
 	bool deferred_reset;
@@ -96,6 +102,7 @@ static inline struct device *mvp_dev(struct mvp_device *mvdev)
 
 /* mvp_fsm.c: control plane. */
 extern const struct vfio_migration_ops mvp_mig_ops;
+extern const struct attribute_group *mvp_dev_groups[];
 void mvp_state_mutex_unlock(struct mvp_device *mvdev);
 void mvp_reset_done(struct mvp_device *mvdev);
 void mvp_close_files(struct mvp_device *mvdev);

@@ -451,7 +451,7 @@ static ssize_t mvp_resume_write(struct file *filp, const char __user *ubuf,
 		}
 		n = min_t(size_t, len, mvp_resume_need(migf) - migf->buf_len);
 		if (copy_from_user(migf->buf + migf->buf_len, ubuf + done, n)) {
-			ret = -EFAULT;
+			ret = done ? 0 : -EFAULT;
 			goto out;
 		}
 		migf->buf_len += n;

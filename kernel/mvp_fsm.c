@@ -7,7 +7,9 @@
  * access goes through the backend ops table (mvp_backend.h).
  */
 
+#include <linux/device.h>
 #include <linux/file.h>
+#include <linux/sysfs.h>
 #include <linux/vfio.h>
 
 #include "mvp.h"
@@ -218,6 +220,8 @@ static struct file *mvp_set_state(struct vfio_device *vdev,
 
 	mutex_lock(&mvdev->state_mutex);
 	mvp_reap_files(mvdev);
+	mvdev->path[0] = mvdev->mig_state;
+	mvdev->path_len = 1;
 	/*
 	 * vfio_mig_get_next_state() of 6.12 loops forever on these blocked
 	 * arcs when PRE_COPY is supported; refuse them before asking it.
@@ -243,6 +247,8 @@ static struct file *mvp_set_state(struct vfio_device *vdev,
 		if (IS_ERR(res))
 			break;
 		mvdev->mig_state = next;
+		if (mvdev->path_len < MVP_PATH_MAX)
+			mvdev->path[mvdev->path_len++] = next;
 		if (WARN_ON(res && new_state != next)) {
 			fput(res);
 			res = ERR_PTR(-EINVAL);
@@ -292,6 +298,43 @@ static int mvp_get_data_size(struct vfio_device *vdev,
 	mvp_state_mutex_unlock(mvdev);
 	return 0;
 }
+
+/*
+ * /sys/bus/pci/devices/<BDF>/mig_last_path: the states the last SET went
+ * through, its start first ("2 5 1 3"), so that tests can compare the
+ * arcs the driver executed with the engine's decomposition.
+ */
+static ssize_t mig_last_path_show(struct device *dev,
+				  struct device_attribute *attr, char *buf)
+{
+	struct vfio_pci_core_device *core = dev_get_drvdata(dev);
+	struct mvp_device *mvdev = container_of(core, struct mvp_device, core);
+	unsigned int i;
+	int len = 0;
+
+	mutex_lock(&mvdev->state_mutex);
+	for (i = 0; i < mvdev->path_len; i++)
+		len += sysfs_emit_at(buf, len, "%s%u", i ? " " : "",
+				     mvdev->path[i]);
+	mvp_state_mutex_unlock(mvdev);
+	len += sysfs_emit_at(buf, len, "\n");
+	return len;
+}
+static DEVICE_ATTR_RO(mig_last_path);
+
+static struct attribute *mvp_dev_attrs[] = {
+	&dev_attr_mig_last_path.attr,
+	NULL,
+};
+
+static const struct attribute_group mvp_dev_group = {
+	.attrs = mvp_dev_attrs,
+};
+
+const struct attribute_group *mvp_dev_groups[] = {
+	&mvp_dev_group,
+	NULL,
+};
 
 const struct vfio_migration_ops mvp_mig_ops = {
 	.migration_set_state = mvp_set_state,

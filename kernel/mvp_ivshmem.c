@@ -82,9 +82,6 @@ static int ivs_open(struct mvp_device *mvdev)
 	p->mem = core->barmap[IVS_BAR_MEM];
 	p->size = pci_resource_len(core->pdev, IVS_BAR_MEM);
 	p->npages = DIV_ROUND_UP(p->size, PAGE_SIZE);
-	/* vfio_pci_core_enable() computed these; no mapping of the state. */
-	core->bar_mmap_supported[IVS_BAR_REGS] = false;
-	core->bar_mmap_supported[IVS_BAR_MEM] = false;
 	mvdev->be_priv = p;
 	return 0;
 }

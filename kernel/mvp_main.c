@@ -68,9 +68,16 @@ static void mvp_release_dev(struct vfio_device *vdev)
 	vfio_pci_core_release_dev(vdev);
 }
 
+static bool mvp_owned(struct mvp_device *mvdev, unsigned int index)
+{
+	return index < VFIO_PCI_NUM_REGIONS &&
+	       mvdev->be->owns_region(mvdev, index);
+}
+
 static int mvp_open_device(struct vfio_device *vdev)
 {
 	struct mvp_device *mvdev = mvp_from_vdev(vdev);
+	unsigned int i;
 	int ret;
 
 	ret = vfio_pci_core_enable(&mvdev->core);
@@ -90,6 +97,10 @@ static int mvp_open_device(struct vfio_device *vdev)
 		return ret;
 	}
 	vfio_pci_core_finish_enable(&mvdev->core);
+	/* finish_enable() probed the mmaps: the state is never mapped. */
+	for (i = 0; i < PCI_STD_NUM_BARS; i++)
+		if (mvp_owned(mvdev, i))
+			mvdev->core.bar_mmap_supported[i] = false;
 	return 0;
 }
 
@@ -102,12 +113,6 @@ static void mvp_close_device(struct vfio_device *vdev)
 	mvdev->be->close(mvdev);
 	mvp_state_mutex_unlock(mvdev);
 	vfio_pci_core_close_device(vdev);
-}
-
-static bool mvp_owned(struct mvp_device *mvdev, unsigned int index)
-{
-	return index < VFIO_PCI_NUM_REGIONS &&
-	       mvdev->be->owns_region(mvdev, index);
 }
 
 static ssize_t mvp_rw(struct vfio_device *vdev, char __user *buf,
@@ -242,6 +247,7 @@ static struct pci_driver mvp_pci_driver = {
 	.remove = mvp_remove,
 	.err_handler = &mvp_err_handlers,
 	.driver_managed_dma = true,
+	.dev_groups = mvp_dev_groups,
 };
 module_pci_driver(mvp_pci_driver);
 
