@@ -97,6 +97,8 @@ test_bad_devargs(void **state)
 	expect_open_error("rdma,tx_depth=4", "tx_depth");
 	expect_open_error("rdma,cq_mod=often", "cq_mod");
 	expect_open_error("rdma,verify=maybe", "verify");
+	expect_open_error("rdma,idle=nap", "idle");
+	expect_open_error("rdma,idle=spinning", "idle");
 	expect_open_error("rdma,connect_timeout=soon", "connect_timeout");
 	expect_open_error("rdma,connect_timeout=0", "connect_timeout");
 	expect_open_error("rdma,streams=2", "streams");

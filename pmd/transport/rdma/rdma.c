@@ -32,6 +32,7 @@ RTE_LOG_REGISTER(mig_rdma_logtype, mig.xport.rdma, INFO);
 #define RDMA_KEY_CQ_MOD "cq_mod"
 #define RDMA_KEY_VERIFY "verify"
 #define RDMA_KEY_CONNECT_TIMEOUT "connect_timeout"
+#define RDMA_KEY_IDLE "idle"
 
 static const char *const rdma_valid_args[] = {
 	RDMA_KEY_QPS,
@@ -40,6 +41,7 @@ static const char *const rdma_valid_args[] = {
 	RDMA_KEY_CQ_MOD,
 	RDMA_KEY_VERIFY,
 	RDMA_KEY_CONNECT_TIMEOUT,
+	RDMA_KEY_IDLE,
 	NULL,
 };
 
@@ -99,6 +101,11 @@ rdma_probe(struct mig_xport *xp, const char *args)
 	struct rdma_priv *p = rdma_priv(xp);
 	struct rdma_opts *o = &p->opt;
 	struct rte_kvargs *kv;
+	static const char *const idle_names[] = {
+		[RDMA_IDLE_AUTO] = "auto", [RDMA_IDLE_SPIN] = "spin",
+		[RDMA_IDLE_YIELD] = "yield", [RDMA_IDLE_SLEEP] = "sleep",
+	};
+	char idle[8] = "auto";
 	unsigned int i;
 	uint64_t v;
 	int ret;
@@ -147,6 +154,19 @@ rdma_probe(struct mig_xport *xp, const char *args)
 				   &o->connect_timeout_ns, 1000000000);
 	if (ret < 0)
 		goto free_kvlist;
+	ret = mig_devargs_str(kv, "rdma", RDMA_KEY_IDLE, idle, sizeof(idle));
+	if (ret < 0)
+		goto free_kvlist;
+	for (i = 0; i < RTE_DIM(idle_names); i++)
+		if (strcmp(idle, idle_names[i]) == 0)
+			o->idle = (int)i;
+	if (strcmp(idle, idle_names[o->idle]) != 0) {
+		mig_err_set(mig_rdma_logtype,
+			    "rdma: value '%s' for key 'idle': expected auto, spin, yield or sleep",
+			    idle);
+		ret = -EINVAL;
+		goto free_kvlist;
+	}
 	if (o->connect_timeout_ns < 1000000) {
 		mig_err_set(mig_rdma_logtype,
 			    "rdma: connect_timeout must be at least 1 ms");
@@ -322,6 +342,11 @@ rdma_setup_device(struct mig_xport *xp, struct ibv_context *ctx)
 		return rdma_fail(xp, -EINVAL,
 				 "rdma: %s: %d completion entries needed, the device allows %d: fewer qps, a smaller tx_depth or window",
 				 dev, cqe, da.max_cqe);
+	/* Soft-RoCE runs its "NIC" in kernel threads on our CPUs: leave
+	 * them the CPU when a poll finds nothing (idle=auto) */
+	p->idle = p->opt.idle != RDMA_IDLE_AUTO ? p->opt.idle :
+		  da.vendor_id == RDMA_RXE_VENDOR_ID ? RDMA_IDLE_SLEEP :
+		  RDMA_IDLE_SPIN;
 	p->pd = ibv_alloc_pd(ctx);
 	if (p->pd == NULL)
 		return rdma_fail(xp, -ENOMEM, "rdma: %s: cannot allocate a PD",
@@ -508,7 +533,8 @@ static const struct mig_xport_ops rdma_ops = {
 
 static struct mig_xport_driver rdma_driver = {
 	.params = "qps=<1..16> window=<slots 1..1024> tx_depth=<8..8192> "
-		  "cq_mod=<n> verify=<bool> connect_timeout=<duration>",
+		  "cq_mod=<n> verify=<bool> connect_timeout=<duration> "
+		  "idle=auto|spin|yield|sleep",
 	.priv_size = sizeof(struct rdma_priv),
 	.ops = &rdma_ops,
 };

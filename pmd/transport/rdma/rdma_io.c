@@ -17,8 +17,10 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <rte_common.h>
 
@@ -490,6 +492,20 @@ rdma_gone_check(struct mig_xport *xp)
 	return 0;
 }
 
+/* An idle poll on software RDMA leaves the CPU to the kernel's rxe work. */
+void
+rdma_idle(const struct rdma_priv *p, int work)
+{
+	struct timespec ts = { .tv_nsec = RDMA_IDLE_SLEEP_NS };
+
+	if (work != 0)
+		return;
+	if (p->idle == RDMA_IDLE_YIELD)
+		sched_yield();
+	else if (p->idle == RDMA_IDLE_SLEEP)
+		nanosleep(&ts, NULL);
+}
+
 int
 rdma_io_poll(struct mig_xport *xp)
 {
@@ -514,6 +530,7 @@ rdma_io_poll(struct mig_xport *xp)
 	ret = rdma_gone_check(xp);
 	if (ret < 0)
 		return ret;
+	rdma_idle(p, work);
 	/* a control frame still on its way keeps the caller polling */
 	return work + (p->ctrl_inflight > 0);
 }

@@ -53,6 +53,19 @@
 /** CM events are checked at most this often once connected. */
 #define RDMA_CM_POLL_NS (UINT64_C(1) * 1000000)
 
+/** What an idle poll does (devarg idle=). */
+enum rdma_idle {
+	RDMA_IDLE_AUTO = 0, /* sleep on software RDMA, spin on hardware */
+	RDMA_IDLE_SPIN,     /* return at once */
+	RDMA_IDLE_YIELD,    /* sched_yield() */
+	RDMA_IDLE_SLEEP,    /* sleep RDMA_IDLE_SLEEP_NS */
+};
+/** Sleep of an idle poll with idle=sleep. */
+#define RDMA_IDLE_SLEEP_NS 200000
+
+/** vendor_id of Soft-RoCE (rdma_rxe) devices. */
+#define RDMA_RXE_VENDOR_ID 0xffffffu
+
 /** wr_id of a receive: flag | buffer index. */
 #define RDMA_WRID_RECV (UINT64_C(1) << 63)
 /** An rx event that is a chunk (slot number in the low bits). */
@@ -107,6 +120,7 @@ struct rdma_opts {
 	uint32_t cq_mod;
 	bool cq_mod_set;
 	bool verify;
+	int idle;                /* enum rdma_idle, RDMA_IDLE_AUTO */
 	uint64_t connect_timeout_ns;
 };
 
@@ -168,6 +182,7 @@ struct rdma_priv {
 	uint32_t inflight;            /* chunks posted, not completed */
 	uint32_t ctrl_inflight;       /* control sends not completed */
 	/* the peer closed: failed once every received frame was taken */
+	enum rdma_idle idle;          /* resolved idle policy */
 	bool peer_gone;
 	char gone_msg[MIG_ERR_MAX];
 	struct mig_wire_limits lim;
@@ -202,6 +217,7 @@ int rdma_cq_poll(struct mig_xport *xp);
 int rdma_send_slots(struct mig_xport *xp);
 int rdma_gone_check(struct mig_xport *xp);
 int rdma_io_poll(struct mig_xport *xp);
+void rdma_idle(const struct rdma_priv *p, int work);
 
 int rdma_op_ctrl_send(struct mig_xport *xp, const void *frame, uint32_t len);
 int rdma_op_tx(struct mig_xport *xp, const struct mig_wire_chunk *hdr,
