@@ -21,7 +21,7 @@ set -- $LAB_IVSHMEM
 $BAR fill "$1" 7
 mod_load
 echo "# guest: $(nproc) vCPUs, kernel $LAB_KVER, $(grep -m1 'model name' /proc/cpuinfo)"
-"$LAB_BUILD/bench/bench_vfio" $EAL --file-prefix vb -- -b "$1" \
+"$LAB_BUILD/bench/bench_vfio" -l 0 $EAL --file-prefix vb -- -b "$1" \
 	-r "$ROUNDS" -c "$CHUNK" -d "$DEPTH" -i "$IDLE" >"$TMP/bench.txt" 2>"$TMP/bench.err"
 rc=$?
 cat "$TMP/bench.txt"

@@ -64,20 +64,25 @@ free_port()
 	echo "$p"
 }
 
+# destination on lcore 0, source on lcore 1 when there is a second vCPU
+# (two pollers on one vCPU starve each other)
+SRC_LCORE=0
+[ "$(nproc)" -gt 1 ] && SRC_LCORE=1
+
 # where the destination listens: loopback, or the rxe netdev for rdma
 case "${XPORT:-tcp}" in
 rdma*) ADDR=$LAB_RDMA_IP ;;
 *) ADDR=127.0.0.1 ;;
 esac
 
-EAL="-l 0 --no-pci --log-level=lib.eal:warning ${EAL_EXTRA-}"
+EAL="--no-pci --log-level=lib.eal:warning ${EAL_EXTRA-}"
 
 # dst <name> <app options...>: destination in the background, listening
 dst()
 {
 	n=$1
 	shift
-	"$APP" $EAL --file-prefix "vd-$n" -- --role destination \
+	"$APP" -l 0 $EAL --file-prefix "vd-$n" -- --role destination \
 		--listen "$ADDR:$PORT" --insecure "$@" \
 		>"$TMP/$n.d.out" 2>"$TMP/$n.d.err" &
 	DPID=$!
@@ -94,7 +99,7 @@ src()
 {
 	n=$1
 	shift
-	"$APP" $EAL --file-prefix "vs-$n" -- --role source \
+	"$APP" -l $SRC_LCORE $EAL --file-prefix "vs-$n" -- --role source \
 		--peer "$ADDR:$PORT" --insecure "$@" \
 		>"$TMP/$n.s.out" 2>"$TMP/$n.s.err" &
 	SPID=$!

@@ -56,7 +56,7 @@ same_bars()
 
 # 1. the driver sees the variant driver's capabilities
 mod_load
-"$APP" $EAL --file-prefix vi -- --info --dev "vfio,id=a,bdf=$A" \
+"$APP" -l 0 $EAL --file-prefix vi -- --info --dev "vfio,id=a,bdf=$A" \
 	>"$TMP/info.s.out" 2>"$TMP/info.s.err"
 ok=1
 grep -q "caps stop_copy+pre_copy+p2p, state running" "$TMP/info.s.out" && ok=0
@@ -133,7 +133,7 @@ same_bars again "after the failures: B's BAR2 equals A's"
 # 7-8. STOP_COPY-only module mode
 mod_unload
 mod_load pre_copy=0
-"$APP" $EAL --file-prefix vi2 -- --info --dev "vfio,id=a,bdf=$A" \
+"$APP" -l 0 $EAL --file-prefix vi2 -- --info --dev "vfio,id=a,bdf=$A" \
 	>"$TMP/info2.s.out" 2>"$TMP/info2.s.err"
 ok=1
 grep -q "caps stop_copy+p2p," "$TMP/info2.s.out" && ok=0
