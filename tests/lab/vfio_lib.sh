@@ -1,0 +1,140 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 dpdk-migrate authors
+#
+# Shell helpers of the vfio lab scenarios (sourced; guest side): the
+# mig_vfio_pci module on the ivshmem devices, BAR2 contents, dpdk-migrate
+# source and destination processes, TAP reporting.
+
+VFIO_KO=$LAB_BUILD/kernel/mig_vfio_pci.ko
+APP=$LAB_BUILD/apps/dpdk-migrate/dpdk-migrate
+BAR="python3 $LAB_ROOT/tests/lab/vfio_bar.py"
+TMP=$(mktemp -d)
+N=0
+FAILED=0
+SPID=
+DPID=
+
+vfio_cleanup()
+{
+	[ -n "$DPID" ] && kill -9 "$DPID" 2>/dev/null
+	[ -n "$SPID" ] && kill -9 "$SPID" 2>/dev/null
+	cp -r "$TMP" "$LAB_RESULTS/run" 2>/dev/null
+	rm -rf "$TMP"
+}
+trap vfio_cleanup EXIT
+
+# bail <why>: TAP bail out
+bail()
+{
+	echo "Bail out! $*"
+	exit 1
+}
+
+# mod_load [params]: mig_vfio_pci with its dependencies, devices bound
+mod_load()
+{
+	modprobe vfio-pci-core || bail "modprobe vfio-pci-core failed"
+	modprobe vfio_iommu_type1 || bail "modprobe vfio_iommu_type1 failed"
+	[ -f "$VFIO_KO" ] || bail "$VFIO_KO not built (6.12 headers missing?)"
+	insmod "$VFIO_KO" "$@" || bail "insmod mig_vfio_pci $* failed"
+	for d in $LAB_IVSHMEM; do
+		echo mig_vfio_pci >"/sys/bus/pci/devices/$d/driver_override"
+		echo "$d" >/sys/bus/pci/drivers_probe
+		[ "$(basename "$(readlink "/sys/bus/pci/devices/$d/driver")")" = mig_vfio_pci ] ||
+			bail "$d did not bind to mig_vfio_pci"
+	done
+}
+
+mod_unload()
+{
+	for d in $LAB_IVSHMEM; do
+		echo "$d" >"/sys/bus/pci/devices/$d/driver/unbind" 2>/dev/null
+		echo >"/sys/bus/pci/devices/$d/driver_override"
+	done
+	rmmod mig_vfio_pci || bail "rmmod mig_vfio_pci failed"
+}
+
+# A free TCP port on loopback
+free_port()
+{
+	while :; do
+		p=$(( $(od -An -tu2 -N2 /dev/urandom | tr -d ' ') % 30000 + 20000 ))
+		grep -qi ":$(printf '%04X' "$p") " /proc/net/tcp || break
+	done
+	echo "$p"
+}
+
+# destination on lcore 0, source on lcore 1 when there is a second vCPU
+# (two pollers on one vCPU starve each other)
+SRC_LCORE=0
+[ "$(nproc)" -gt 1 ] && SRC_LCORE=1
+
+# where the destination listens: loopback, or the rxe netdev for rdma
+case "${XPORT:-tcp}" in
+rdma*) ADDR=$LAB_RDMA_IP ;;
+*) ADDR=127.0.0.1 ;;
+esac
+
+EAL="--no-pci --log-level=lib.eal:warning ${EAL_EXTRA-}"
+
+# dst <name> <app options...>: destination in the background, listening
+dst()
+{
+	n=$1
+	shift
+	"$APP" -l 0 $EAL --file-prefix "vd-$n" -- --role destination \
+		--listen "$ADDR:$PORT" --insecure "$@" \
+		>"$TMP/$n.d.out" 2>"$TMP/$n.d.err" &
+	DPID=$!
+	i=0
+	while [ $i -lt 300 ] && ! grep -q "listening on" "$TMP/$n.d.out"; do
+		kill -0 "$DPID" 2>/dev/null || break
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
+# src <name> <app options...>: source in the background
+src()
+{
+	n=$1
+	shift
+	"$APP" -l $SRC_LCORE $EAL --file-prefix "vs-$n" -- --role source \
+		--peer "$ADDR:$PORT" --insecure "$@" \
+		>"$TMP/$n.s.out" 2>"$TMP/$n.s.err" &
+	SPID=$!
+}
+
+# wait_pid <pid> <seconds>: exit status, 124 after the limit (killed)
+wait_pid()
+{
+	i=0
+	while kill -0 "$1" 2>/dev/null; do
+		if [ $i -ge $(($2 * 10)) ]; then
+			kill -9 "$1" 2>/dev/null
+			wait "$1" 2>/dev/null
+			return 124
+		fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+	wait "$1"
+}
+
+# report <name> <0 ok> <why> [run name]: one TAP line, diagnostics on failure
+report()
+{
+	N=$((N + 1))
+	if [ "$2" -eq 0 ]; then
+		echo "ok $N - $1"
+		return
+	fi
+	FAILED=$((FAILED + 1))
+	echo "not ok $N - $1"
+	echo "#   $3"
+	if [ -n "${4-}" ]; then
+		for f in "$TMP/$4".*; do
+			[ -f "$f" ] && sed "s|^|#   $(basename "$f"): |" "$f" | tail -n 40
+		done
+	fi
+}
