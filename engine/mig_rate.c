@@ -38,6 +38,9 @@ rate_close_periods(struct mig_rate *r, uint64_t now_ns)
 	if (now_ns < r->start_ns + r->period_ns)
 		return;
 	sample = (double)r->bytes * 1e9 / (double)r->period_ns;
+	if (r->bytes > 0)
+		r->link_bps = sample >= r->link_bps ? sample :
+			r->link_bps - (r->link_bps - sample) / 8;
 	r->bps = r->bps == 0 ? sample
 			     : RATE_ALPHA * sample + (1 - RATE_ALPHA) * r->bps;
 	r->bytes = 0;
@@ -64,6 +67,15 @@ mig_rate_bps(struct mig_rate *r, uint64_t now_ns)
 	if (r->bps == 0 && now_ns > r->first_ns)
 		return (double)r->total * 1e9 / (double)(now_ns - r->first_ns);
 	return r->bps;
+}
+
+double
+mig_rate_link_bps(struct mig_rate *r, uint64_t now_ns)
+{
+	rate_close_periods(r, now_ns);
+	if (r->link_bps == 0)
+		return mig_rate_bps(r, now_ns);
+	return r->link_bps;
 }
 
 uint64_t

@@ -25,6 +25,7 @@ struct mig_rate {
 	uint64_t total;       /**< bytes since init */
 	uint64_t first_ns;    /**< time of init */
 	double bps;           /**< smoothed rate, 0 until one period elapsed */
+	double link_bps;      /**< capacity estimate, see mig_rate_link_bps() */
 };
 
 /** Start measuring at @p now_ns with periods of @p period_ns (> 0). */
@@ -38,6 +39,15 @@ void mig_rate_add(struct mig_rate *r, uint64_t bytes, uint64_t now_ns);
  * count as zero). Until the first period ends, the average since init.
  */
 double mig_rate_bps(struct mig_rate *r, uint64_t now_ns);
+
+/**
+ * What the path can move when it has work, in bytes/s, as of @p now_ns:
+ * the switchover decision's bandwidth. Unlike mig_rate_bps() it ignores
+ * periods that moved nothing (a source that caught up in pre-copy is idle,
+ * not slow), rises at once to a faster period and falls by 1/8 of the gap
+ * per slower busy period. Until the first period ends, mig_rate_bps().
+ */
+double mig_rate_link_bps(struct mig_rate *r, uint64_t now_ns);
 
 /** Time to move @p bytes at the current rate, UINT64_MAX if unknown. */
 uint64_t mig_rate_eta_ns(struct mig_rate *r, uint64_t bytes, uint64_t now_ns);

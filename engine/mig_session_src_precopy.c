@@ -105,7 +105,7 @@ src_precopy(struct src_sess *ss)
 			left_prev = left;
 			mark = s->st->bytes;
 		}
-		in.bandwidth_bps = mig_rate_bps(&s->rate, now);
+		in.bandwidth_bps = mig_rate_link_bps(&s->rate, now);
 		in.rounds = completed;
 		in.converged = converged;
 		in.elapsed_ns = now - start;

@@ -190,6 +190,35 @@ test_rate_steady(void **state)
 }
 
 static void
+test_rate_link(void **state)
+{
+	struct mig_rate r;
+	uint64_t t = 0;
+	double link;
+
+	(void)state;
+	mig_rate_init(&r, t, 100 * MS);
+	/* Caught-up pre-copy: bursts of 10 MB (100 MB/s) between idle
+	 * periods; then a slower busy period pulls it down by 1/8 of the gap,
+	 * a faster one raises it at once. */
+	mig_rate_add(&r, 10 * MB, t + 10 * MS);
+	mig_rate_add(&r, 10 * MB, t + 510 * MS);
+	link = mig_rate_link_bps(&r, t + 3000 * MS);
+	assert_true(link > 99.0 * MB && link < 101.0 * MB);
+	mig_rate_add(&r, 2 * MB, t + 3010 * MS);
+	link = mig_rate_link_bps(&r, t + 3100 * MS);
+	assert_true(link > 89.0 * MB && link < 91.0 * MB);
+	mig_rate_add(&r, 20 * MB, t + 3110 * MS);
+	link = mig_rate_link_bps(&r, t + 3200 * MS);
+	assert_true(link > 199.0 * MB && link < 201.0 * MB);
+	/* Nothing measured yet: the plain average, as mig_rate_bps(). */
+	mig_rate_init(&r, t, 100 * MS);
+	mig_rate_add(&r, 5 * MB, t + 50 * MS);
+	assert_true(mig_rate_link_bps(&r, t + 50 * MS) ==
+		    mig_rate_bps(&r, t + 50 * MS));
+}
+
+static void
 test_rate_idle_decays(void **state)
 {
 	struct mig_rate r;
@@ -203,6 +232,8 @@ test_rate_idle_decays(void **state)
 	assert_true(busy > 0);
 	/* A stall lowers the estimate instead of freezing it. */
 	assert_true(mig_rate_bps(&r, t + 1000 * MS) < busy / 100);
+	/* ... but not what the path can move when it has work. */
+	assert_true(mig_rate_link_bps(&r, t + 1000 * MS) == busy);
 	mig_rate_init(&r, t, 100 * MS);
 	assert_int_equal(mig_rate_eta_ns(&r, 1, t), UINT64_MAX);
 	assert_true(mig_time_ns() > 0);
@@ -218,6 +249,7 @@ main(void)
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_rate_steady),
 		cmocka_unit_test(test_rate_idle_decays),
+		cmocka_unit_test(test_rate_link),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
