@@ -203,7 +203,9 @@ quote()
 } >"$RES/lab.env"
 
 # --- QEMU ------------------------------------------------------------------
-CMDLINE="console=ttyS0 panic=-1 quiet hugepages=$HUGEPAGES"
+# no_timer_check: under a loaded host the TCG guest's IO-APIC timer check
+# can fail and panic ("timer doesn't work through Interrupt-remapped IO-APIC").
+CMDLINE="console=ttyS0 panic=-1 quiet no_timer_check hugepages=$HUGEPAGES"
 MACHINE=q35
 set -- -nodefaults -no-user-config -display none -no-reboot \
 	-accel tcg,thread=multi -cpu max -smp "$CPUS" -m "$MEM" \
@@ -253,19 +255,37 @@ cleanup()
 trap cleanup EXIT
 trap 'echo "lab: interrupted, QEMU killed" >&2; exit 130' INT TERM HUP
 
-setpriv --pdeathsig KILL timeout --kill-after=5 "$TIMEOUT" \
-	setpriv --pdeathsig KILL "$QEMU" "$@" </dev/null &
-QPID=$!
-tail -n +1 -F -s 0.2 --pid="$QPID" "$RES/stdout" 2>/dev/null &
-TPIDS=$!
-tail -n +1 -F -s 0.2 --pid="$QPID" "$RES/console.log" >&2 2>/dev/null &
-TPIDS="$TPIDS $!"
-qrc=0
-wait "$QPID" || qrc=$?
-QPID=
-# shellcheck disable=SC2086 # a list of pids
-wait $TPIDS 2>/dev/null || true
-TPIDS=
+# A guest that dies before its setup starts (an early-boot panic of the
+# slow TCG guest, seen under heavy host load) is booted once more.
+attempt=1
+while :; do
+	rm -f "$RES/stdout" "$RES/console.log" "$RES/lab-times" \
+		"$RES/lab-error" "$RES/exit-status"
+	setpriv --pdeathsig KILL timeout --kill-after=5 "$TIMEOUT" \
+		setpriv --pdeathsig KILL "$QEMU" "$@" </dev/null &
+	QPID=$!
+	tail -n +1 -F -s 0.2 --pid="$QPID" "$RES/stdout" 2>/dev/null &
+	TPIDS=$!
+	tail -n +1 -F -s 0.2 --pid="$QPID" "$RES/console.log" >&2 2>/dev/null &
+	TPIDS="$TPIDS $!"
+	qrc=0
+	wait "$QPID" || qrc=$?
+	QPID=
+	# shellcheck disable=SC2086 # a list of pids
+	wait $TPIDS 2>/dev/null || true
+	TPIDS=
+	if [ "$qrc" -ne 124 ] && [ "$qrc" -ne 137 ] && [ "$attempt" -eq 1 ] &&
+		[ ! -f "$RES/lab-times" ] && [ ! -f "$RES/lab-error" ] &&
+		[ ! -f "$RES/exit-status" ]; then
+		echo "lab: the guest died while booting (QEMU status $qrc);" \
+			"booting once more; first console log:" \
+			"$RES/console-boot1.log" >&2
+		mv "$RES/console.log" "$RES/console-boot1.log" 2>/dev/null || true
+		attempt=2
+		continue
+	fi
+	break
+done
 END=$(date +%s.%N)
 TOTAL=$(awk -v a="$START" -v b="$END" 'BEGIN { printf "%.1f", b - a }')
 
