@@ -43,6 +43,9 @@ free_port()
 run()
 {
 	PORT=$(free_port)
+	# empty now: the background job truncates it only once it runs, and
+	# the previous destination's "listening on" must not be seen
+	: >"$TMP/d.out"
 	# shellcheck disable=SC2086 # option lists
 	"$APP" -l 0-1 --main-lcore 1 --no-pci --file-prefix "$PREFIX-$1-d" \
 		--log-level=lib.eal:warning $MEM -- --role destination \
@@ -50,7 +53,8 @@ run()
 		>"$TMP/d.out" 2>"$TMP/d.err" &
 	DPID=$!
 	i=0
-	while [ $i -lt 50 ] && ! grep -q "listening on" "$TMP/d.out"; do
+	# 30 s at most: EAL start-up is slow on a loaded machine
+	while [ $i -lt 300 ] && ! grep -q "listening on" "$TMP/d.out"; do
 		sleep 0.1
 		i=$((i + 1))
 	done

@@ -96,7 +96,8 @@ migrate()
 	run destination "$1-d" $4
 	DPID=$!
 	i=0
-	while [ $i -lt 50 ] && ! grep -q "listening on" "$TMP/destination.out"
+	# 30 s at most: EAL start-up is slow on a loaded machine
+	while [ $i -lt 300 ] && ! grep -q "listening on" "$TMP/destination.out"
 	do
 		sleep 0.1
 		i=$((i + 1))
