@@ -481,6 +481,22 @@ tcp_op_tx_done(struct mig_xport *xp, void **cookies, unsigned int n)
 	return (int)cnt;
 }
 
+/*
+ * An error after some chunks were already taken out of their streams: hand
+ * those over (their buffers would be lost otherwise) and report the error
+ * on the next call, from the transport's ERROR state.
+ */
+static int
+tcp_rx_fail(struct mig_xport *xp, unsigned int cnt, int err)
+{
+	if (cnt == 0)
+		return err;
+	if (xp->state != MIG_XPORT_S_ERROR)
+		mig_xport_fail(xp, mig_tcp_logtype, err, "tcp: receive: %s",
+			       strerror(-err));
+	return (int)cnt;
+}
+
 int
 tcp_op_rx(struct mig_xport *xp, struct mig_xport_rx *out, unsigned int n)
 {
@@ -496,17 +512,13 @@ tcp_op_rx(struct mig_xport *xp, struct mig_xport_rx *out, unsigned int n)
 
 			i = (p->rr_rx + k) % p->nconn;
 			s = &p->s[i];
-			if (!p->source) {
-				ret = tcp_credit_flush(xp, s);
-				if (ret < 0)
-					return ret;
-			}
-			ret = tcp_flush(xp, s);
+			ret = p->source ? 0 : tcp_credit_flush(xp, s);
+			if (ret >= 0)
+				ret = tcp_flush(xp, s);
+			if (ret >= 0)
+				ret = tcp_read(xp, s);
 			if (ret < 0)
-				return ret;
-			ret = tcp_read(xp, s);
-			if (ret < 0)
-				return ret;
+				return tcp_rx_fail(xp, cnt, ret);
 			if (s->step != TCP_RX_READY)
 				continue;
 			r = &out[cnt++];
