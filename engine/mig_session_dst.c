@@ -448,6 +448,8 @@ mig_session_destination(const struct mig_session_cfg *cfg,
 	b.ctx = &ds->s;
 	b.buf_size = cfg->chunk_size;
 	ret = mig_xport_set_bufs(ds->s.xp, &b);
+	if (ret == 0)
+		ret = mig_xport_defer_crc(ds->s.xp); /* dst_lane_poll checks */
 	if (ret < 0) {
 		ret = sess_fail_last(&ds->s, ret);
 		goto out;

@@ -11,6 +11,7 @@
  */
 
 #include <errno.h>
+#include <inttypes.h>
 
 #include "mig_log.h"
 #include "mig_session_dst_priv.h"
@@ -62,6 +63,22 @@ dst_lane_req(struct dst_dev *dd)
 	return ret;
 }
 
+/*
+ * The payload CRC, checked here on the device's lcore rather than by the
+ * transport on the main lcore (mig_xport_defer_crc), which would otherwise
+ * carry the receive copy and every checksum of every device.
+ */
+static int
+dst_lane_crc_check(struct dst_dev *dd, const struct sess_chunk *c)
+{
+	if (mig_wire_crc32c(c->buf, c->len) == c->crc)
+		return 0;
+	mig_err_set(mig_logtype_engine,
+		    "device %s: chunk %" PRIu64 ": payload CRC mismatch (%" PRIu32 " bytes)",
+		    dd->info.name, c->index, c->len);
+	return -EBADMSG;
+}
+
 /* mig_lcore task: chunks from the main lcore into the stage, loads. */
 int
 dst_lane_poll(void *arg)
@@ -76,8 +93,10 @@ dst_lane_poll(void *arg)
 	n = rte_ring_sc_dequeue_burst_elem(dd->rx_ring, c, sizeof(c[0]),
 					   DST_LANE_BURST, NULL);
 	for (i = 0; i < n; i++) {
-		ret = mig_dst_push(&dd->stage, c[i].index, c[i].buf, c[i].len,
-				   c[i].buf);
+		ret = dst_lane_crc_check(dd, &c[i]);
+		if (ret == 0)
+			ret = mig_dst_push(&dd->stage, c[i].index, c[i].buf,
+					   c[i].len, c[i].buf);
 		if (ret < 0) {
 			for (; i < n; i++)
 				dst_release(dd, c[i].buf);

@@ -307,6 +307,18 @@ mig_xport_set_bufs(struct mig_xport *xp, const struct mig_xport_bufs *b)
 }
 
 int
+mig_xport_defer_crc(struct mig_xport *xp)
+{
+	int ret;
+
+	ret = xport_check(xp, "defer_crc", S(OPEN));
+	if (ret < 0)
+		return ret;
+	xp->crc_deferred = true;
+	return 0;
+}
+
+int
 mig_xport_listen(struct mig_xport *xp, const char *addr)
 {
 	int ret;

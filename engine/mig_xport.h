@@ -165,6 +165,15 @@ const char *mig_xport_errmsg(const struct mig_xport *xp);
 int mig_xport_set_bufs(struct mig_xport *xp, const struct mig_xport_bufs *b);
 
 /**
+ * Destination: leave the check of each received chunk's payload CRC to the
+ * caller (mig_wire_crc32c() against mig_xport_rx.chunk.crc), so that it
+ * runs where the chunk is consumed (a device's worker lcore) instead of on
+ * the lcore that drives the transport. Headers are still checked. Before
+ * listen(); state OPEN.
+ */
+int mig_xport_defer_crc(struct mig_xport *xp);
+
+/**
  * Destination: bind and listen on @p addr ("host:port", "[v6]:port";
  * port 0 picks an ephemeral port, see mig_xport_local_addr()). Then
  * mig_xport_poll() accepts the source's streams.

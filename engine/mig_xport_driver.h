@@ -47,6 +47,7 @@ struct mig_xport {
 	int error;                   /**< sticky negative errno in ERROR */
 	char errmsg[MIG_ERR_MAX];    /**< message of @p error */
 	bool has_bufs;               /**< set_bufs was called */
+	bool crc_deferred;           /**< payload CRCs left to the user */
 	struct mig_xport_bufs bufs;  /**< receive buffer provider */
 	void *priv;                  /**< drv->priv_size bytes, zeroed */
 };

@@ -98,7 +98,7 @@ migrate_ok()
 	mreport "$1" $ok "expected both to succeed with equal device digests"
 }
 
-echo "1..15"
+echo "1..16"
 
 migrate_ok "stop-copy only device" \
 	"--dev sim,id=a,size=64M,caps=stop_copy,seed=3" \
@@ -260,5 +260,36 @@ ok=1
 	grep -q "device a: state running" "$TMP/s.err" && ok=0
 mreport "corrupted chunk detected, both fail" $ok \
 	"expected both to fail, the destination naming the corruption"
+
+# (i) a byte flipped on the wire (a proxy inverts byte 3000000 of the
+# first connection, inside a chunk payload) is caught by the payload CRC,
+# which the destination checks on the device's lcore
+PORT=$(free_port)
+dst flip --key "$TMP/key" --dev sim,id=a,size=16M,caps=stop_copy
+rm -f "$TMP/proxy.port"
+python3 "$(dirname "$0")/flip_proxy.py" 0 "$PORT" 3000000 "$TMP/proxy.port" &
+PPID_=$!
+i=0
+while [ $i -lt 100 ] && [ ! -s "$TMP/proxy.port" ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+dport=$PORT
+PORT=$(cat "$TMP/proxy.port")
+src flip --key "$TMP/key" --dev sim,id=a,size=16M,caps=stop_copy
+PORT=$dport
+wait_pid "$SPID" 20
+src_rc=$?
+wait_pid "$DPID" 20
+dst_rc=$?
+kill "$PPID_" 2>/dev/null
+SPID='' DPID=''
+ok=1
+[ "$src_rc" -ne 0 ] && [ "$src_rc" -ne 124 ] && [ "$dst_rc" -ne 0 ] &&
+	[ "$dst_rc" -ne 124 ] &&
+	grep -q "device a: chunk [0-9]*: payload CRC mismatch" "$TMP/d.err" &&
+	grep -q "device a: state running" "$TMP/s.err" && ok=0
+mreport "byte flipped on the wire: payload CRC mismatch" $ok \
+	"expected both to fail, the destination naming the CRC mismatch"
 
 mt_done

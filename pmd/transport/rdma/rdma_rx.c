@@ -160,7 +160,7 @@ rdma_op_rx(struct mig_xport *xp, struct mig_xport_rx *out, unsigned int n)
 		r = &out[cnt];
 		if (e & RDMA_EV_CHUNK) {
 			s = &p->slots[e & 0xffff];
-			if (p->opt.verify &&
+			if (p->opt.verify && !xp->crc_deferred &&
 			    mig_wire_crc32c(s->buf, s->c.length) != s->c.crc)
 				return rdma_fail(xp, -EBADMSG,
 						 "rdma qp %u: device %" PRIu32 " chunk %" PRIu64 ": payload CRC mismatch (%" PRIu32 " bytes)",

@@ -323,7 +323,8 @@ tcp_read(struct mig_xport *xp, struct tcp_stream *s)
 			s->rx_off += (uint32_t)ret;
 			if (s->rx_off < s->chunk.length)
 				break;
-			if (mig_wire_crc32c(s->rx_buf, s->chunk.length) !=
+			if (!xp->crc_deferred &&
+			    mig_wire_crc32c(s->rx_buf, s->chunk.length) !=
 			    s->chunk.crc)
 				return mig_xport_fail(xp, mig_tcp_logtype,
 						      -EBADMSG,
