@@ -14,6 +14,9 @@
 #
 #   bench/engine_vs_qemu.sh [build dir]
 #   BENCH_DEVS (4), BENCH_SIZE (1G per device), BENCH_STREAMS (engine, 2: the tcp default)
+#   BENCH_DEV_ARGS: extra sim devargs for both sides and both paths, e.g.
+#   "bandwidth=1G" for devices whose save/load runs at 1 GB/s each, as
+#   device firmware does (unset: unlimited, CPU-bound on both paths)
 set -u
 BUILD=${1:-build}
 . "$(dirname "$0")/lib.sh"
@@ -22,13 +25,14 @@ model=$BUILD/bench/bench_qemu
 ndev=${BENCH_DEVS:-4}
 size=${BENCH_SIZE:-1G}
 n=${BENCH_STREAMS:-2}
+xargs_=${BENCH_DEV_ARGS:-}
 bench_note
 
 # the model before and after the engine (mean): the load of a shared
 # machine moves
 model()
 {
-	"$model" -n "$ndev" -s "$size" -C "$BENCH_SRC_LCORE,$BENCH_DST_LCORE" \
+	"$model" -n "$ndev" -s "$size" ${xargs_:+-d "$xargs_"} -C "$BENCH_SRC_LCORE,$BENCH_DST_LCORE" \
 		>"$BTMP/q.out" || exit 1
 	echo "# $(cat "$BTMP/q.out")"
 }
@@ -42,8 +46,8 @@ q1=$(model_ms)
 sdevs="" ddevs=""
 i=0
 while [ $i -lt "$ndev" ]; do
-	sdevs="$sdevs --dev sim,id=q$i,size=$size,caps=stop_copy,seed=$((i + 1))"
-	ddevs="$ddevs --dev sim,id=q$i,size=$size,caps=stop_copy,seed=$((i + 1000))"
+	sdevs="$sdevs --dev sim,id=q$i,size=$size,caps=stop_copy,seed=$((i + 1))${xargs_:+,$xargs_}"
+	ddevs="$ddevs --dev sim,id=q$i,size=$size,caps=stop_copy,seed=$((i + 1000))${xargs_:+,$xargs_}"
 	i=$((i + 1))
 done
 mig_pair b "--transport tcp,streams=$n$sdevs" "--transport tcp,streams=$n$ddevs" || exit 1
@@ -53,5 +57,5 @@ q2=$(model_ms)
 qms=$(calc "'%.1f' % (($q1 + $q2) / 2)")
 echo "# model: $q1 ms before, $q2 ms after, mean $qms ms; engine downtime: $ems ms"
 r=$(calc "'%.2f' % ($qms / $ems)")
-row "b:vs-qemu-model(${ndev}x$size,streams=$n)" "${qms}ms" "${ems}ms" "$r" ">=2" \
+row "b:vs-qemu-model(${ndev}x$size${xargs_:+,$xargs_},streams=$n)" "${qms}ms" "${ems}ms" "$r" ">=2" \
 	"$(calc "'yes' if $r >= 2 else 'no'")"

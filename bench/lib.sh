@@ -6,9 +6,12 @@
 # "# ..." detail lines and one result line:
 #   ROW <name> baseline=<x> engine=<y> ratio=<r> target=<t> met=<yes|no|?>
 #
-# Engine runs are two dpdk-migrate processes on 127.0.0.1, the source on
-# lcore/CPU 0 and the destination on lcore/CPU 1 (BENCH_SRC_LCORE,
-# BENCH_DST_LCORE), hugepage chunk pools when hugepages are reserved and
+# Engine runs are two dpdk-migrate processes on 127.0.0.1 sharing CPUs 0
+# and 1 (BENCH_SRC_LCORE, BENCH_DST_LCORE): the source's main lcore (session
+# and transport) on the first and its device worker on the second, the
+# destination the other way round, so each CPU carries one transport and
+# one device stage. BENCH_ONE_LCORE=1 runs each process on its own single
+# lcore instead (everything on the main lcore). Hugepage chunk pools when hugepages are reserved and
 # mounted (--no-huge -m 256 otherwise, or with BENCH_NO_HUGE=1).
 
 BUILD=${BUILD:-build}
@@ -17,6 +20,13 @@ APP=$BUILD/apps/dpdk-migrate/dpdk-migrate
 command -v python3 >/dev/null || { echo "python3 missing" >&2; exit 1; }
 BENCH_SRC_LCORE=${BENCH_SRC_LCORE:-0}
 BENCH_DST_LCORE=${BENCH_DST_LCORE:-1}
+if [ "${BENCH_ONE_LCORE:-0}" = 1 ]; then
+	BENCH_SRC_EAL="-l $BENCH_SRC_LCORE"
+	BENCH_DST_EAL="-l $BENCH_DST_LCORE"
+else
+	BENCH_SRC_EAL="-l $BENCH_SRC_LCORE,$BENCH_DST_LCORE"
+	BENCH_DST_EAL="-l $BENCH_SRC_LCORE,$BENCH_DST_LCORE --main-lcore $BENCH_DST_LCORE"
+fi
 BPREFIX=mig-bench-$$
 BTMP=$(mktemp -d) || exit 1
 
@@ -100,7 +110,7 @@ mig_pair()
 	b_port=$(bench_port)
 	: >"$BTMP/$b_tag.d.out"
 	# shellcheck disable=SC2086 # option lists
-	python3 -c "$RSS_RUN" "$BTMP/$b_tag.d.rss" "$APP" -l "$BENCH_DST_LCORE" \
+	python3 -c "$RSS_RUN" "$BTMP/$b_tag.d.rss" "$APP" $BENCH_DST_EAL \
 		--no-pci --file-prefix "$BPREFIX-$b_tag-d" \
 		--log-level=lib.eal:warning $BMEM -- --role destination \
 		--listen "127.0.0.1:$b_port" --key "$BTMP/key" \
@@ -113,7 +123,7 @@ mig_pair()
 		b_wait=$((b_wait + 1))
 	done
 	# shellcheck disable=SC2086
-	python3 -c "$RSS_RUN" "$BTMP/$b_tag.s.rss" "$APP" -l "$BENCH_SRC_LCORE" \
+	python3 -c "$RSS_RUN" "$BTMP/$b_tag.s.rss" "$APP" $BENCH_SRC_EAL \
 		--no-pci --file-prefix "$BPREFIX-$b_tag-s" \
 		--log-level=lib.eal:warning $BMEM -- --role source \
 		--peer "127.0.0.1:$b_port" --key "$BTMP/key" \
