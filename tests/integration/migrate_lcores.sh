@@ -13,34 +13,13 @@
 #   migrate_lcores.sh <path to dpdk-migrate>
 
 APP=${1:?usage: migrate_lcores.sh <dpdk-migrate>}
-PREFIX=mig-lc-$$
-TMP=$(mktemp -d) || exit 1
-MEM="--no-huge -m 512"
+. "$(dirname "$0")/lib.sh"
+MIG_TEST_NO_HUGE=1 # independent of the host's hugepages
+mt_init mig-lc 512 "migrations with stages on worker lcores"
 
-cleanup()
-{
-	[ -n "$DPID" ] && kill -9 "$DPID" 2>/dev/null
-	[ -n "$SPID" ] && kill -9 "$SPID" 2>/dev/null
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-free_port()
-{
-	while :; do
-		p=$(( $(od -An -tu2 -N2 /dev/urandom | tr -d ' ') % 40000 + 20000 ))
-		if ! grep -qi ":$(printf '%04X' "$p") " /proc/net/tcp 2>/dev/null
-		then
-			echo "$p"
-			return
-		fi
-	done
-}
-
-# run <name> "<source devs>" "<destination devs>": both in the background,
+# lc_run <name> "<source devs>" "<destination devs>": both in the background,
 # waited for (60 s at most); exit codes in src_rc / dst_rc.
-run()
+lc_run()
 {
 	PORT=$(free_port)
 	# empty now: the background job truncates it only once it runs, and
@@ -65,53 +44,17 @@ run()
 		>"$TMP/s.out" 2>"$TMP/s.err" &
 	SPID=$!
 	wait_pid "$SPID" 60
-	src_rc=$rc
+	src_rc=$?
 	wait_pid "$DPID" 20
-	dst_rc=$rc
-	SPID= DPID=
+	dst_rc=$?
+	SPID='' DPID=''
 }
 
-# wait_pid <pid> <seconds>: its exit status in rc, 124 if killed at the
-# limit (not in a subshell: only this shell can reap its children)
-wait_pid()
+# mreport <name> <0: ok> <why>: report with both sides' status and output
+mreport()
 {
-	i=0
-	while kill -0 "$1" 2>/dev/null; do
-		if [ $i -ge $(($2 * 10)) ]; then
-			kill -9 "$1" 2>/dev/null
-			wait "$1" 2>/dev/null
-			rc=124
-			return
-		fi
-		sleep 0.1
-		i=$((i + 1))
-	done
-	wait "$1"
-	rc=$?
-}
-
-digests()
-{
-	sed -n 's/^[a-z]*: device \([^:]*\):.*device digest \([0-9a-f]*\)$/\1 \2/p' \
-		"$1" | sort
-}
-
-N=0
-FAILED=0
-
-report()
-{
-	N=$((N + 1))
-	if [ "$2" -eq 0 ]; then
-		echo "ok $N - $1"
-		return
-	fi
-	FAILED=$((FAILED + 1))
-	echo "not ok $N - $1"
-	echo "#   $3 (source $src_rc, destination $dst_rc)"
-	for f in s.out s.err d.out d.err; do
-		sed "s/^/#   $f: /" "$TMP/$f"
-	done
+	report "$1" "$2" "$3 (source $src_rc, destination $dst_rc)" \
+		"$TMP/s.out" "$TMP/s.err" "$TMP/d.out" "$TMP/d.err"
 }
 
 # no_leak <files>: no chunk left behind (a pool freed with chunks still
@@ -125,23 +68,21 @@ no_leak()
 
 echo "1..3"
 
-run devs \
+lc_run devs \
 	"--dev sim,id=a,size=96M,caps=pre_copy,seed=1 --dev sim,id=b,size=64M,caps=stop_copy,seed=2 --dev sim,id=c,size=16M,page=4K,caps=pre_copy+p2p,dirty_rate=8M,seed=3" \
 	"--dev sim,id=a,size=96M,caps=pre_copy --dev sim,id=b,size=64M,caps=stop_copy --dev sim,id=c,size=16M,page=4K,caps=pre_copy+p2p"
 ok=1
-digests "$TMP/s.out" >"$TMP/s.dig"
-digests "$TMP/d.out" >"$TMP/d.dig"
-[ "$src_rc" -eq 0 ] && [ "$dst_rc" -eq 0 ] && [ -s "$TMP/s.dig" ] &&
-	cmp -s "$TMP/s.dig" "$TMP/d.dig" &&
+[ "$src_rc" -eq 0 ] && [ "$dst_rc" -eq 0 ] &&
+	digests_equal "$TMP/s.out" "$TMP/d.out" &&
 	grep -q "1 worker lcore(s)" "$TMP/s.out" &&
 	grep -q "device a: .*lcore 1," "$TMP/s.out" &&
 	grep -q "device a: .*lcore 0," "$TMP/d.out" && ok=0
 sed -n 's/^source: \(total time.*\)/# 3 devices on worker lcores: \1/p' \
 	"$TMP/s.out"
-report "3 devices on worker lcores: digests equal" $ok \
+mreport "3 devices on worker lcores: digests equal" $ok \
 	"expected both to succeed with equal digests, stages on lcore 1 / 0"
 
-run failsave \
+lc_run failsave \
 	"--dev sim,id=a,size=64M,caps=pre_copy,fail_save=20 --dev sim,id=b,size=32M,caps=stop_copy" \
 	"--dev sim,id=a,size=64M,caps=pre_copy --dev sim,id=b,size=32M,caps=stop_copy"
 ok=1
@@ -152,10 +93,10 @@ ok=1
 	grep -q "device b: state running$" "$TMP/s.err" &&
 	grep -q "device a: state running (reset)" "$TMP/d.err" &&
 	no_leak s.err && ok=0
-report "save failing on a worker lcore: both fail, source devices running" \
+mreport "save failing on a worker lcore: both fail, source devices running" \
 	$ok "expected the save error named, devices running, no chunk leaked"
 
-run failload \
+lc_run failload \
 	"--dev sim,id=a,size=64M,caps=stop_copy --dev sim,id=b,size=32M,caps=stop_copy" \
 	"--dev sim,id=a,size=64M,caps=stop_copy,fail_load=10 --dev sim,id=b,size=32M,caps=stop_copy"
 ok=1
@@ -166,7 +107,7 @@ ok=1
 	grep -q "device b: state running (reset)" "$TMP/d.err" &&
 	grep -q "device a: state running$" "$TMP/s.err" &&
 	no_leak s.err d.err && ok=0
-report "load failing on a worker lcore: both fail, destination devices reset" \
+mreport "load failing on a worker lcore: both fail, destination devices reset" \
 	$ok "expected the load error named, devices reset, no chunk leaked"
 
-[ "$FAILED" -eq 0 ]
+mt_done
