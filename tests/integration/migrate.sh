@@ -62,9 +62,16 @@ pair()
 	dst "$1" $4
 	# shellcheck disable=SC2086
 	src "$1" $3
-	wait_pid "$SPID" "$2"
+	wait_both "$2"
+}
+
+# wait_both <seconds>: the source (at most <seconds>), then the
+# destination (20 s at most); sets src_rc and dst_rc (124: killed)
+wait_both()
+{
+	wait_pid "$SPID" "$1"
 	src_rc=$?
-	wait_pid "$DPID" 10
+	wait_pid "$DPID" 20
 	dst_rc=$?
 	SPID='' DPID=''
 }
@@ -190,17 +197,10 @@ mreport "--on-limit fail: not converging is refused, source device running" $ok 
 	"expected both to fail, the source with 'pre-copy did not converge' and device a running, the destination reset"
 
 # (e) wrong key: both fail, both say why
-PORT=$(free_port)
-dst wrongkey --key "$TMP/key" --dev sim,id=a,size=8M
-src wrongkey --key "$TMP/key2" --dev sim,id=a,size=8M
-wait_pid "$SPID" 20
-src_rc=$?
-wait_pid "$DPID" 20
-dst_rc=$?
-SPID='' DPID=''
+pair wrongkey 20 "--key $TMP/key2 --dev sim,id=a,size=8M" \
+	"--key $TMP/key --dev sim,id=a,size=8M"
 ok=1
-[ "$src_rc" -ne 0 ] && [ "$src_rc" -ne 124 ] && [ "$dst_rc" -ne 0 ] &&
-	[ "$dst_rc" -ne 124 ] &&
+failed "$src_rc" && failed "$dst_rc" &&
 	grep -q "authentication failed" "$TMP/s.err" &&
 	grep -q "authentication failed" "$TMP/d.err" && ok=0
 mreport "wrong key: both exit non-zero naming authentication" $ok \
@@ -219,7 +219,7 @@ wait_pid "$SPID" 15
 src_rc=$?
 SPID='' DPID=''
 ok=1
-[ "$src_rc" -ne 0 ] && [ "$src_rc" -ne 124 ] &&
+failed "$src_rc" &&
 	grep -q "step " "$TMP/s.err" &&
 	grep -q "device a: state running" "$TMP/s.err" && ok=0
 mreport "destination killed: source fails within 15 s, devices running" $ok \
@@ -245,18 +245,11 @@ mreport "source killed: destination fails, devices reset" $ok \
 	"expected a failure naming the step and the device reset"
 
 # (h) a corrupted chunk is detected
-PORT=$(free_port)
-dst corrupt --key "$TMP/key" --dev sim,id=a,size=16M,caps=stop_copy
-src corrupt --key "$TMP/key" \
-	--dev sim,id=a,size=16M,caps=stop_copy,corrupt_save=3
-wait_pid "$SPID" 20
-src_rc=$?
-wait_pid "$DPID" 20
-dst_rc=$?
-SPID='' DPID=''
+pair corrupt 20 \
+	"--key $TMP/key --dev sim,id=a,size=16M,caps=stop_copy,corrupt_save=3" \
+	"--key $TMP/key --dev sim,id=a,size=16M,caps=stop_copy"
 ok=1
-[ "$src_rc" -ne 0 ] && [ "$src_rc" -ne 124 ] && [ "$dst_rc" -ne 0 ] &&
-	[ "$dst_rc" -ne 124 ] && grep -q "corrupt" "$TMP/d.err" &&
+failed "$src_rc" && failed "$dst_rc" && grep -q "corrupt" "$TMP/d.err" &&
 	grep -q "device a: state running" "$TMP/s.err" && ok=0
 mreport "corrupted chunk detected, both fail" $ok \
 	"expected both to fail, the destination naming the corruption"
@@ -278,15 +271,10 @@ dport=$PORT
 PORT=$(cat "$TMP/proxy.port")
 src flip --key "$TMP/key" --dev sim,id=a,size=16M,caps=stop_copy
 PORT=$dport
-wait_pid "$SPID" 20
-src_rc=$?
-wait_pid "$DPID" 20
-dst_rc=$?
+wait_both 20
 kill "$PPID_" 2>/dev/null
-SPID='' DPID=''
 ok=1
-[ "$src_rc" -ne 0 ] && [ "$src_rc" -ne 124 ] && [ "$dst_rc" -ne 0 ] &&
-	[ "$dst_rc" -ne 124 ] &&
+failed "$src_rc" && failed "$dst_rc" &&
 	grep -q "device a: chunk [0-9]*: payload CRC mismatch" "$TMP/d.err" &&
 	grep -q "device a: state running" "$TMP/s.err" && ok=0
 mreport "byte flipped on the wire: payload CRC mismatch" $ok \
