@@ -194,6 +194,31 @@ sess_report(struct mig_sess *s)
 	s->cfg->progress(s->cfg->progress_ctx, s->st);
 }
 
+int
+sess_turn_poll(struct mig_sess *s)
+{
+	int ret;
+
+	ret = mig_xport_poll(s->xp);
+	if (ret < 0)
+		return sess_fail(s, ret, "%s", mig_xport_errmsg(s->xp));
+	return ret + mig_lcore_poll_main(&s->lc);
+}
+
+int
+sess_turn_end(struct mig_sess *s, int work)
+{
+	int ret;
+
+	sess_progress(s, work);
+	sess_report(s);
+	ret = sess_check(s);
+	if (ret < 0)
+		return ret;
+	mig_idle_step(&s->idle, work);
+	return work;
+}
+
 void
 sess_account(struct mig_sess *s, uint32_t dev, uint32_t len)
 {

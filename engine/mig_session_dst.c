@@ -251,11 +251,10 @@ dst_pump(struct dst_sess *ds)
 		}
 	}
 	work += n;
-	ret = mig_xport_poll(s->xp);
+	ret = sess_turn_poll(s);
 	if (ret < 0)
-		return sess_fail(s, ret, "%s", mig_xport_errmsg(s->xp));
+		return ret;
 	work += ret;
-	work += mig_lcore_poll_main(&s->lc);
 	for (i = 0; i < s->cfg->ndev; i++) {
 		dd = &ds->d[i];
 		err = sess_lane_error(&dd->lane);
@@ -267,13 +266,7 @@ dst_pump(struct dst_sess *ds)
 			return ret;
 		work += ret;
 	}
-	sess_progress(s, work);
-	sess_report(s);
-	ret = sess_check(s);
-	if (ret < 0)
-		return ret;
-	mig_idle_step(&s->idle, work);
-	return work;
+	return sess_turn_end(s, work);
 }
 
 /* Every device to RUNNING in parallel (downtime ends), digests, DONE. */

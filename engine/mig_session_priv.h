@@ -139,6 +139,12 @@ void sess_progress(struct mig_sess *s, int work);
 int sess_check(struct mig_sess *s);
 /* Report progress through the callback, rate limited. */
 void sess_report(struct mig_sess *s);
+/* Main-lcore turn, common part: transport progress and the lcore tasks
+ * the main lcore runs itself. Work done, or < 0 (session failed). */
+int sess_turn_poll(struct mig_sess *s);
+/* Main-lcore turn, end: progress deadline, report, no-progress check,
+ * idle back-off. @p work, or < 0 (session failed). */
+int sess_turn_end(struct mig_sess *s, int work);
 /* Account @p len payload bytes of device @p dev moved now. */
 void sess_account(struct mig_sess *s, uint32_t dev, uint32_t len);
 

@@ -179,11 +179,10 @@ src_pump(struct src_sess *ss)
 	if (ret < 0)
 		return ret;
 	work += ret;
-	ret = mig_xport_poll(s->xp);
+	ret = sess_turn_poll(s);
 	if (ret < 0)
-		return sess_fail(s, ret, "%s", mig_xport_errmsg(s->xp));
+		return ret;
 	work += ret;
-	work += mig_lcore_poll_main(&s->lc);
 	for (i = 0; i < s->cfg->ndev; i++) {
 		sd = &ss->d[i];
 		ret = src_lane_check(ss, sd);
@@ -202,13 +201,7 @@ src_pump(struct src_sess *ss)
 		}
 	}
 	work += src_tx_done(ss);
-	sess_progress(s, work);
-	sess_report(s);
-	ret = sess_check(s);
-	if (ret < 0)
-		return ret;
-	mig_idle_step(&s->idle, work);
-	return work;
+	return sess_turn_end(s, work);
 }
 
 /* Post @p r to every lane (pre-copy ones only if @p precopy_only, those
