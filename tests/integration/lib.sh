@@ -9,6 +9,8 @@
 #   . "$(dirname "$0")/lib.sh"
 #   mt_init <prefix> <--no-huge memory MB> <what, for the "# ..." line>
 
+. "$(dirname "$0")/../proc.sh"
+
 # mt_init <prefix> <MB> <what>: sets PREFIX, TMP, MEM, N, FAILED.
 mt_init()
 {
@@ -97,35 +99,6 @@ report()
 mt_done()
 {
 	[ "$FAILED" -eq 0 ]
-}
-
-# A free TCP port: a random one in 20000..59999 not in use.
-free_port()
-{
-	while :; do
-		p=$(( $(od -An -tu2 -N2 /dev/urandom | tr -d ' ') % 40000 + 20000 ))
-		if ! grep -qi ":$(printf '%04X' "$p") " /proc/net/tcp 2>/dev/null
-		then
-			echo "$p"
-			return
-		fi
-	done
-}
-
-# wait_pid <pid> <seconds>: exit status, or 124 (killed) after the limit
-wait_pid()
-{
-	i=0
-	while kill -0 "$1" 2>/dev/null; do
-		if [ $i -ge $(($2 * 10)) ]; then
-			kill -9 "$1" 2>/dev/null
-			wait "$1" 2>/dev/null
-			return 124
-		fi
-		sleep 0.1
-		i=$((i + 1))
-	done
-	wait "$1"
 }
 
 # digests <summary output>: "name digest" lines of the device digests

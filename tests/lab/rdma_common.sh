@@ -6,6 +6,8 @@
 # source dpdk-migrate in the guest talking over rxe0 (LAB_RDMA_IP), TAP
 # reporting, device digests. Needs the LAB_* environment of tests/lab/lab.sh.
 
+. "$LAB_ROOT/tests/proc.sh"
+
 APP=$LAB_BUILD/apps/dpdk-migrate/dpdk-migrate
 PREFIX=mig-lab-$$
 TMP=$(mktemp -d) || exit 1
@@ -56,22 +58,6 @@ src()
 		--log-level=lib.eal:warning -- --role source \
 		--peer "$LAB_RDMA_IP:$PORT" "$@" >"$TMP/s.out" 2>"$TMP/s.err" &
 	SPID=$!
-}
-
-# wait_pid <pid> <seconds>: its exit status, or 124 after killing it
-wait_pid()
-{
-	i=0
-	while kill -0 "$1" 2>/dev/null; do
-		if [ $i -ge $(($2 * 10)) ]; then
-			kill -9 "$1" 2>/dev/null
-			wait "$1" 2>/dev/null
-			return 124
-		fi
-		sleep 0.1
-		i=$((i + 1))
-	done
-	wait "$1"
 }
 
 # report <name> <0 ok> <why>: one TAP line, the outputs when it failed

@@ -5,6 +5,8 @@
 # mig_vfio_pci module on the ivshmem devices, BAR2 contents, dpdk-migrate
 # source and destination processes, TAP reporting.
 
+. "$LAB_ROOT/tests/proc.sh"
+
 VFIO_KO=$LAB_BUILD/kernel/mig_vfio_pci.ko
 APP=$LAB_BUILD/apps/dpdk-migrate/dpdk-migrate
 BAR="python3 $LAB_ROOT/tests/lab/vfio_bar.py"
@@ -54,16 +56,6 @@ mod_unload()
 	rmmod mig_vfio_pci || bail "rmmod mig_vfio_pci failed"
 }
 
-# A free TCP port on loopback
-free_port()
-{
-	while :; do
-		p=$(( $(od -An -tu2 -N2 /dev/urandom | tr -d ' ') % 30000 + 20000 ))
-		grep -qi ":$(printf '%04X' "$p") " /proc/net/tcp || break
-	done
-	echo "$p"
-}
-
 # destination on lcore 0, source on lcore 1 when there is a second vCPU
 # (two pollers on one vCPU starve each other)
 SRC_LCORE=0
@@ -103,22 +95,6 @@ src()
 		--peer "$ADDR:$PORT" --insecure "$@" \
 		>"$TMP/$n.s.out" 2>"$TMP/$n.s.err" &
 	SPID=$!
-}
-
-# wait_pid <pid> <seconds>: exit status, 124 after the limit (killed)
-wait_pid()
-{
-	i=0
-	while kill -0 "$1" 2>/dev/null; do
-		if [ $i -ge $(($2 * 10)) ]; then
-			kill -9 "$1" 2>/dev/null
-			wait "$1" 2>/dev/null
-			return 124
-		fi
-		sleep 0.1
-		i=$((i + 1))
-	done
-	wait "$1"
 }
 
 # report <name> <0 ok> <why> [run name]: one TAP line, diagnostics on failure
