@@ -34,6 +34,24 @@ sess_role_name(const struct mig_sess *s)
 	return s->role == MIG_WIRE_ROLE_SOURCE ? "source" : "destination";
 }
 
+void
+sess_mark(struct mig_sess *s, const char *what)
+{
+	MIG_LOG(INFO, mig_logtype_engine, "%s: %s at +%.1f ms",
+		sess_role_name(s), what,
+		(double)(mig_time_ns() - s->st->start_ns) / 1e6);
+}
+
+void
+sess_step(struct mig_sess *s, unsigned int step)
+{
+	char what[48];
+
+	s->st->step = step;
+	snprintf(what, sizeof(what), "step %s", mig_wire_step_name(step));
+	sess_mark(s, what);
+}
+
 int
 sess_fail(struct mig_sess *s, int ret, const char *fmt, ...)
 {
@@ -131,6 +149,7 @@ sess_pool_create(struct mig_sess *s, unsigned int count)
 	ret = mig_xport_mem_register_pool(s->xp, s->pool);
 	if (ret < 0)
 		return sess_fail_last(s, ret);
+	sess_mark(s, "chunk pool ready");
 	if (count > s->early_max && s->role == MIG_WIRE_ROLE_DEST) {
 		s->early = calloc(count, sizeof(*s->early));
 		s->early_buf = calloc(count, sizeof(*s->early_buf));
@@ -439,6 +458,7 @@ sess_connect(struct mig_sess *s)
 					 "no connection with %s in time",
 					 s->cfg->addr);
 	}
+	sess_mark(s, "connected");
 	s->last_progress = mig_time_ns();
 	return 0;
 }

@@ -180,7 +180,7 @@ dst_ctrl(struct dst_sess *ds, const struct mig_xport_rx *r)
 			return sess_fail(s, -ERANGE, "DEV_END for device %u",
 					 m.dev_end.dev_id);
 		if (s->st->step < MIG_WIRE_STEP_STOPCOPY)
-			s->st->step = MIG_WIRE_STEP_STOPCOPY;
+			sess_step(s, MIG_WIRE_STEP_STOPCOPY);
 		return 0;
 	default:
 		return sess_fail(s, -EPROTO, "unexpected %s",
@@ -236,7 +236,7 @@ dst_pump(struct dst_sess *ds)
 	for (i = 0; i < (unsigned int)n; i++) {
 		if (s->rx[i].type == MIG_WIRE_T_CHUNK) {
 			if (s->st->step < MIG_WIRE_STEP_PRECOPY)
-				s->st->step = MIG_WIRE_STEP_PRECOPY;
+				sess_step(s, MIG_WIRE_STEP_PRECOPY);
 			ret = dst_chunk(ds, &s->rx[i].chunk, s->rx[i].buf);
 		} else {
 			ret = dst_ctrl(ds, &s->rx[i]);
@@ -281,7 +281,7 @@ dst_commit(struct dst_sess *ds)
 	uint64_t end;
 	int ret, err;
 
-	s->st->step = MIG_WIRE_STEP_COMMIT;
+	sess_step(s, MIG_WIRE_STEP_COMMIT);
 	for (i = 0; i < s->cfg->ndev; i++)
 		sess_lane_post(&ds->d[i].lane, &r);
 	do {
@@ -453,7 +453,7 @@ mig_session_destination(const struct mig_session_cfg *cfg,
 	ret = sess_handshake(&ds->s);
 	if (ret < 0)
 		goto fail;
-	st->step = MIG_WIRE_STEP_SETUP;
+	sess_step(&ds->s, MIG_WIRE_STEP_SETUP);
 	if (ds->s.peer.dev_count != cfg->ndev) {
 		ret = sess_fail(&ds->s, -EINVAL,
 				"device count mismatch: source has %u, destination has %u",
@@ -496,6 +496,7 @@ mig_session_destination(const struct mig_session_cfg *cfg,
 	ret = dst_commit(ds);
 	if (ret < 0)
 		goto fail;
+	sess_mark(&ds->s, "complete");
 	goto out;
 fail:
 	dst_recover(ds, ret);

@@ -255,7 +255,7 @@ src_stopcopy(struct src_sess *ss, uint64_t *down_start)
 	bool finished;
 	int ret;
 
-	s->st->step = MIG_WIRE_STEP_SWITCHOVER;
+	sess_step(s, MIG_WIRE_STEP_SWITCHOVER);
 	memset(&r, 0, sizeof(r));
 	r.kind = SESS_REQ_HOLD;
 	ret = src_request(ss, &r, false, false);
@@ -273,7 +273,7 @@ src_stopcopy(struct src_sess *ss, uint64_t *down_start)
 	ret = src_request(ss, &r, false, true);
 	if (ret < 0)
 		return ret;
-	s->st->step = MIG_WIRE_STEP_STOPCOPY;
+	sess_step(s, MIG_WIRE_STEP_STOPCOPY);
 	*down_start = mig_time_ns();
 	r.kind = SESS_REQ_STATE;
 	r.target = MIG_STATE_STOP_COPY;
@@ -434,7 +434,7 @@ src_commit(struct src_sess *ss, uint64_t down_start)
 	unsigned int i;
 	int ret;
 
-	st->step = MIG_WIRE_STEP_COMMIT;
+	sess_step(&ss->s, MIG_WIRE_STEP_COMMIT);
 	ret = src_request(ss, &r, false, false);
 	if (ret < 0)
 		return ret;
@@ -508,7 +508,7 @@ mig_session_source(const struct mig_session_cfg *cfg,
 	ret = sess_handshake(&ss->s);
 	if (ret < 0)
 		goto fail;
-	st->step = MIG_WIRE_STEP_SETUP;
+	sess_step(&ss->s, MIG_WIRE_STEP_SETUP);
 	if (ss->s.peer.dev_count != cfg->ndev) {
 		ret = sess_fail(&ss->s, -EINVAL,
 				"device count mismatch: source has %u, destination has %u",
@@ -529,6 +529,7 @@ mig_session_source(const struct mig_session_cfg *cfg,
 	ret = src_commit(ss, down_start);
 	if (ret < 0)
 		goto fail;
+	sess_mark(&ss->s, "complete");
 	mig_lcore_stop(&ss->s.lc);
 	st->rate_bps = (double)st->bytes * 1e9 /
 		       (double)(mig_time_ns() - st->start_ns);

@@ -73,7 +73,7 @@ src_precopy(struct src_sess *ss)
 	char why[256];
 	int ret;
 
-	s->st->step = MIG_WIRE_STEP_PRECOPY;
+	sess_step(s, MIG_WIRE_STEP_PRECOPY);
 	s->st->rounds = 1;
 	mark = s->st->bytes;
 	for (;;) {
