@@ -76,10 +76,26 @@ mig_crc32c_update_chain(uint32_t reg, const void *buf, size_t len)
 }
 
 /**
- * The same as mig_crc32c_update_chain(), about three times faster on long
- * buffers: three chains in parallel, combined (mig_crc.c).
+ * The same as mig_crc32c_update_chain(), faster on long buffers: the
+ * fastest of the implementations below on this CPU, chosen once at
+ * start-up by timing each on the same buffer (mig_crc.c). On a real x86
+ * core that is three crc32 chains in parallel (about three times the
+ * single chain); under an emulator that runs crc32 bit by bit it is a
+ * table-driven one.
  */
 uint32_t mig_crc32c_update_long(uint32_t reg, const void *buf, size_t len);
+
+/** One implementation of mig_crc32c_update_long(). */
+struct mig_crc_impl {
+	const char *name; /**< "sse4.2-x3", "hash-crc", "table-8" */
+	uint32_t (*update)(uint32_t reg, const void *buf, size_t len);
+};
+
+/** Name of the implementation the calibration chose. */
+const char *mig_crc32c_impl_name(void);
+
+/** Implementation @p i (0, 1, ...), NULL past the last: for tests. */
+const struct mig_crc_impl *mig_crc32c_impl(unsigned int i);
 
 /** Feed @p len bytes at @p buf into the raw CRC32C register @p reg. */
 static inline uint32_t

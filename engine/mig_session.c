@@ -22,6 +22,7 @@
 #include <rte_errno.h>
 #include <rte_memory.h>
 
+#include "mig_crc.h"
 #include "mig_log.h"
 #include "mig_session_priv.h"
 
@@ -113,6 +114,8 @@ sess_init(struct mig_sess *s, const struct mig_session_cfg *cfg,
 			      250ull * 1000000ull);
 	mig_idle_init(&s->idle);
 	mig_idle_thread_init();
+	MIG_LOG(INFO, mig_logtype_engine, "%s: payload CRC32C by %s",
+		sess_role_name(s), mig_crc32c_impl_name());
 	if (cfg->ndev == 0 || cfg->ndev > MIG_SESSION_DEVS_MAX)
 		return sess_fail(s, -EINVAL, "%u devices (1..%u)", cfg->ndev,
 				 MIG_SESSION_DEVS_MAX);

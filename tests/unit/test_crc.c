@@ -2,10 +2,12 @@
  * Copyright(c) 2026 dpdk-migrate authors
  */
 
-/* The interleaved CRC32C against the single-chain one and the catalogue. */
+/* Every CRC32C implementation against the single-chain one, a bitwise
+ * reference and the catalogue; the calibrated choice is one of them. */
 
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -77,6 +79,42 @@ test_long_equals_chain(void **state)
 	free(buf);
 }
 
+/* Each implementation, whichever the calibration chose, on every length
+ * and alignment, against the bitwise reference. */
+static void
+test_each_impl(void **state)
+{
+	static const size_t lens[] = {
+		0, 1, 7, 8, 9, 4095, MIG_CRC_LONG, MIG_CRC_LONG + 13,
+		3 * MIG_CRC_LONG + 4095, 1 << 18,
+	};
+	uint8_t *buf = random_buf((1 << 18) + 64);
+	const struct mig_crc_impl *im;
+	bool chosen = false;
+	unsigned int i, k, off;
+	uint32_t reg, a, b;
+
+	(void)state;
+	srand(13);
+	for (k = 0; (im = mig_crc32c_impl(k)) != NULL; k++) {
+		if (strcmp(im->name, mig_crc32c_impl_name()) == 0)
+			chosen = true;
+		for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+			for (off = 0; off < 8; off += 5) {
+				reg = (uint32_t)rand() * 2654435761u;
+				a = im->update(reg, buf + off, lens[i]);
+				b = ref_update(reg, buf + off, lens[i]);
+				if (a != b)
+					fail_msg("%s len %zu off %u: 0x%08x != 0x%08x",
+						 im->name, lens[i], off, a, b);
+			}
+		}
+	}
+	assert_true(k >= 2);
+	assert_true(chosen);
+	free(buf);
+}
+
 static void
 test_against_bitwise(void **state)
 {
@@ -122,6 +160,7 @@ main(void)
 		cmocka_unit_test(test_check_value),
 		cmocka_unit_test(test_long_equals_chain),
 		cmocka_unit_test(test_against_bitwise),
+		cmocka_unit_test(test_each_impl),
 		cmocka_unit_test(test_incremental),
 	};
 
