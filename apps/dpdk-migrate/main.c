@@ -21,6 +21,7 @@
 #include "mig_log.h"
 #include "mig_session.h"
 #include "mig_wire.h"
+#include "mig_xport.h"
 
 #define APP_MAX_DEVS MIG_SESSION_DEVS_MAX
 #define APP_KEY_MAX 4096
@@ -46,7 +47,7 @@ app_usage(const char *prog)
 	printf("Usage: %s [EAL options] -- [options]\n"
 	       "  --dev <driver>,key=value,...  a device (repeatable)\n"
 	       "  --info                         open the devices and describe them\n"
-	       "  --list-drivers                 list device drivers and their devargs\n"
+	       "  --list-drivers                 list device and transport drivers and their devargs\n"
 	       "  --version                      print the version\n"
 	       "  --role source|destination|loopback  migrate the --dev devices\n"
 	       "  --listen ADDR                  destination address (127.0.0.1:7000)\n"
@@ -413,6 +414,8 @@ main(int argc, char **argv)
 		case 'L':
 			printf("device drivers:\n");
 			mig_dev_driver_foreach(app_print_driver, NULL);
+			printf("transport drivers:\n");
+			mig_xport_driver_foreach(app_print_driver, NULL);
 			break;
 		case 'V':
 			printf("dpdk-migrate %s (%s)\n", MIG_VERSION,

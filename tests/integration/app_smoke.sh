@@ -23,9 +23,12 @@ report "--version prints the version" $ok \
 
 run --list-drivers
 ok=1
-[ "$rc" -eq 0 ] && grep -q '^ *sim  *size=' "$OUT" && ok=0
-report "--list-drivers lists sim with its devargs" $ok \
-	"expected exit 0 and a 'sim size=...' line (exit status $rc)" "$OUT" "$ERR"
+[ "$rc" -eq 0 ] && grep -q '^ *sim  *size=' "$OUT" &&
+	grep -q '^transport drivers:' "$OUT" &&
+	grep -q '^ *tcp  *streams=' "$OUT" && grep -q '^ *rdma  *qps=' "$OUT" &&
+	ok=0
+report "--list-drivers lists sim, tcp and rdma with their devargs" $ok \
+	"expected exit 0, 'sim size=...', 'transport drivers:', 'tcp streams=...' and 'rdma qps=...' lines (exit status $rc)" "$OUT" "$ERR"
 
 run --dev sim,id=a,size=64G --info
 ok=1
