@@ -38,7 +38,7 @@ sess_role_name(const struct mig_sess *s)
 void
 sess_mark(struct mig_sess *s, const char *what)
 {
-	MIG_LOG(INFO, mig_logtype_engine, "%s: %s at +%.1f ms",
+	MIG_LOG(DEBUG, mig_logtype_engine, "%s: %s at +%.1f ms",
 		sess_role_name(s), what,
 		(double)(mig_time_ns() - s->st->start_ns) / 1e6);
 }
@@ -114,7 +114,7 @@ sess_init(struct mig_sess *s, const struct mig_session_cfg *cfg,
 			      250ull * 1000000ull);
 	mig_idle_init(&s->idle);
 	mig_idle_thread_init();
-	MIG_LOG(INFO, mig_logtype_engine, "%s: payload CRC32C by %s",
+	MIG_LOG(DEBUG, mig_logtype_engine, "%s: payload CRC32C by %s",
 		sess_role_name(s), mig_crc32c_impl_name());
 	if (cfg->ndev == 0 || cfg->ndev > MIG_SESSION_DEVS_MAX)
 		return sess_fail(s, -EINVAL, "%u devices (1..%u)", cfg->ndev,

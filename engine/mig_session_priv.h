@@ -127,7 +127,7 @@ int sess_init(struct mig_sess *s, const struct mig_session_cfg *cfg,
 int sess_pool_create(struct mig_sess *s, unsigned int count);
 void sess_fini(struct mig_sess *s);
 
-/* Log "<role>: <what> at +<ms since the session started>" (INFO: -v). */
+/* Log "<role>: <what> at +<ms since the session started>" (DEBUG: -v). */
 void sess_mark(struct mig_sess *s, const char *what);
 /* Enter @p step (a MIG_WIRE_STEP_*), marked as above. */
 void sess_step(struct mig_sess *s, unsigned int step);
