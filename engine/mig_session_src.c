@@ -23,7 +23,10 @@
 #define SRC_TX_DONE_BURST 64
 /* Chunks sent per device and turn: devices share the credits fairly. */
 #define SRC_TX_BURST 8
-#define SRC_RECOVER_NS (5ull * 1000000000ull)
+/* Saves still in the devices at a failure: said every WARN, given up on
+ * (devices reset) after MAX. */
+#define SRC_RECOVER_WARN_NS (5ull * 1000000000ull)
+#define SRC_RECOVER_MAX_NS (120ull * 1000000000ull)
 
 /* A lane's published failure as the session's error. */
 static int
@@ -313,12 +316,49 @@ src_stopcopy(struct src_sess *ss, uint64_t *down_start)
 	return 0;
 }
 
+/*
+ * Failure: wait for the saves still in the devices, since a device refuses
+ * a state change while it has I/Os outstanding and resetting a source
+ * device would lose the VM's device state. Said every SRC_RECOVER_WARN_NS;
+ * given up after SRC_RECOVER_MAX_NS (a device that never completes them
+ * is reset by the caller). @return true when every device is drained.
+ */
+static bool
+src_recover_drain(struct src_sess *ss)
+{
+	uint64_t start = mig_time_ns(), warn = start + SRC_RECOVER_WARN_NS;
+	unsigned int i;
+	bool drained;
+
+	for (;;) {
+		drained = true;
+		for (i = 0; i < ss->s.cfg->ndev; i++)
+			if (ss->d[i].stage_init &&
+			    !mig_src_drain(&ss->d[i].stage))
+				drained = false;
+		if (drained || mig_time_ns() - start >= SRC_RECOVER_MAX_NS)
+			break;
+		mig_idle_step(&ss->s.idle, 0);
+		if (mig_time_ns() < warn)
+			continue;
+		warn += SRC_RECOVER_WARN_NS;
+		for (i = 0; i < ss->s.cfg->ndev; i++)
+			if (mig_dev_inflight(ss->s.cfg->devs[i]) > 0)
+				MIG_LOG(WARNING, mig_logtype_engine,
+					"device %s: %u save(s) still in the device after %.0f s: waiting for them before it can run again (gives up at %llu s)",
+					mig_dev_name(ss->s.cfg->devs[i]),
+					mig_dev_inflight(ss->s.cfg->devs[i]),
+					(double)(mig_time_ns() - start) / 1e9,
+					SRC_RECOVER_MAX_NS / 1000000000ull);
+	}
+	return drained;
+}
+
 /* Failure: lanes stopped, every buffer home, source devices RUNNING. */
 static void
 src_recover(struct src_sess *ss, int code)
 {
 	char saved[MIG_ERR_MAX];
-	uint64_t end;
 	unsigned int i;
 	bool drained;
 
@@ -327,14 +367,7 @@ src_recover(struct src_sess *ss, int code)
 		sess_send_abort(&ss->s, code, MIG_WIRE_DEV_NONE);
 	/* From here the main lcore drives every device. */
 	mig_lcore_stop(&ss->s.lc);
-	end = mig_time_ns() + SRC_RECOVER_NS;
-	do {
-		drained = true;
-		for (i = 0; i < ss->s.cfg->ndev; i++)
-			if (ss->d[i].stage_init &&
-			    !mig_src_drain(&ss->d[i].stage))
-				drained = false;
-	} while (!drained && mig_time_ns() < end);
+	drained = src_recover_drain(ss);
 	if (ss->s.xp != NULL) {
 		mig_xport_close(ss->s.xp);
 		ss->s.xp = NULL;
@@ -354,8 +387,12 @@ src_recover(struct src_sess *ss, int code)
 		src_lane_reclaim(&ss->d[i], drained);
 		if (mig_dev_state(dev) != MIG_STATE_RUNNING &&
 		    mig_dev_set_state(dev, MIG_STATE_RUNNING,
-				      MIG_STATE_ERROR) < 0)
+				      MIG_STATE_ERROR) < 0) {
+			MIG_LOG(WARNING, mig_logtype_engine,
+				"device %s: cannot return to running (%s): reset, its state is lost",
+				mig_dev_name(dev), mig_err_last());
 			mig_dev_reset(dev);
+		}
 	}
 	mig_err_set(mig_logtype_engine, "%s", saved);
 }

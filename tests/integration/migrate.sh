@@ -105,7 +105,7 @@ migrate_ok()
 	mreport "$1" $ok "expected both to succeed with equal device digests"
 }
 
-echo "1..16"
+echo "1..17"
 
 migrate_ok "stop-copy only device" \
 	"--dev sim,id=a,size=64M,caps=stop_copy,seed=3" \
@@ -243,6 +243,27 @@ ok=1
 	grep -q "device a: state running (reset)" "$TMP/d.err" && ok=0
 mreport "source killed: destination fails, devices reset" $ok \
 	"expected a failure naming the step and the device reset"
+
+# (g2) destination killed while saves are in the device for longer than
+# the 5 s recovery warning: the source waits for them instead of resetting
+# the device (its state would be lost), says so, and the device runs
+PORT=$(free_port)
+dst slowsave --key "$TMP/key" --dev sim,id=a,size=64M,page=1M,caps=stop_copy
+src slowsave --key "$TMP/key" \
+	--dev sim,id=a,size=64M,page=1M,caps=stop_copy,latency=8s
+sleep 2
+kill -9 "$DPID"
+wait "$DPID" 2>/dev/null
+dst_rc=killed
+wait_pid "$SPID" 30
+src_rc=$?
+SPID='' DPID=''
+ok=1
+failed "$src_rc" && grep -q "still in the device after" "$TMP/s.err" &&
+	! grep -q "state is lost" "$TMP/s.err" &&
+	grep -q "device a: state running" "$TMP/s.err" && ok=0
+mreport "destination killed during 8 s saves: source waits for them, device running, not reset" $ok \
+	"expected the wait to be reported, no reset, 'device a: state running'"
 
 # (h) a corrupted chunk is detected
 pair corrupt 20 \
