@@ -38,6 +38,7 @@ struct app_opts {
 	int verbose;
 	int ready_fd;
 	uint32_t chunk;
+	uint64_t timeout_ns;
 	struct mig_policy_cfg policy;
 };
 
@@ -57,6 +58,7 @@ app_usage(const char *prog)
 	       "  --max-rounds N                 pre-copy rounds limit (0: none)\n"
 	       "  --max-precopy-time MS          pre-copy time limit (60000)\n"
 	       "  --on-limit switch|fail         at a limit (switch)\n"
+	       "  --timeout MS                   give up when nothing moves for MS (10000)\n"
 	       "  --key FILE                     pre-shared key (raw or hex, >= 16 bytes)\n"
 	       "  --insecure                     allow no key (both sides)\n"
 	       "  --chunk SIZE                   chunk size (1M)\n"
@@ -224,6 +226,7 @@ app_migrate(struct app_opts *o, const char *role, const char *addr,
 	cfg.key_len = key_len;
 	cfg.insecure = o->insecure;
 	cfg.chunk_size = o->chunk;
+	cfg.timeout_ns = o->timeout_ns;
 	cfg.policy = o->policy;
 	cfg.progress = app_progress;
 	cfg.progress_ctx = &r;
@@ -298,6 +301,7 @@ main(int argc, char **argv)
 		{ "max-rounds", required_argument, NULL, 'r' },
 		{ "max-precopy-time", required_argument, NULL, 'T' },
 		{ "on-limit", required_argument, NULL, 'o' },
+		{ "timeout", required_argument, NULL, 'W' },
 		{ "key", required_argument, NULL, 'k' },
 		{ "insecure", no_argument, NULL, 'I' },
 		{ "chunk", required_argument, NULL, 'c' },
@@ -337,7 +341,7 @@ main(int argc, char **argv)
 
 	while ((opt = getopt_long(argc, argv, "hqv", longopts, NULL)) != -1) {
 		v = 0;
-		if (strchr("DrTcF", opt) != NULL &&
+		if (strchr("DrTcFW", opt) != NULL &&
 		    app_size(optarg, &v) < 0) {
 			fprintf(stderr, "dpdk-migrate: bad number '%s'\n",
 				optarg);
@@ -362,6 +366,13 @@ main(int argc, char **argv)
 			break;
 		case 'r':
 			o.policy.max_rounds = (unsigned int)v;
+			break;
+		case 'W':
+			if (v == 0 || v > 3600ull * 1000ull)
+				rte_exit(EXIT_FAILURE,
+					 "dpdk-migrate: --timeout %s: 1 .. 3600000 ms\n",
+					 optarg);
+			o.timeout_ns = v * 1000000ull;
 			break;
 		case 'T':
 			o.policy.max_precopy_ns = v * 1000000ull;

@@ -105,7 +105,7 @@ migrate_ok()
 	mreport "$1" $ok "expected both to succeed with equal device digests"
 }
 
-echo "1..17"
+echo "1..18"
 
 migrate_ok "stop-copy only device" \
 	"--dev sim,id=a,size=64M,caps=stop_copy,seed=3" \
@@ -264,6 +264,22 @@ failed "$src_rc" && grep -q "still in the device after" "$TMP/s.err" &&
 	grep -q "device a: state running" "$TMP/s.err" && ok=0
 mreport "destination killed during 8 s saves: source waits for them, device running, not reset" $ok \
 	"expected the wait to be reported, no reset, 'device a: state running'"
+
+# (g3) --timeout: a destination told to give up after 1 s without
+# progress does so while the source's saves take 3 s, naming the cause;
+# the source then fails too and its device runs
+PORT=$(free_port)
+dst timeout --key "$TMP/key" --timeout 1000 \
+	--dev sim,id=a,size=16M,page=1M,caps=stop_copy
+src timeout --key "$TMP/key" \
+	--dev sim,id=a,size=16M,page=1M,caps=stop_copy,latency=3s
+wait_both 20
+ok=1
+failed "$dst_rc" && grep -q "no progress for 1.0 s" "$TMP/d.err" &&
+	failed "$src_rc" && grep -q "device a: state running" "$TMP/s.err" &&
+	ok=0
+mreport "--timeout 1000: the destination gives up after 1 s without progress" $ok \
+	"expected 'no progress for 1.0 s' from the destination, the source's device running"
 
 # (h) a corrupted chunk is detected
 pair corrupt 20 \
