@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <rte_eal.h>
@@ -137,23 +138,39 @@ app_size(const char *s, uint64_t *out)
 }
 
 /* Read a key file: hex (even count of hex digits, whitespace trimmed)
- * or raw bytes. */
+ * or raw bytes. Like rsync's secrets file, a regular file that others may
+ * read or write is refused; so is one longer than APP_KEY_MAX. */
 static int
 app_read_key(const char *path, uint8_t *key, size_t *len)
 {
-	uint8_t raw[APP_KEY_MAX];
+	uint8_t raw[APP_KEY_MAX + 1];
 	size_t n, i, k = 0;
 	bool hex = true;
+	struct stat sb;
 	FILE *f;
+	int ret;
 
 	f = fopen(path, "rb");
 	if (f == NULL) {
+		ret = -errno;
 		fprintf(stderr, "dpdk-migrate: cannot read key file %s: %s\n",
-			path, strerror(errno));
-		return -errno;
+			path, strerror(-ret));
+		return ret;
+	}
+	if (fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode) &&
+	    (sb.st_mode & (S_IROTH | S_IWOTH | S_IXOTH)) != 0) {
+		fclose(f);
+		fprintf(stderr, "dpdk-migrate: key file %s is accessible by others (mode %04o): chmod o-rwx it (600 is best)\n",
+			path, (unsigned int)(sb.st_mode & 07777));
+		return -EPERM;
 	}
 	n = fread(raw, 1, sizeof(raw), f);
 	fclose(f);
+	if (n > APP_KEY_MAX) {
+		fprintf(stderr, "dpdk-migrate: key file %s: more than %d bytes\n",
+			path, APP_KEY_MAX);
+		return -EINVAL;
+	}
 	while (n > 0 && isspace(raw[n - 1]))
 		n--;
 	for (i = 0; i < n; i++)

@@ -13,7 +13,7 @@ APP=${1:?usage: app_smoke.sh <dpdk-migrate>}
 . "$(dirname "$0")/lib.sh"
 mt_init mig-smoke 128 "dpdk-migrate smoke test"
 
-echo "1..7"
+echo "1..9"
 
 run --version
 ok=1
@@ -55,6 +55,23 @@ ok=1
 	has "$ERR" "no-such-option" && ok=0
 report "an unknown option fails with usage" $ok \
 	"expected failure, the option named and 'Usage: ' (exit status $rc)" "$OUT" "$ERR"
+
+# Key files: one that others may read is refused, so is one over 4 KiB
+head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$TMP/key"
+chmod 644 "$TMP/key"
+run --role source --peer 127.0.0.1:9 --key "$TMP/key" --dev sim,id=a,size=1M
+ok=1
+[ "$rc" -ne 0 ] && has "$ERR" "is accessible by others (mode 0644)" && ok=0
+report "a key file readable by others is refused" $ok \
+	"expected failure and 'is accessible by others (mode 0644)' (exit status $rc)" "$OUT" "$ERR"
+
+head -c 5000 /dev/urandom >"$TMP/key"
+chmod 600 "$TMP/key"
+run --role source --peer 127.0.0.1:9 --key "$TMP/key" --dev sim,id=a,size=1M
+ok=1
+[ "$rc" -ne 0 ] && has "$ERR" "more than 4096 bytes" && ok=0
+report "a key file over 4 KiB is refused" $ok \
+	"expected failure and 'more than 4096 bytes' (exit status $rc)" "$OUT" "$ERR"
 
 # The man page documents exactly the options of --help (plus --ready-fd,
 # internal to the loopback role and hidden from --help).

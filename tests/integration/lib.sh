@@ -16,6 +16,8 @@ mt_init()
 {
 	PREFIX=$1-$$
 	TMP=$(mktemp -d) || exit 1
+	# key files: dpdk-migrate refuses one that others may read
+	umask 077
 	N=0
 	FAILED=0
 	trap mt_cleanup EXIT

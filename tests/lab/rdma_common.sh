@@ -27,6 +27,7 @@ trap rdma_cleanup EXIT
 trap 'exit 1' INT TERM
 
 [ -x "$APP" ] || { echo "1..0 # SKIP $APP not built"; exit 0; }
+umask 077 # dpdk-migrate refuses a key file that others may read
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$TMP/key"
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$TMP/key2"
 PORT=7000

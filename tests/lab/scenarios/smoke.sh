@@ -120,6 +120,7 @@ SPID=
 # hugepages; digests equal on both sides. Device a has pre-copy: the
 # source catches up quickly and must still switch over (its switchover
 # bandwidth is the path's capacity, not the rate of an idle source).
+umask 077 # dpdk-migrate refuses a key file that others may read
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$TMP/key"
 PORT=17000
 DCPU=1
