@@ -15,6 +15,8 @@ if [ ! -s "$key" ]; then
 	umask 077
 	head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$key"
 fi
+# dpdk-migrate refuses a key file that others may read (older demo keys)
+chmod 600 "$key"
 exec "$build/apps/dpdk-migrate/dpdk-migrate" -l 0-1 --no-pci \
 	--file-prefix mig-demo --log-level=lib.eal:warning -- \
 	--role loopback --key "$key" \

@@ -65,14 +65,16 @@ mig_policy_decide(const struct mig_policy_cfg *cfg,
 		return policy_say(MIG_POLICY_SWITCHOVER, why, why_len,
 				  "nothing pending");
 	if (in->bandwidth_bps > 0) {
-		est_ns = (double)in->pending_bytes * 1e9 / in->bandwidth_bps;
+		est_ns = (double)(in->pending_bytes + in->inflight_bytes) *
+			 1e9 / in->bandwidth_bps;
 		if (est_ns <= (double)cfg->downtime_limit_ns)
 			return policy_say(MIG_POLICY_SWITCHOVER, why, why_len,
 					  "estimated downtime %.1f ms <= limit %.1f ms (%" PRIu64
-					  " bytes at %.1f MB/s)",
+					  " bytes + %" PRIu64
+					  " in flight at %.1f MB/s)",
 					  est_ns / NS_PER_MS,
 					  cfg->downtime_limit_ns / NS_PER_MS,
-					  in->pending_bytes,
+					  in->pending_bytes, in->inflight_bytes,
 					  in->bandwidth_bps / 1e6);
 	} else {
 		est_ns = -1;

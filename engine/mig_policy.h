@@ -53,6 +53,9 @@ struct mig_policy_cfg {
 
 struct mig_policy_input {
 	uint64_t pending_bytes;    /**< sum of the devices' stop-copy estimates */
+	/** bytes already sent that the destination has not loaded yet (its
+	 *  backlog: loaded, in order, before any stop-copy byte) */
+	uint64_t inflight_bytes;
 	/** part of pending_bytes from devices without pre-copy */
 	uint64_t fixed_bytes;
 	double bandwidth_bps;      /**< measured, 0 if not known yet */

@@ -65,6 +65,7 @@ src_precopy(struct src_sess *ss)
 	struct sess_req rearm = { .kind = SESS_REQ_REARM };
 	struct mig_sess *s = &ss->s;
 	struct mig_policy_input in;
+	struct mig_xport_info xi;
 	enum mig_policy_verdict v;
 	uint64_t start = mig_time_ns(), last = 0, now, mark;
 	uint64_t left, left_prev = UINT64_MAX;
@@ -105,6 +106,10 @@ src_precopy(struct src_sess *ss)
 			left_prev = left;
 			mark = s->st->bytes;
 		}
+		/* The destination's backlog (at most a chunk each) is loaded
+		 * before any stop-copy byte: part of the downtime. */
+		mig_xport_info_get(s->xp, &xi);
+		in.inflight_bytes = (uint64_t)xi.inflight * s->cfg->chunk_size;
 		in.bandwidth_bps = mig_rate_link_bps(&s->rate, now);
 		in.rounds = completed;
 		in.converged = converged;

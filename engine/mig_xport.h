@@ -127,6 +127,9 @@ struct mig_xport_info {
 	unsigned int streams;    /**< streams (connections, QPs) of the session */
 	uint32_t window;         /**< receive window advertised (buffers) */
 	uint32_t credits;        /**< send credits currently held */
+	/** sender: chunks sent whose buffer the receiver has not released
+	 *  yet (their credit has not come back) */
+	uint32_t inflight;
 	uint64_t tx_chunks;      /**< chunks handed to the network */
 	uint64_t tx_bytes;       /**< payload bytes handed to the network */
 	uint64_t rx_chunks;      /**< chunks received */

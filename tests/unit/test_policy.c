@@ -85,6 +85,31 @@ test_fixed_bytes(void **state)
 			 MIG_POLICY_CONTINUE);
 }
 
+/* The destination's backlog counts: 100 MB pending fits 300 ms at
+ * 1000 MB/s on its own, not with 250 MB still to load. */
+static void
+test_inflight_counts(void **state)
+{
+	struct mig_policy_input in = {
+		.pending_bytes = 100 * MB,
+		.inflight_bytes = 250 * MB,
+		.bandwidth_bps = 1000.0 * MB,
+		.rounds = 1,
+		.elapsed_ns = 500 * MS,
+	};
+	char why[256];
+
+	(void)state;
+	assert_int_equal(mig_policy_decide(&g_cfg, &in, why, sizeof(why)),
+			 MIG_POLICY_CONTINUE);
+	assert_non_null(strstr(why, "350.0 ms > limit 300.0 ms"));
+	in.inflight_bytes = 150 * MB;
+	assert_int_equal(mig_policy_decide(&g_cfg, &in, why, sizeof(why)),
+			 MIG_POLICY_SWITCHOVER);
+	assert_non_null(strstr(why, "250.0 ms <= limit 300.0 ms"));
+	assert_non_null(strstr(why, "+ 150000000 in flight"));
+}
+
 static void
 test_fits_downtime(void **state)
 {
@@ -243,6 +268,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_inflight_counts),
 		cmocka_unit_test(test_fits_downtime),
 		cmocka_unit_test(test_fixed_bytes),
 		cmocka_unit_test(test_switchover_ack),

@@ -450,6 +450,7 @@ test_credit_throttles_source(void **state)
 	assert_int_equal(pr.pool->out, 4);
 	assert_int_equal(mig_xport_info_get(pr.src, &info), 0);
 	assert_int_equal(info.credits, 0);
+	assert_int_equal(info.inflight, 4);
 	assert_true(info.tx_blocked > 0);
 
 	/* release two: exactly two more go */
@@ -474,9 +475,20 @@ test_credit_throttles_source(void **state)
 	}
 	assert_int_equal(sent, 6);
 	assert_int_equal(nheld, 4);
+	assert_int_equal(mig_xport_info_get(pr.src, &info), 0);
+	assert_int_equal(info.inflight, 4);
 	while (nheld > 0)
 		assert_int_equal(mig_xport_rx_release(pr.dst, held[--nheld]),
 				 0);
+	/* every buffer released: nothing is in flight once the credits
+	 * are back */
+	do {
+		assert_true(mig_xport_poll(pr.dst) >= 0);
+		assert_true(mig_xport_poll(pr.src) >= 0);
+		assert_int_equal(mig_xport_info_get(pr.src, &info), 0);
+		assert_true(now_s() < end);
+	} while (info.inflight != 0);
+	assert_int_equal(info.credits, 4);
 	pair_close(&pr);
 	free(b);
 	free(rx);

@@ -508,12 +508,21 @@ static int
 tcp_info_get(struct mig_xport *xp, struct mig_xport_info *info)
 {
 	struct tcp_priv *p = tcp_priv(xp);
+	uint32_t grants = 0;
 	unsigned int i;
 
 	info->streams = p->nstreams ? p->nstreams : p->opt.streams;
 	info->window = p->opt.window;
-	for (i = 0; i < p->nconn; i++)
+	for (i = 0; i < p->nconn; i++) {
 		info->credits += p->s[i].credits;
+		if (p->source && p->s[i].share_known)
+			grants += p->s[i].share;
+	}
+	/* The receiver grants its whole window once (the streams' initial
+	 * shares) and then one credit per buffer it releases, to whichever
+	 * stream: the credits missing from the window are in flight. */
+	if (grants > info->credits)
+		info->inflight = grants - info->credits;
 	info->tx_chunks = p->tx_chunks;
 	info->tx_bytes = p->tx_bytes;
 	info->rx_chunks = p->rx_chunks;

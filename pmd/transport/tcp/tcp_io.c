@@ -232,6 +232,10 @@ tcp_ctrl_frame(struct mig_xport *xp, struct tcp_stream *s)
 			return mig_xport_fail(xp, mig_tcp_logtype, -EPROTO,
 					      "tcp stream %u: unexpected CREDIT of %" PRIu32,
 					      s->id, m.credit.credits);
+		if (!s->share_known) {
+			s->share = m.credit.credits;
+			s->share_known = true;
+		}
 		s->credits += m.credit.credits;
 		return 0;
 	}

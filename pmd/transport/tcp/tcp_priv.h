@@ -67,7 +67,9 @@ struct tcp_stream {
 	uint32_t credits;      /* sender: chunks it may still send */
 	uint32_t granted;      /* receiver: credits held by peer or in flight */
 	uint32_t pending;      /* receiver: released, not granted yet */
-	uint32_t share;        /* receiver: initial grant of this stream */
+	uint32_t share;        /* initial grant of this stream (receiver: sent,
+				* sender: the first CREDIT received) */
+	bool share_known;      /* sender: first CREDIT received */
 	/* receive side */
 	enum tcp_rx_step step;
 	uint8_t rx_hdr[MIG_WIRE_CHUNK_HDR_LEN];
