@@ -419,6 +419,14 @@ static int ivs_load_end(struct mvp_device *mvdev, void *ctx)
 	if (!ret)
 		ret = vfio_pci_core_iowrite32(core, true, l->intrstatus,
 					      p->regs + IVS_REG_INTRSTATUS);
+	/*
+	 * The device stays stopped (RESUMING -> STOP): the loaded registers
+	 * are its stopped state now, not the snapshot of the stop before
+	 * RESUMING, which STOP -> STOP_COPY would otherwise save.
+	 */
+	p->intrmask = l->intrmask;
+	p->intrstatus = l->intrstatus;
+	p->regs_valid = !ret;
 	return ret;
 }
 

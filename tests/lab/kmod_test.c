@@ -286,6 +286,55 @@ precopy_phase(struct kv_dev *a, int sfd, int rfd, uint64_t *bytes)
 	return ret;
 }
 
+/*
+ * The IntrMask of the REGS record of a saved stream (header 32 bytes, then
+ * records: 24-byte header {tag le16, flags le16, len le32, ...} + payload),
+ * or -1 if it has none.
+ */
+static int64_t
+stream_intrmask(const uint8_t *p, size_t len)
+{
+	size_t off = 32, rlen;
+
+	while (off + 24 <= len) {
+		rlen = (size_t)p[off + 4] | (size_t)p[off + 5] << 8 |
+		       (size_t)p[off + 6] << 16 | (size_t)p[off + 7] << 24;
+		if (off + 24 + rlen > len)
+			break;
+		if ((p[off] | p[off + 1] << 8) == 2 && rlen >= 4)
+			return (int64_t)((uint32_t)p[off + 24] |
+					 (uint32_t)p[off + 25] << 8 |
+					 (uint32_t)p[off + 26] << 16 |
+					 (uint32_t)p[off + 27] << 24);
+		off += 24 + rlen;
+	}
+	return -1;
+}
+
+/* B, resumed and stopped, saved again from STOP: the registers it loaded. */
+static void
+resave_regs(struct kv_dev *b, uint32_t mask)
+{
+	struct stream s = { 0 };
+	uint64_t bytes = 0;
+	int64_t got = -1;
+	int sfd = -1, ret;
+
+	ret = kv_set_state(b, MIG_STATE_STOP_COPY, &sfd);
+	if (ret == 0)
+		ret = drain_to_eof(sfd, -1, &s, &bytes);
+	if (ret == 0)
+		got = stream_intrmask(s.p, s.len);
+	kv_ok(ret == 0 && got == (int64_t)mask,
+	      "B resumed then STOP -> STOP_COPY saves the loaded IntrMask "
+	      "(0x%llx, expected 0x%x)", (unsigned long long)got, mask);
+	kv_ok(kv_set_state(b, MIG_STATE_STOP, NULL) == 0,
+	      "B STOP_COPY -> STOP");
+	if (sfd >= 0)
+		close(sfd);
+	free(s.p);
+}
+
 static int
 migrate_once(struct kv_dev *a, struct kv_dev *b, bool precopy, uint64_t seed)
 {
@@ -332,6 +381,7 @@ migrate_once(struct kv_dev *a, struct kv_dev *b, bool precopy, uint64_t seed)
 			(unsigned long long)(diff - 1));
 	kv_ok(diff == 0, "B's BAR2 equals A's at switchover (%llu bytes)",
 	      (unsigned long long)a->bar2_size);
+	resave_regs(b, mask);
 	ret = kv_set_state(a, MIG_STATE_RUNNING, NULL);
 	kv_ok(ret == 0 && read(sfd, &c, 1) < 0 && errno == ENODEV,
 	      "A back to RUNNING; the old data fd reads ENODEV");
