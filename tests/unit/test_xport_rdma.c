@@ -5,8 +5,8 @@
 /*
  * RDMA transport, what runs without an RDMA device: opening fails at once
  * saying there is no device (skipped on a host that has one), devargs
- * errors name the key, the connect private data, SLOTS and CREDIT codecs
- * and the immediate, and the generic memory registration call. The data
+ * errors name the key, the connect private data, SLOTS and CREDIT codecs,
+ * the immediate, the signaling rule, and the generic memory registration call. The data
  * path runs in the lab VM (tests/lab/scenarios/rdma_*.sh).
  */
 
@@ -266,6 +266,28 @@ test_imm(void **state)
 	assert_int_equal(rdma_imm_seq(rdma_imm(0xffff, 5)), 0xffff);
 }
 
+/* Two signaled batches of chunks (2 work requests each) fit in the send
+ * queue next to the flush entry, for every tx_depth. */
+static void
+test_cq_mod_clamp(void **state)
+{
+	static const uint32_t want[] = { 1, 4, 16, 100, 4096, 8192 };
+	uint32_t t, i, c;
+
+	(void)state;
+	for (t = 8; t <= 8192; t++) {
+		for (i = 0; i < RTE_DIM(want); i++) {
+			c = rdma_cq_mod_clamp(want[i], t);
+			if (c < 1 || c > want[i] || 2 * 2 * c > t - 1)
+				fail_msg("tx_depth %u cq_mod %u: clamped to %u",
+					 t, want[i], c);
+		}
+	}
+	/* the defaults: 128 work requests, cq_mod 100 */
+	assert_int_equal(rdma_cq_mod_clamp(100, 128), 31);
+	assert_int_equal(rdma_cq_mod_clamp(16, 128), 16);
+}
+
 /* The generic call: checked, and a no-op for a transport without
  * registration (TCP). */
 static void
@@ -295,6 +317,7 @@ main(void)
 		cmocka_unit_test(test_slots_codec),
 		cmocka_unit_test(test_credit_codec),
 		cmocka_unit_test(test_imm),
+		cmocka_unit_test(test_cq_mod_clamp),
 		cmocka_unit_test(test_mem_register_generic),
 	};
 

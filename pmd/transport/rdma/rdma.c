@@ -145,8 +145,8 @@ rdma_probe(struct mig_xport *xp, const char *args)
 		o->cq_mod = (uint32_t)v;
 		o->cq_mod_set = true;
 	}
-	/* like perftest: cq_mod clamped to the send queue */
-	o->cq_mod = RTE_MIN(o->cq_mod, o->tx_depth / 2);
+	/* like perftest: cq_mod clamped to the send queue (2 WRs a chunk) */
+	o->cq_mod = rdma_cq_mod_clamp(o->cq_mod, o->tx_depth);
 	ret = mig_devargs_bool(kv, "rdma", RDMA_KEY_VERIFY, &o->verify);
 	if (ret < 0)
 		goto free_kvlist;

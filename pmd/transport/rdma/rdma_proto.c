@@ -3,7 +3,8 @@
  */
 
 /*
- * RDMA transport codecs: connect private data, SLOTS and CREDIT frames.
+ * RDMA transport codecs: connect private data, SLOTS and CREDIT frames;
+ * the signaling rule.
  */
 
 #include <errno.h>
@@ -172,4 +173,12 @@ rdma_credit_decode(const void *body, uint32_t len, uint16_t *slots)
 		slots[i] = rte_le_to_cpu_16(v);
 	}
 	return (int)n;
+}
+
+uint32_t
+rdma_cq_mod_clamp(uint32_t cq_mod, uint32_t tx_depth)
+{
+	uint32_t max = tx_depth > 4 ? (tx_depth - 1) / 4 : 1;
+
+	return RTE_MAX(RTE_MIN(cq_mod, max), 1u);
 }

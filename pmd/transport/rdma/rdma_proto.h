@@ -9,9 +9,11 @@
  * What the RDMA transport puts on the wire besides the session's frames
  * (doc/transports.md, "rdma"): the connect private data, two transport
  * frames (OPTIONAL types outside the v1 range, framed like every other
- * frame) and the immediate of a chunk write. Pure codecs, no verbs.
+ * frame) and the immediate of a chunk write; the signaling rule. Pure
+ * codecs and arithmetic, no verbs.
  */
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <rte_byteorder.h>
@@ -127,6 +129,16 @@ rdma_imm_slot(uint32_t imm)
 {
 	return (uint16_t)(imm & 0xffff);
 }
+
+/**
+ * Largest cq_mod (chunks per signaled chunk write) for a send queue of
+ * @p tx_depth work requests: a chunk takes two and one is kept for the
+ * flush write, so that two signaled batches fit in the queue and the
+ * source keeps posting while the first one completes. Without it the
+ * signaled chunk of a batch never fits and only the idle flush write
+ * retires the queue. @return @p cq_mod clamped to 1..(tx_depth - 1) / 4.
+ */
+uint32_t rdma_cq_mod_clamp(uint32_t cq_mod, uint32_t tx_depth);
 
 void rdma_pdata_encode(struct rdma_pdata_le *out, const struct rdma_pdata *in);
 
