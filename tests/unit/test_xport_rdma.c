@@ -6,7 +6,7 @@
  * RDMA transport, what runs without an RDMA device: opening fails at once
  * saying there is no device (skipped on a host that has one), devargs
  * errors name the key, the connect private data, SLOTS and CREDIT codecs,
- * the immediate, the signaling rule, and the generic memory registration call. The data
+ * the immediate, the signaling and credit batching rules, and the generic memory registration call. The data
  * path runs in the lab VM (tests/lab/scenarios/rdma_*.sh).
  */
 
@@ -288,6 +288,44 @@ test_cq_mod_clamp(void **state)
 	assert_int_equal(rdma_cq_mod_clamp(16, 128), 16);
 }
 
+/*
+ * Credit batching: a batch goes at once, nothing is held back from a
+ * source that has no credit left, and a frame of fewer than
+ * nslots / RDMA_CREDIT_FRAMES_MAX slots goes only to such a source (so
+ * the source's 128 receives hold every frame it has not taken yet).
+ */
+static void
+test_credit_due(void **state)
+{
+	static const uint32_t nslots[] = { 1, 2, 3, 63, 64, 65, 100, 256,
+					   1000, RDMA_SLOTS_MAX };
+	uint32_t i, n, g, pend, batch, least;
+	bool due;
+
+	(void)state;
+	for (i = 0; i < RTE_DIM(nslots); i++) {
+		n = nslots[i];
+		batch = n / 4 > 1 ? n / 4 : 1;
+		least = (n + RDMA_CREDIT_FRAMES_MAX - 1) / RDMA_CREDIT_FRAMES_MAX;
+		for (g = 0; g <= n; g++) {
+			for (pend = 0; pend + g <= n; pend++) {
+				due = rdma_credit_due(pend, g, n);
+				if (pend == 0 && due)
+					fail_msg("%u slots: nothing pending is due", n);
+				if (pend > 0 && (g == 0 || pend >= batch) && !due)
+					fail_msg("%u slots, %u granted, %u pending: held back",
+						 n, g, pend);
+				if (due && g > 0 && pend < least)
+					fail_msg("%u slots, %u granted: a frame of %u < %u slots",
+						 n, g, pend, least);
+			}
+		}
+	}
+	/* window=64: a source with a quarter or less gets every slot back */
+	assert_true(rdma_credit_due(1, 16, 64));
+	assert_false(rdma_credit_due(1, 17, 64));
+}
+
 /* The generic call: checked, and a no-op for a transport without
  * registration (TCP). */
 static void
@@ -318,6 +356,7 @@ main(void)
 		cmocka_unit_test(test_credit_codec),
 		cmocka_unit_test(test_imm),
 		cmocka_unit_test(test_cq_mod_clamp),
+		cmocka_unit_test(test_credit_due),
 		cmocka_unit_test(test_mem_register_generic),
 	};
 

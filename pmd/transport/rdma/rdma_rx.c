@@ -61,11 +61,10 @@ int
 rdma_credit_flush(struct mig_xport *xp)
 {
 	struct rdma_priv *p = rdma_priv(xp);
-	uint32_t batch = RTE_MAX(p->nslots / 4, 1u), k, i;
+	uint32_t k, i;
 	int bi, len, ret, work = 0;
 
-	while (p->npending > 0 &&
-	       (p->npending >= batch || p->granted <= batch)) {
+	while (rdma_credit_due(p->npending, p->granted, p->nslots)) {
 		bi = rdma_msg_take(xp);
 		if (bi == -EAGAIN)
 			return work; /* retried on the next poll */
