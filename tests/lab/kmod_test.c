@@ -19,7 +19,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/vfio.h>
@@ -396,6 +399,71 @@ migrate_once(struct kv_dev *a, struct kv_dev *b, bool precopy, uint64_t seed)
 	return diff == 0 ? 0 : -EIO;
 }
 
+/* ---- ioeventfd ---- */
+
+struct flipper {
+	struct vfio_device_ioeventfd *ev;
+	uint64_t off[2];
+	atomic_bool quit;
+};
+
+static void *
+flipper_main(void *arg)
+{
+	struct flipper *f = arg;
+	unsigned int i = 0;
+
+	while (!atomic_load(&f->quit))
+		__atomic_store_n(&f->ev->offset, f->off[i++ & 1],
+				 __ATOMIC_RELAXED);
+	return NULL;
+}
+
+/*
+ * VFIO_DEVICE_IOEVENTFD on the state BARs is refused, also while another
+ * thread flips the argument's offset between BAR2 and BAR1 (absent on
+ * ivshmem-plain): the core reads the argument again after the driver, so
+ * a check of the offset alone lets an ioeventfd onto BAR2 through.
+ */
+static void
+ioeventfd_refused(struct kv_dev *a)
+{
+	struct vfio_device_ioeventfd ev = {
+		.argsz = sizeof(ev), .flags = VFIO_DEVICE_IOEVENTFD_32,
+	};
+	struct flipper f = { .ev = &ev };
+	unsigned long tries = 0, accepted = 0;
+	struct timespec t0, t;
+	pthread_t th;
+	int efd;
+
+	efd = eventfd(0, EFD_CLOEXEC);
+	ev.fd = efd;
+	ev.offset = a->bar2_off;
+	kv_ok(efd >= 0 && ioctl(a->fd, VFIO_DEVICE_IOEVENTFD, &ev) < 0 &&
+	      errno == EINVAL, "ioeventfd on BAR2 refused (EINVAL)");
+	ev.offset = a->bar0_off;
+	kv_ok(ioctl(a->fd, VFIO_DEVICE_IOEVENTFD, &ev) < 0 && errno == EINVAL,
+	      "ioeventfd on BAR0 refused (EINVAL)");
+	f.off[0] = a->bar2_off;
+	f.off[1] = a->bar0_off + (a->bar2_off - a->bar0_off) / 2; /* BAR1 */
+	pthread_create(&th, NULL, flipper_main, &f);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		/* one accepted stays until close_device; it is never signaled */
+		if (ioctl(a->fd, VFIO_DEVICE_IOEVENTFD, &ev) == 0)
+			accepted++;
+		tries++;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	} while (t.tv_sec - t0.tv_sec < 5);
+	atomic_store(&f.quit, true);
+	pthread_join(th, NULL);
+	kv_ok(accepted == 0, "ioeventfd with its offset flipping between BAR1 "
+	      "and BAR2: %lu of %lu accepted", accepted, tries);
+	if (efd >= 0)
+		close(efd);
+}
+
 static int
 cmd_migrate(struct kv_dev *a, struct kv_dev *b, bool stop_copy_only)
 {
@@ -409,6 +477,7 @@ cmd_migrate(struct kv_dev *a, struct kv_dev *b, bool stop_copy_only)
 	kv_ok(m == MAP_FAILED, "mmap of BAR2 refused");
 	if (m != MAP_FAILED)
 		munmap(m, PG);
+	ioeventfd_refused(a);
 	if (stop_copy_only) {
 		kv_ok(!pre, "capabilities lack PRE_COPY (0x%llx)",
 		      (unsigned long long)a->caps);
