@@ -171,7 +171,7 @@ struct rdma_priv {
 	uint16_t *pending;            /* released, to be credited */
 	uint32_t npending;
 	uint32_t granted;             /* slots the source may write */
-	bool slots_sent;
+	uint32_t slots_described;     /* slots sent in SLOTS frames */
 	/* source */
 	struct rdma_slot_desc *rslots;
 	uint64_t hdr_raddr;
