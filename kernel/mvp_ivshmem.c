@@ -9,6 +9,7 @@
  */
 
 #include <linux/bitmap.h>
+#include <linux/build_bug.h>
 #include <linux/io.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -24,6 +25,7 @@ struct ivs_regs_payload {
 	__le32 intrmask;
 	__le32 intrstatus;
 };
+static_assert(sizeof(struct ivs_regs_payload) <= MVP_REGS_MAX);
 
 struct ivs_save;
 

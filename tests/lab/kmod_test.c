@@ -342,7 +342,7 @@ static int
 migrate_once(struct kv_dev *a, struct kv_dev *b, bool precopy, uint64_t seed)
 {
 	uint32_t mask = 0x5a5aa5a5, v = 0, st;
-	uint64_t bytes = 0, diff;
+	uint64_t bytes = 0, diff, dl = 0;
 	int sfd = -1, rfd = -1, ret;
 	char c;
 
@@ -364,6 +364,9 @@ migrate_once(struct kv_dev *a, struct kv_dev *b, bool precopy, uint64_t seed)
 		ret = kv_set_state(a, MIG_STATE_STOP_COPY, &sfd);
 		kv_ok(ret == 0 && sfd >= 0,
 		      "A RUNNING -> STOP_COPY gives a data fd");
+		ret = kv_data_size(a, &dl);
+		kv_ok(ret == 0, "MIG_DATA_SIZE at the start of STOP_COPY: %llu",
+		      (unsigned long long)dl);
 		v = 1;
 		kv_ok(kv_bar2_rw(a, 0, &v, 4, true) == -EBUSY,
 		      "stopped device refuses a state write (EBUSY)");
@@ -374,6 +377,10 @@ migrate_once(struct kv_dev *a, struct kv_dev *b, bool precopy, uint64_t seed)
 	kv_ok(ret == 0 && read(sfd, &c, 1) == 0,
 	      "STOP_COPY ends with read() == 0, twice (%llu stream bytes)",
 	      (unsigned long long)bytes);
+	if (!precopy)
+		kv_ok(dl >= bytes, "MIG_DATA_SIZE (%llu) covered the whole "
+		      "STOP_COPY stream (%llu)", (unsigned long long)dl,
+		      (unsigned long long)bytes);
 	kv_ok(kv_bar0_rw32(a, 4, &v, false) == -EBUSY,
 	      "stopped device refuses BAR0 reads (IntrStatus clears on read)");
 	ret = kv_set_state(b, MIG_STATE_STOP, NULL);
