@@ -114,7 +114,7 @@ void mvp_file_disable(struct mvp_migf *migf);
 void mvp_file_abort(struct mvp_migf *migf);
 void mvp_save_file_final(struct mvp_migf *migf);
 int mvp_resume_file_end(struct mvp_migf *migf);
-void mvp_save_file_pending(struct mvp_migf *migf, u64 *initial, u64 *dirty);
+u64 mvp_save_file_stop_copy_len(struct mvp_migf *migf);
 void mvp_notify_change(struct mvp_device *mvdev);
 
 /*

@@ -124,11 +124,25 @@ static void mvp_save_pending_locked(struct mvp_migf *migf, u64 *initial,
 		*dirty += sizeof(struct mvp_rec_hdr) + sizeof(struct mvp_rec_end);
 }
 
-void mvp_save_file_pending(struct mvp_migf *migf, u64 *initial, u64 *dirty)
+/*
+ * [state] MIG_DATA_SIZE in a session: the stream bytes STOP_COPY would
+ * still send, the register record (MVP_REGS_MAX at most) and the END
+ * record included until the END record is staged.
+ */
+u64 mvp_save_file_stop_copy_len(struct mvp_migf *migf)
 {
+	u64 initial, dirty;
+
 	mutex_lock(&migf->lock);
-	mvp_save_pending_locked(migf, initial, dirty);
+	mvp_save_pending_locked(migf, &initial, &dirty);
+	if (!migf->end_done) {
+		dirty += sizeof(struct mvp_rec_hdr) + MVP_REGS_MAX;
+		if (!migf->final)
+			dirty += sizeof(struct mvp_rec_hdr) +
+				 sizeof(struct mvp_rec_end);
+	}
 	mutex_unlock(&migf->lock);
+	return initial + dirty;
 }
 
 /* [state] The device is stopped: stream what is left, then the end. */

@@ -276,7 +276,7 @@ static u64 mvp_stream_estimate(u64 payload)
 {
 	u64 recs = DIV_ROUND_UP(payload, MVP_REC_MAX) + 2;
 
-	return sizeof(struct mvp_stream_hdr) + payload + 64 +
+	return sizeof(struct mvp_stream_hdr) + payload + MVP_REGS_MAX +
 	       recs * sizeof(struct mvp_rec_hdr) + sizeof(struct mvp_rec_end);
 }
 
@@ -284,13 +284,12 @@ static int mvp_get_data_size(struct vfio_device *vdev,
 			     unsigned long *stop_copy_length)
 {
 	struct mvp_device *mvdev = mvp_from_vdev(vdev);
-	u64 initial, dirty;
 
 	mutex_lock(&mvdev->state_mutex);
 	mvp_reap_files(mvdev);
 	if (mvdev->saving_migf) {
-		mvp_save_file_pending(mvdev->saving_migf, &initial, &dirty);
-		*stop_copy_length = initial + dirty;
+		*stop_copy_length =
+			mvp_save_file_stop_copy_len(mvdev->saving_migf);
 	} else {
 		*stop_copy_length =
 			mvp_stream_estimate(mvdev->be->state_size(mvdev));

@@ -9,6 +9,7 @@
  */
 
 #include <linux/bitmap.h>
+#include <linux/build_bug.h>
 #include <linux/io.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -24,6 +25,7 @@ struct ivs_regs_payload {
 	__le32 intrmask;
 	__le32 intrstatus;
 };
+static_assert(sizeof(struct ivs_regs_payload) <= MVP_REGS_MAX);
 
 struct ivs_save;
 
@@ -419,6 +421,14 @@ static int ivs_load_end(struct mvp_device *mvdev, void *ctx)
 	if (!ret)
 		ret = vfio_pci_core_iowrite32(core, true, l->intrstatus,
 					      p->regs + IVS_REG_INTRSTATUS);
+	/*
+	 * The device stays stopped (RESUMING -> STOP): the loaded registers
+	 * are its stopped state now, not the snapshot of the stop before
+	 * RESUMING, which STOP -> STOP_COPY would otherwise save.
+	 */
+	p->intrmask = l->intrmask;
+	p->intrstatus = l->intrstatus;
+	p->regs_valid = !ret;
 	return ret;
 }
 

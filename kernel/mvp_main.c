@@ -164,16 +164,18 @@ static long mvp_ioctl(struct vfio_device *vdev, unsigned int cmd,
 		      unsigned long arg)
 {
 	struct mvp_device *mvdev = mvp_from_vdev(vdev);
-	unsigned long minsz = offsetofend(struct vfio_device_ioeventfd, fd);
-	struct vfio_device_ioeventfd ioeventfd;
+	unsigned int i;
 
-	/* An ioeventfd would write the state behind the region handlers. */
-	if (cmd == VFIO_DEVICE_IOEVENTFD) {
-		if (copy_from_user(&ioeventfd, (void __user *)arg, minsz))
-			return -EFAULT;
-		if (mvp_owned(mvdev, VFIO_PCI_OFFSET_TO_INDEX(ioeventfd.offset)))
-			return -EINVAL;
-	}
+	/*
+	 * An ioeventfd would write the state behind the region handlers.
+	 * The core copies the argument from user memory again after any
+	 * check of ours, so a check of its offset races with a thread that
+	 * changes it: no ioeventfd at all on a device with an owned BAR.
+	 */
+	if (cmd == VFIO_DEVICE_IOEVENTFD)
+		for (i = 0; i < PCI_STD_NUM_BARS; i++)
+			if (mvp_owned(mvdev, i))
+				return -EINVAL;
 	return vfio_pci_core_ioctl(vdev, cmd, arg);
 }
 

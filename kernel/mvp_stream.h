@@ -25,6 +25,8 @@
 
 /* Largest record payload. */
 #define MVP_REC_MAX (64 * 1024)
+/* Largest MVP_REC_REGS payload of a backend (for size estimates). */
+#define MVP_REGS_MAX 64
 
 struct mvp_stream_hdr {
 	__le32 magic;

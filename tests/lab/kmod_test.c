@@ -19,7 +19,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/vfio.h>
@@ -286,11 +289,60 @@ precopy_phase(struct kv_dev *a, int sfd, int rfd, uint64_t *bytes)
 	return ret;
 }
 
+/*
+ * The IntrMask of the REGS record of a saved stream (header 32 bytes, then
+ * records: 24-byte header {tag le16, flags le16, len le32, ...} + payload),
+ * or -1 if it has none.
+ */
+static int64_t
+stream_intrmask(const uint8_t *p, size_t len)
+{
+	size_t off = 32, rlen;
+
+	while (off + 24 <= len) {
+		rlen = (size_t)p[off + 4] | (size_t)p[off + 5] << 8 |
+		       (size_t)p[off + 6] << 16 | (size_t)p[off + 7] << 24;
+		if (off + 24 + rlen > len)
+			break;
+		if ((p[off] | p[off + 1] << 8) == 2 && rlen >= 4)
+			return (int64_t)((uint32_t)p[off + 24] |
+					 (uint32_t)p[off + 25] << 8 |
+					 (uint32_t)p[off + 26] << 16 |
+					 (uint32_t)p[off + 27] << 24);
+		off += 24 + rlen;
+	}
+	return -1;
+}
+
+/* B, resumed and stopped, saved again from STOP: the registers it loaded. */
+static void
+resave_regs(struct kv_dev *b, uint32_t mask)
+{
+	struct stream s = { 0 };
+	uint64_t bytes = 0;
+	int64_t got = -1;
+	int sfd = -1, ret;
+
+	ret = kv_set_state(b, MIG_STATE_STOP_COPY, &sfd);
+	if (ret == 0)
+		ret = drain_to_eof(sfd, -1, &s, &bytes);
+	if (ret == 0)
+		got = stream_intrmask(s.p, s.len);
+	kv_ok(ret == 0 && got == (int64_t)mask,
+	      "B resumed then STOP -> STOP_COPY saves the loaded IntrMask "
+	      "(0x%llx, expected 0x%x)", (unsigned long long)got, mask);
+	kv_ok(kv_set_state(b, MIG_STATE_STOP, NULL) == 0,
+	      "B STOP_COPY -> STOP");
+	if (sfd >= 0)
+		close(sfd);
+	free(s.p);
+}
+
 static int
 migrate_once(struct kv_dev *a, struct kv_dev *b, bool precopy, uint64_t seed)
 {
 	uint32_t mask = 0x5a5aa5a5, v = 0, st;
-	uint64_t bytes = 0, diff;
+	uint64_t bytes = 0, diff, dl = 0;
 	int sfd = -1, rfd = -1, ret;
 	char c;
 
@@ -312,6 +364,9 @@ migrate_once(struct kv_dev *a, struct kv_dev *b, bool precopy, uint64_t seed)
 		ret = kv_set_state(a, MIG_STATE_STOP_COPY, &sfd);
 		kv_ok(ret == 0 && sfd >= 0,
 		      "A RUNNING -> STOP_COPY gives a data fd");
+		ret = kv_data_size(a, &dl);
+		kv_ok(ret == 0, "MIG_DATA_SIZE at the start of STOP_COPY: %llu",
+		      (unsigned long long)dl);
 		v = 1;
 		kv_ok(kv_bar2_rw(a, 0, &v, 4, true) == -EBUSY,
 		      "stopped device refuses a state write (EBUSY)");
@@ -322,6 +377,10 @@ migrate_once(struct kv_dev *a, struct kv_dev *b, bool precopy, uint64_t seed)
 	kv_ok(ret == 0 && read(sfd, &c, 1) == 0,
 	      "STOP_COPY ends with read() == 0, twice (%llu stream bytes)",
 	      (unsigned long long)bytes);
+	if (!precopy)
+		kv_ok(dl >= bytes, "MIG_DATA_SIZE (%llu) covered the whole "
+		      "STOP_COPY stream (%llu)", (unsigned long long)dl,
+		      (unsigned long long)bytes);
 	kv_ok(kv_bar0_rw32(a, 4, &v, false) == -EBUSY,
 	      "stopped device refuses BAR0 reads (IntrStatus clears on read)");
 	ret = kv_set_state(b, MIG_STATE_STOP, NULL);
@@ -332,6 +391,7 @@ migrate_once(struct kv_dev *a, struct kv_dev *b, bool precopy, uint64_t seed)
 			(unsigned long long)(diff - 1));
 	kv_ok(diff == 0, "B's BAR2 equals A's at switchover (%llu bytes)",
 	      (unsigned long long)a->bar2_size);
+	resave_regs(b, mask);
 	ret = kv_set_state(a, MIG_STATE_RUNNING, NULL);
 	kv_ok(ret == 0 && read(sfd, &c, 1) < 0 && errno == ENODEV,
 	      "A back to RUNNING; the old data fd reads ENODEV");
@@ -344,6 +404,71 @@ migrate_once(struct kv_dev *a, struct kv_dev *b, bool precopy, uint64_t seed)
 	close(sfd);
 	close(rfd);
 	return diff == 0 ? 0 : -EIO;
+}
+
+/* ---- ioeventfd ---- */
+
+struct flipper {
+	struct vfio_device_ioeventfd *ev;
+	uint64_t off[2];
+	atomic_bool quit;
+};
+
+static void *
+flipper_main(void *arg)
+{
+	struct flipper *f = arg;
+	unsigned int i = 0;
+
+	while (!atomic_load(&f->quit))
+		__atomic_store_n(&f->ev->offset, f->off[i++ & 1],
+				 __ATOMIC_RELAXED);
+	return NULL;
+}
+
+/*
+ * VFIO_DEVICE_IOEVENTFD on the state BARs is refused, also while another
+ * thread flips the argument's offset between BAR2 and BAR1 (absent on
+ * ivshmem-plain): the core reads the argument again after the driver, so
+ * a check of the offset alone lets an ioeventfd onto BAR2 through.
+ */
+static void
+ioeventfd_refused(struct kv_dev *a)
+{
+	struct vfio_device_ioeventfd ev = {
+		.argsz = sizeof(ev), .flags = VFIO_DEVICE_IOEVENTFD_32,
+	};
+	struct flipper f = { .ev = &ev };
+	unsigned long tries = 0, accepted = 0;
+	struct timespec t0, t;
+	pthread_t th;
+	int efd;
+
+	efd = eventfd(0, EFD_CLOEXEC);
+	ev.fd = efd;
+	ev.offset = a->bar2_off;
+	kv_ok(efd >= 0 && ioctl(a->fd, VFIO_DEVICE_IOEVENTFD, &ev) < 0 &&
+	      errno == EINVAL, "ioeventfd on BAR2 refused (EINVAL)");
+	ev.offset = a->bar0_off;
+	kv_ok(ioctl(a->fd, VFIO_DEVICE_IOEVENTFD, &ev) < 0 && errno == EINVAL,
+	      "ioeventfd on BAR0 refused (EINVAL)");
+	f.off[0] = a->bar2_off;
+	f.off[1] = a->bar0_off + (a->bar2_off - a->bar0_off) / 2; /* BAR1 */
+	pthread_create(&th, NULL, flipper_main, &f);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		/* one accepted stays until close_device; it is never signaled */
+		if (ioctl(a->fd, VFIO_DEVICE_IOEVENTFD, &ev) == 0)
+			accepted++;
+		tries++;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	} while (t.tv_sec - t0.tv_sec < 5);
+	atomic_store(&f.quit, true);
+	pthread_join(th, NULL);
+	kv_ok(accepted == 0, "ioeventfd with its offset flipping between BAR1 "
+	      "and BAR2: %lu of %lu accepted", accepted, tries);
+	if (efd >= 0)
+		close(efd);
 }
 
 static int
@@ -359,6 +484,7 @@ cmd_migrate(struct kv_dev *a, struct kv_dev *b, bool stop_copy_only)
 	kv_ok(m == MAP_FAILED, "mmap of BAR2 refused");
 	if (m != MAP_FAILED)
 		munmap(m, PG);
+	ioeventfd_refused(a);
 	if (stop_copy_only) {
 		kv_ok(!pre, "capabilities lack PRE_COPY (0x%llx)",
 		      (unsigned long long)a->caps);

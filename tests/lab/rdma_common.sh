@@ -4,22 +4,15 @@
 #
 # Helpers of the rdma_*.sh lab scenarios (sourced): a destination and a
 # source dpdk-migrate in the guest talking over rxe0 (LAB_RDMA_IP), TAP
-# reporting, device digests. Needs the LAB_* environment of tests/lab/lab.sh.
+# reporting, device digests. Common parts: tests/lab/scen_lib.sh.
 
-. "$LAB_ROOT/tests/proc.sh"
+. "$LAB_ROOT/tests/lab/scen_lib.sh"
 
-APP=$LAB_BUILD/apps/dpdk-migrate/dpdk-migrate
 PREFIX=mig-lab-$$
-TMP=$(mktemp -d) || exit 1
-N=0
-FAILED=0
-DPID=
-SPID=
 
 rdma_cleanup()
 {
-	[ -n "$DPID" ] && kill -9 "$DPID" 2>/dev/null
-	[ -n "$SPID" ] && kill -9 "$SPID" 2>/dev/null
+	kill_peers
 	rm -rf "$TMP"
 	rm -rf /var/run/dpdk/"$PREFIX"-* 2>/dev/null
 }
@@ -42,12 +35,7 @@ dst()
 		--log-level=lib.eal:warning -- --role destination \
 		--listen "$LAB_RDMA_IP:$PORT" "$@" >"$TMP/d.out" 2>"$TMP/d.err" &
 	DPID=$!
-	i=0
-	while [ $i -lt 300 ] && ! grep -q "listening on" "$TMP/d.out"; do
-		kill -0 "$DPID" 2>/dev/null || break
-		sleep 0.1
-		i=$((i + 1))
-	done
+	wait_listening "$TMP/d.out"
 }
 
 # src <name> <app options...>: the source, in the background, on lcore 0
@@ -64,13 +52,7 @@ src()
 # report <name> <0 ok> <why>: one TAP line, the outputs when it failed
 report()
 {
-	N=$((N + 1))
-	if [ "$2" -eq 0 ]; then
-		echo "ok $N - $1"
-		return
-	fi
-	FAILED=$((FAILED + 1))
-	echo "not ok $N - $1"
+	tap "$1" "$2" && return
 	echo "#   $3 (source $src_rc, destination $dst_rc)"
 	for f in s.out s.err d.out d.err; do
 		[ -f "$TMP/$f" ] && sed "s/^/#   $f: /" "$TMP/$f"

@@ -3,23 +3,17 @@
 #
 # Shell helpers of the vfio lab scenarios (sourced; guest side): the
 # mig_vfio_pci module on the ivshmem devices, BAR2 contents, dpdk-migrate
-# source and destination processes, TAP reporting.
+# source and destination processes, TAP reporting. Common parts:
+# tests/lab/scen_lib.sh.
 
-. "$LAB_ROOT/tests/proc.sh"
+. "$LAB_ROOT/tests/lab/scen_lib.sh"
 
 VFIO_KO=$LAB_BUILD/kernel/mig_vfio_pci.ko
-APP=$LAB_BUILD/apps/dpdk-migrate/dpdk-migrate
 BAR="python3 $LAB_ROOT/tests/lab/vfio_bar.py"
-TMP=$(mktemp -d)
-N=0
-FAILED=0
-SPID=
-DPID=
 
 vfio_cleanup()
 {
-	[ -n "$DPID" ] && kill -9 "$DPID" 2>/dev/null
-	[ -n "$SPID" ] && kill -9 "$SPID" 2>/dev/null
+	kill_peers
 	cp -r "$TMP" "$LAB_RESULTS/run" 2>/dev/null
 	rm -rf "$TMP"
 }
@@ -78,12 +72,7 @@ dst()
 		--listen "$ADDR:$PORT" --insecure "$@" \
 		>"$TMP/$n.d.out" 2>"$TMP/$n.d.err" &
 	DPID=$!
-	i=0
-	while [ $i -lt 300 ] && ! grep -q "listening on" "$TMP/$n.d.out"; do
-		kill -0 "$DPID" 2>/dev/null || break
-		sleep 0.1
-		i=$((i + 1))
-	done
+	wait_listening "$TMP/$n.d.out"
 }
 
 # src <name> <app options...>: source in the background
@@ -100,13 +89,7 @@ src()
 # report <name> <0 ok> <why> [run name]: one TAP line, diagnostics on failure
 report()
 {
-	N=$((N + 1))
-	if [ "$2" -eq 0 ]; then
-		echo "ok $N - $1"
-		return
-	fi
-	FAILED=$((FAILED + 1))
-	echo "not ok $N - $1"
+	tap "$1" "$2" && return
 	echo "#   $3"
 	if [ -n "${4-}" ]; then
 		for f in "$TMP/$4".*; do

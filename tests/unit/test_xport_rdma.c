@@ -5,8 +5,8 @@
 /*
  * RDMA transport, what runs without an RDMA device: opening fails at once
  * saying there is no device (skipped on a host that has one), devargs
- * errors name the key, the connect private data, SLOTS and CREDIT codecs
- * and the immediate, and the generic memory registration call. The data
+ * errors name the key, the connect private data, SLOTS and CREDIT codecs,
+ * the immediate, the signaling and credit batching rules, and the generic memory registration call. The data
  * path runs in the lab VM (tests/lab/scenarios/rdma_*.sh).
  */
 
@@ -266,6 +266,66 @@ test_imm(void **state)
 	assert_int_equal(rdma_imm_seq(rdma_imm(0xffff, 5)), 0xffff);
 }
 
+/* Two signaled batches of chunks (2 work requests each) fit in the send
+ * queue next to the flush entry, for every tx_depth. */
+static void
+test_cq_mod_clamp(void **state)
+{
+	static const uint32_t want[] = { 1, 4, 16, 100, 4096, 8192 };
+	uint32_t t, i, c;
+
+	(void)state;
+	for (t = 8; t <= 8192; t++) {
+		for (i = 0; i < RTE_DIM(want); i++) {
+			c = rdma_cq_mod_clamp(want[i], t);
+			if (c < 1 || c > want[i] || 2 * 2 * c > t - 1)
+				fail_msg("tx_depth %u cq_mod %u: clamped to %u",
+					 t, want[i], c);
+		}
+	}
+	/* the defaults: 128 work requests, cq_mod 100 */
+	assert_int_equal(rdma_cq_mod_clamp(100, 128), 31);
+	assert_int_equal(rdma_cq_mod_clamp(16, 128), 16);
+}
+
+/*
+ * Credit batching: a batch goes at once, nothing is held back from a
+ * source that has no credit left, and a frame of fewer than
+ * nslots / RDMA_CREDIT_FRAMES_MAX slots goes only to such a source (so
+ * the source's 128 receives hold every frame it has not taken yet).
+ */
+static void
+test_credit_due(void **state)
+{
+	static const uint32_t nslots[] = { 1, 2, 3, 63, 64, 65, 100, 256,
+					   1000, RDMA_SLOTS_MAX };
+	uint32_t i, n, g, pend, batch, least;
+	bool due;
+
+	(void)state;
+	for (i = 0; i < RTE_DIM(nslots); i++) {
+		n = nslots[i];
+		batch = n / 4 > 1 ? n / 4 : 1;
+		least = (n + RDMA_CREDIT_FRAMES_MAX - 1) / RDMA_CREDIT_FRAMES_MAX;
+		for (g = 0; g <= n; g++) {
+			for (pend = 0; pend + g <= n; pend++) {
+				due = rdma_credit_due(pend, g, n);
+				if (pend == 0 && due)
+					fail_msg("%u slots: nothing pending is due", n);
+				if (pend > 0 && (g == 0 || pend >= batch) && !due)
+					fail_msg("%u slots, %u granted, %u pending: held back",
+						 n, g, pend);
+				if (due && g > 0 && pend < least)
+					fail_msg("%u slots, %u granted: a frame of %u < %u slots",
+						 n, g, pend, least);
+			}
+		}
+	}
+	/* window=64: a source with a quarter or less gets every slot back */
+	assert_true(rdma_credit_due(1, 16, 64));
+	assert_false(rdma_credit_due(1, 17, 64));
+}
+
 /* The generic call: checked, and a no-op for a transport without
  * registration (TCP). */
 static void
@@ -295,6 +355,8 @@ main(void)
 		cmocka_unit_test(test_slots_codec),
 		cmocka_unit_test(test_credit_codec),
 		cmocka_unit_test(test_imm),
+		cmocka_unit_test(test_cq_mod_clamp),
+		cmocka_unit_test(test_credit_due),
 		cmocka_unit_test(test_mem_register_generic),
 	};
 

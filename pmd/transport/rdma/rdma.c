@@ -145,8 +145,8 @@ rdma_probe(struct mig_xport *xp, const char *args)
 		o->cq_mod = (uint32_t)v;
 		o->cq_mod_set = true;
 	}
-	/* like perftest: cq_mod clamped to the send queue */
-	o->cq_mod = RTE_MIN(o->cq_mod, o->tx_depth / 2);
+	/* like perftest: cq_mod clamped to the send queue (2 WRs a chunk) */
+	o->cq_mod = rdma_cq_mod_clamp(o->cq_mod, o->tx_depth);
 	ret = mig_devargs_bool(kv, "rdma", RDMA_KEY_VERIFY, &o->verify);
 	if (ret < 0)
 		goto free_kvlist;
@@ -505,7 +505,7 @@ rdma_info_get(struct mig_xport *xp, struct mig_xport_info *info)
 
 	info->streams = p->nqps ? p->nqps : p->opt.qps;
 	info->window = p->source && p->nslots ? p->nslots : p->opt.window;
-	info->credits = p->cr_tail - p->cr_head;
+	info->credits = (uint32_t)(p->cr_tail - p->cr_head);
 	info->tx_chunks = p->tx_chunks;
 	info->tx_bytes = p->tx_bytes;
 	info->rx_chunks = p->rx_chunks;

@@ -153,9 +153,13 @@ struct rdma_priv {
 	uint32_t send_free[RDMA_CTRL_SEND];
 	uint32_t nsend_free;
 	/* rx events in completion order: RDMA_EV_CHUNK | slot, or a
-	 * receive buffer index holding a control frame */
+	 * receive buffer index holding a control frame. The ring counters
+	 * (here, credits and done) are 64-bit: the sizes are no powers of
+	 * two, so a 32-bit counter wrapping after 2^32 chunks would map live
+	 * entries onto the same index. */
 	uint32_t *ev;
-	uint32_t ev_size, ev_head, ev_tail;
+	uint32_t ev_size;
+	uint64_t ev_head, ev_tail;
 	/* slots */
 	uint32_t nslots;
 	uint32_t slot_size;
@@ -167,7 +171,7 @@ struct rdma_priv {
 	uint16_t *pending;            /* released, to be credited */
 	uint32_t npending;
 	uint32_t granted;             /* slots the source may write */
-	bool slots_sent;
+	uint32_t slots_described;     /* slots sent in SLOTS frames */
 	/* source */
 	struct rdma_slot_desc *rslots;
 	uint64_t hdr_raddr;
@@ -175,10 +179,11 @@ struct rdma_priv {
 	uint32_t slots_known;         /* entries received in SLOTS frames */
 	uint16_t *credits;            /* FIFO of granted slot numbers */
 	uint8_t *owned;               /* slot numbers held as credits */
-	uint32_t cr_head, cr_tail;
+	uint64_t cr_head, cr_tail;
 	/* completed chunk cookies not yet collected by tx_done */
 	void **done;
-	uint32_t done_size, done_head, done_tail;
+	uint32_t done_size;
+	uint64_t done_head, done_tail;
 	uint32_t inflight;            /* chunks posted, not completed */
 	uint32_t ctrl_inflight;       /* control sends not completed */
 	/* the peer closed: failed once every received frame was taken */

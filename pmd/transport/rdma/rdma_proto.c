@@ -3,7 +3,8 @@
  */
 
 /*
- * RDMA transport codecs: connect private data, SLOTS and CREDIT frames.
+ * RDMA transport codecs: connect private data, SLOTS and CREDIT frames;
+ * the signaling and credit batching rules.
  */
 
 #include <errno.h>
@@ -172,4 +173,26 @@ rdma_credit_decode(const void *body, uint32_t len, uint16_t *slots)
 		slots[i] = rte_le_to_cpu_16(v);
 	}
 	return (int)n;
+}
+
+uint32_t
+rdma_cq_mod_clamp(uint32_t cq_mod, uint32_t tx_depth)
+{
+	uint32_t max = tx_depth > 4 ? (tx_depth - 1) / 4 : 1;
+
+	return RTE_MAX(RTE_MIN(cq_mod, max), 1u);
+}
+
+bool
+rdma_credit_due(uint32_t npending, uint32_t granted, uint32_t nslots)
+{
+	uint32_t batch = RTE_MAX(nslots / 4, 1u);
+	uint32_t least = RTE_MAX((nslots + RDMA_CREDIT_FRAMES_MAX - 1) /
+				 RDMA_CREDIT_FRAMES_MAX, 1u);
+
+	if (npending == 0)
+		return false;
+	if (npending >= batch || granted == 0)
+		return true;
+	return granted <= batch && npending >= least;
 }

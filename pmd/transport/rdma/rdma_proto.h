@@ -9,9 +9,11 @@
  * What the RDMA transport puts on the wire besides the session's frames
  * (doc/transports.md, "rdma"): the connect private data, two transport
  * frames (OPTIONAL types outside the v1 range, framed like every other
- * frame) and the immediate of a chunk write. Pure codecs, no verbs.
+ * frame) and the immediate of a chunk write; the signaling and credit
+ * batching rules. Pure codecs and arithmetic, no verbs.
  */
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <rte_byteorder.h>
@@ -127,6 +129,34 @@ rdma_imm_slot(uint32_t imm)
 {
 	return (uint16_t)(imm & 0xffff);
 }
+
+/**
+ * Largest cq_mod (chunks per signaled chunk write) for a send queue of
+ * @p tx_depth work requests: a chunk takes two and one is kept for the
+ * flush write, so that two signaled batches fit in the queue and the
+ * source keeps posting while the first one completes. Without it the
+ * signaled chunk of a batch never fits and only the idle flush write
+ * retires the queue. @return @p cq_mod clamped to 1..(tx_depth - 1) / 4.
+ */
+uint32_t rdma_cq_mod_clamp(uint32_t cq_mod, uint32_t tx_depth);
+
+/** CREDIT frames of fewer than RDMA_CREDIT_FRAMES_MAX-th of the window at
+ *  most one at a time: see rdma_credit_due(). */
+#define RDMA_CREDIT_FRAMES_MAX 64u
+
+/**
+ * Destination: whether @p npending released slots go back to the source
+ * now, @p granted being the slots it holds (not written yet) of @p nslots.
+ * A batch (a quarter of the window) goes at once; when the source holds a
+ * quarter or less, smaller frames go too, but none of fewer than
+ * nslots / RDMA_CREDIT_FRAMES_MAX slots unless the source holds none.
+ * Each CREDIT frame uses up one of the source's receives until the source
+ * takes it, and the source may take none while it has credits left; the
+ * slots of frames not taken yet are distinct, so at most
+ * RDMA_CREDIT_FRAMES_MAX + 1 frames are outstanding and the source's
+ * RDMA_CTRL_RECV (128) receives never run out (no RNR).
+ */
+bool rdma_credit_due(uint32_t npending, uint32_t granted, uint32_t nslots);
 
 void rdma_pdata_encode(struct rdma_pdata_le *out, const struct rdma_pdata *in);
 

@@ -18,31 +18,38 @@
 
 #include "rdma_priv.h"
 
-/* Destination: describe every slot to the source (they are all granted). */
+/*
+ * Destination: describe every slot to the source (they are all granted).
+ * A window of up to 17 frames may not fit in the send queue at once
+ * (tx_depth=8 leaves 7 entries): what does not fit goes on the next polls.
+ * @return frames sent, or < 0.
+ */
 int
 rdma_send_slots(struct mig_xport *xp)
 {
 	struct rdma_priv *p = rdma_priv(xp);
 	struct rdma_slot_desc e[RDMA_SLOTS_PER_FRAME];
 	struct rdma_slots s;
+	int bi, len, ret, work = 0;
 	uint32_t i;
-	int bi, len, ret;
 
 	s.total = p->nslots;
 	s.slot_size = p->slot_size;
 	s.hdr_addr = (uintptr_t)p->hdr;
 	s.hdr_rkey = p->hdr_mr->rkey;
-	for (s.first = 0; s.first < p->nslots; s.first += s.count) {
+	for (s.first = p->slots_described; s.first < p->nslots;
+	     s.first += s.count) {
 		s.count = RTE_MIN(p->nslots - s.first, RDMA_SLOTS_PER_FRAME);
+		bi = rdma_msg_take(xp);
+		if (bi == -EAGAIN)
+			return work; /* the rest on the next poll */
+		if (bi < 0)
+			return bi;
 		for (i = 0; i < s.count; i++) {
 			e[i].addr = (uintptr_t)p->slots[s.first + i].buf;
 			e[i].rkey = p->slots[s.first + i].rkey;
 			p->slots[s.first + i].state = RDMA_SLOT_GRANTED;
 		}
-		bi = rdma_msg_take(xp);
-		if (bi < 0)
-			return rdma_fail(xp, bi == -EAGAIN ? -ENOBUFS : bi,
-					 "rdma: no send buffer for the SLOTS frames");
 		len = rdma_slots_encode(rdma_msg_buf(p, (uint32_t)bi),
 					RDMA_MSG_SIZE, &s, e);
 		if (len < 0)
@@ -50,22 +57,26 @@ rdma_send_slots(struct mig_xport *xp)
 		ret = rdma_send_msg(xp, (uint32_t)bi, (uint32_t)len);
 		if (ret < 0)
 			return ret;
+		p->slots_described += s.count;
+		p->granted += s.count;
+		work++;
 	}
-	p->granted = p->nslots;
-	p->slots_sent = true;
-	return 0;
+	return work;
 }
 
-/* Destination: send the pending credits, in batches. */
+/* Destination: the SLOTS frames left, then the pending credits, in batches. */
 int
 rdma_credit_flush(struct mig_xport *xp)
 {
 	struct rdma_priv *p = rdma_priv(xp);
-	uint32_t batch = RTE_MAX(p->nslots / 4, 1u), k, i;
+	uint32_t k, i;
 	int bi, len, ret, work = 0;
 
-	while (p->npending > 0 &&
-	       (p->npending >= batch || p->granted <= batch)) {
+	if (p->slots_described < p->nslots) {
+		/* no credit is pending before the source knows every slot */
+		return rdma_send_slots(xp);
+	}
+	while (rdma_credit_due(p->npending, p->granted, p->nslots)) {
 		bi = rdma_msg_take(xp);
 		if (bi == -EAGAIN)
 			return work; /* retried on the next poll */

@@ -5,7 +5,8 @@
 # Lab scenario: migrations over the RDMA transport on rxe0 between two
 # dpdk-migrate processes in the guest (sim devices with pre-copy; device
 # digests compared), including a destination that offers only two landing
-# slots (the source must throttle and still complete). TAP.
+# slots (the source must throttle and still complete) and one whose 1024
+# slots do not fit in its send queue at once. TAP.
 #
 # The source runs with --downtime 10000: under TCG the link moves a few
 # MB/s, and with the default 300 ms limit the source would keep iterating
@@ -13,7 +14,7 @@
 # 10 s no-progress timeout.
 . "$(dirname "$0")/../rdma_common.sh"
 
-echo "1..4"
+echo "1..5"
 
 migrate_ok "rdma: pre-copy device, dirty pages, 2 QPs" \
 	"--dev sim,id=a,size=16M,page=4K,caps=pre_copy,dirty_rate=4M,seed=9" \
@@ -36,5 +37,13 @@ migrate_ok "rdma: destination offers 2 slots, source throttles and completes" \
 	"--dev sim,id=a,size=16M,caps=pre_copy,seed=7" \
 	"--dev sim,id=a,size=16M,caps=pre_copy" \
 	"--downtime 10000 --transport rdma,qps=2" "--transport rdma,window=2"
+
+# 1024 slots take 17 SLOTS frames; tx_depth=8 on the destination leaves 7
+# send entries: the frames that do not fit go on the next polls.
+migrate_ok "rdma: destination window=1024 with tx_depth=8, SLOTS frames over several polls" \
+	"--dev sim,id=a,size=2M,caps=pre_copy,seed=11" \
+	"--dev sim,id=a,size=2M,caps=pre_copy" \
+	"--downtime 10000 --chunk 4K --transport rdma" \
+	"--chunk 4K --transport rdma,window=1024,tx_depth=8"
 
 [ "$FAILED" -eq 0 ]
