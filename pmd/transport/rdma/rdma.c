@@ -506,6 +506,10 @@ rdma_info_get(struct mig_xport *xp, struct mig_xport_info *info)
 	info->streams = p->nqps ? p->nqps : p->opt.qps;
 	info->window = p->source && p->nslots ? p->nslots : p->opt.window;
 	info->credits = (uint32_t)(p->cr_tail - p->cr_head);
+	/* the source starts with every slot granted: the others are in
+	 * flight until their CREDIT returns them */
+	if (p->source && p->nslots > info->credits)
+		info->inflight = p->nslots - info->credits;
 	info->tx_chunks = p->tx_chunks;
 	info->tx_bytes = p->tx_bytes;
 	info->rx_chunks = p->rx_chunks;
