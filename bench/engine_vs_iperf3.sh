@@ -25,7 +25,6 @@
 #   BENCH_IPERF_TIME (5 s), BENCH_ONE_LCORE (1)
 set -u
 BUILD=${1:-build}
-BENCH_ONE_LCORE=${BENCH_ONE_LCORE:-1}
 . "$(dirname "$0")/lib.sh"
 command -v iperf3 >/dev/null || { echo "iperf3 missing: devtools/setup.sh" >&2; exit 1; }
 size=${BENCH_SIZE:-8G}
@@ -65,16 +64,12 @@ while [ "$r" -le "$rounds" ]; do
 	ip_prev=$ip
 	r=$((r + 1))
 done
-med()
-{
-	python3 -c 'import statistics,sys; print("%.2f" % statistics.median(map(float, sys.argv[1:])))' "$@"
-}
 # shellcheck disable=SC2086 # lists
-ipm=$(med $ips)
+ipm=$(bench_median $ips)
 # shellcheck disable=SC2086
-engm=$(med $engs)
+engm=$(bench_median $engs)
 # shellcheck disable=SC2086
-rm=$(med $ratios)
-echo "# iperf3 -P $n -l 1M:$ips MB/s; engine, $size, tcp,streams=$n, $(if [ "$BENCH_ONE_LCORE" = 1 ]; then echo "one lcore per process"; else echo "two lcores per process"; fi):$engs MB/s; ratios:$ratios"
+rm=$(bench_median $ratios)
+echo "# iperf3 -P $n -l 1M:$ips MB/s; engine, $size, tcp,streams=$n, $(bench_layout):$engs MB/s; ratios:$ratios"
 row "a:throughput-vs-iperf3(streams=$n,$size)" "${ipm}MB/s" "${engm}MB/s" "$rm" ">=0.7" \
 	"$(calc "'yes' if $rm >= 0.7 else 'no'")"

@@ -8,12 +8,15 @@
 # STOP_COPY sim devices (unlimited emulated bandwidth), same CPUs, in the
 # same run. Times: the model's first save to the destination's last load;
 # the engine's downtime (source devices stopped .. destination done),
-# which for STOP_COPY-only devices is the whole transfer. The model runs
-# before and after the engine (mean). Target: engine
-# >= 2x the model (ratio = model time / engine time).
+# which for STOP_COPY-only devices is the whole transfer. ROUNDS
+# interleaved rounds (model, engine, ..., model): a round's ratio is the
+# mean of the model runs around it over the engine's time, the row's the
+# median. Target: engine >= 2x the model (ratio = model time / engine
+# time).
 #
 #   bench/engine_vs_qemu.sh [build dir]
-#   BENCH_DEVS (4), BENCH_SIZE (1G per device), BENCH_STREAMS (engine, 2: the tcp default)
+#   BENCH_DEVS (4), BENCH_SIZE (1G per device), BENCH_STREAMS (engine, 2: the
+#   tcp default), BENCH_ROUNDS (3), BENCH_ONE_LCORE (1; 0: two lcores per process)
 #   BENCH_DEV_ARGS: extra sim devargs for both sides and both paths, e.g.
 #   "bandwidth=1G" for devices whose save/load runs at 1 GB/s each, as
 #   device firmware does (unset: unlimited, CPU-bound on both paths)
@@ -26,10 +29,9 @@ ndev=${BENCH_DEVS:-4}
 size=${BENCH_SIZE:-1G}
 n=${BENCH_STREAMS:-2}
 xargs_=${BENCH_DEV_ARGS:-}
+rounds=${BENCH_ROUNDS:-3}
 bench_note
 
-# the model before and after the engine (mean): the load of a shared
-# machine moves
 model()
 {
 	"$model" -n "$ndev" -s "$size" ${xargs_:+-d "$xargs_"} -C "$BENCH_SRC_LCORE,$BENCH_DST_LCORE" \
@@ -40,9 +42,6 @@ model_ms()
 {
 	sed 's/.* bytes, \([0-9.]*\) ms,.*/\1/' "$BTMP/q.out"
 }
-model
-q1=$(model_ms)
-
 sdevs="" ddevs=""
 i=0
 while [ $i -lt "$ndev" ]; do
@@ -50,12 +49,35 @@ while [ $i -lt "$ndev" ]; do
 	ddevs="$ddevs --dev sim,id=q$i,size=$size,caps=stop_copy,seed=$((i + 1000))${xargs_:+,$xargs_}"
 	i=$((i + 1))
 done
-mig_pair b "--transport tcp,streams=$n$sdevs" "--transport tcp,streams=$n$ddevs" || exit 1
-ems=$(jget "$BTMP/b.s.json" downtime_ms)
+
+# ROUNDS interleaved rounds: model, engine, ..., model; a round's ratio
+# is the mean of the models before and after it over the engine's time;
+# the row's ratio is the median
 model
-q2=$(model_ms)
-qms=$(calc "'%.1f' % (($q1 + $q2) / 2)")
-echo "# model: $q1 ms before, $q2 ms after, mean $qms ms; engine downtime: $ems ms"
-r=$(calc "'%.2f' % ($qms / $ems)")
-row "b:vs-qemu-model(${ndev}x$size${xargs_:+,$xargs_},streams=$n)" "${qms}ms" "${ems}ms" "$r" ">=2" \
-	"$(calc "'yes' if $r >= 2 else 'no'")"
+q_prev=$(model_ms)
+qs="$q_prev"
+es=""
+ratios=""
+r=1
+while [ "$r" -le "$rounds" ]; do
+	mig_pair "b$r" "--transport tcp,streams=$n$sdevs" "--transport tcp,streams=$n$ddevs" || exit 1
+	ems=$(jget "$BTMP/b$r.s.json" downtime_ms)
+	model
+	q=$(model_ms)
+	ratio=$(calc "'%.2f' % ((($q_prev + $q) / 2) / $ems)")
+	echo "# round $r: model $q_prev / $q ms, engine downtime $ems ms: $ratio"
+	qs="$qs $q"
+	es="$es $ems"
+	ratios="$ratios $ratio"
+	q_prev=$q
+	r=$((r + 1))
+done
+# shellcheck disable=SC2086 # lists
+qms=$(bench_median $qs)
+# shellcheck disable=SC2086
+em=$(bench_median $es)
+# shellcheck disable=SC2086
+rm=$(bench_median $ratios)
+echo "# model:$qs ms; engine downtime ($(bench_layout)):$es ms; ratios:$ratios"
+row "b:vs-qemu-model(${ndev}x$size${xargs_:+,$xargs_},streams=$n)" "${qms}ms" "${em}ms" "$rm" ">=2" \
+	"$(calc "'yes' if $rm >= 2 else 'no'")"

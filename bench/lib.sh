@@ -6,12 +6,14 @@
 # "# ..." detail lines and one result line:
 #   ROW <name> baseline=<x> engine=<y> ratio=<r> target=<t> met=<yes|no|?>
 #
-# Engine runs are two dpdk-migrate processes on 127.0.0.1 sharing CPUs 0
-# and 1 (BENCH_SRC_LCORE, BENCH_DST_LCORE): the source's main lcore (session
-# and transport) on the first and its device worker on the second, the
-# destination the other way round, so each CPU carries one transport and
-# one device stage. BENCH_ONE_LCORE=1 runs each process on its own single
-# lcore instead (everything on the main lcore). Hugepage chunk pools when hugepages are reserved and
+# Engine runs are two dpdk-migrate processes on 127.0.0.1 on CPUs 0 and 1
+# (BENCH_SRC_LCORE, BENCH_DST_LCORE). By default each process runs on its
+# own single lcore (BENCH_ONE_LCORE=1: session, transport and device stages
+# on the main lcore), as the baselines' two threads do: on a 2-core host
+# that is 1.2-1.9x faster than giving each process both CPUs
+# (doc/PERFORMANCE.md). BENCH_ONE_LCORE=0 runs the source's main lcore on
+# the first CPU and its device worker on the second, the destination the
+# other way round. Hugepage chunk pools when hugepages are reserved and
 # mounted (--no-huge -m 256 otherwise, or with BENCH_NO_HUGE=1).
 
 BUILD=${BUILD:-build}
@@ -20,7 +22,8 @@ APP=$BUILD/apps/dpdk-migrate/dpdk-migrate
 command -v python3 >/dev/null || { echo "python3 missing" >&2; exit 1; }
 BENCH_SRC_LCORE=${BENCH_SRC_LCORE:-0}
 BENCH_DST_LCORE=${BENCH_DST_LCORE:-1}
-if [ "${BENCH_ONE_LCORE:-0}" = 1 ]; then
+BENCH_ONE_LCORE=${BENCH_ONE_LCORE:-1}
+if [ "$BENCH_ONE_LCORE" = 1 ]; then
 	BENCH_SRC_EAL="-l $BENCH_SRC_LCORE"
 	BENCH_DST_EAL="-l $BENCH_DST_LCORE"
 else
@@ -68,6 +71,22 @@ bench_note()
 }
 
 # calc <python expression>: prints its value
+# bench_median <numbers...>: their median, 2 decimals
+bench_median()
+{
+	python3 -c 'import statistics,sys; print("%.2f" % statistics.median(map(float, sys.argv[1:])))' "$@"
+}
+
+# bench_layout: the engine's lcore layout, in words
+bench_layout()
+{
+	if [ "$BENCH_ONE_LCORE" = 1 ]; then
+		echo "one lcore per process"
+	else
+		echo "two lcores per process"
+	fi
+}
+
 calc()
 {
 	python3 -c "print($1)"
