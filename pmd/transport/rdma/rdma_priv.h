@@ -30,7 +30,7 @@
 #define RDMA_LOG(level, fmt, ...) \
 	MIG_LOG(level, mig_rdma_logtype, fmt, ##__VA_ARGS__)
 
-#define RDMA_QPS_DEF 1u
+#define RDMA_QPS_DEF 2u
 #define RDMA_WINDOW_DEF 64u
 #define RDMA_TX_DEPTH_DEF 128u
 #define RDMA_TX_DEPTH_MIN 8u
