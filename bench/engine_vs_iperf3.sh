@@ -25,6 +25,8 @@
 #   BENCH_IPERF_TIME (5 s), BENCH_ONE_LCORE (1)
 set -u
 BUILD=${1:-build}
+# one thread per side, as the baseline (bench/lib.sh)
+BENCH_ONE_LCORE=${BENCH_ONE_LCORE:-1}
 . "$(dirname "$0")/lib.sh"
 command -v iperf3 >/dev/null || { echo "iperf3 missing: devtools/setup.sh" >&2; exit 1; }
 size=${BENCH_SIZE:-8G}

@@ -22,6 +22,8 @@
 #   device firmware does (unset: unlimited, CPU-bound on both paths)
 set -u
 BUILD=${1:-build}
+# one thread per side, as the baseline (bench/lib.sh)
+BENCH_ONE_LCORE=${BENCH_ONE_LCORE:-1}
 . "$(dirname "$0")/lib.sh"
 model=$BUILD/bench/bench_qemu
 [ -x "$model" ] || { echo "build first: $model missing" >&2; exit 1; }

@@ -7,14 +7,14 @@
 #   ROW <name> baseline=<x> engine=<y> ratio=<r> target=<t> met=<yes|no|?>
 #
 # Engine runs are two dpdk-migrate processes on 127.0.0.1 on CPUs 0 and 1
-# (BENCH_SRC_LCORE, BENCH_DST_LCORE). By default each process runs on its
-# own single lcore (BENCH_ONE_LCORE=1: session, transport and device stages
-# on the main lcore), as the baselines' two threads do: on a 2-core host
-# that is 1.2-1.9x faster than giving each process both CPUs
-# (doc/PERFORMANCE.md). BENCH_ONE_LCORE=0 runs the source's main lcore on
-# the first CPU and its device worker on the second, the destination the
-# other way round. Hugepage chunk pools when hugepages are reserved and
-# mounted (--no-huge -m 256 otherwise, or with BENCH_NO_HUGE=1).
+# (BENCH_SRC_LCORE, BENCH_DST_LCORE). By default (BENCH_ONE_LCORE=0) the
+# source's main lcore (session, transport) runs on the first CPU and its
+# device worker on the second, the destination the other way round.
+# BENCH_ONE_LCORE=1 runs each process on its own single lcore (everything
+# on the main lcore): the rows whose baseline is one thread per side
+# (iperf3, the QEMU model) use it, so that both get the same threads.
+# Hugepage chunk pools when hugepages are reserved and mounted
+# (--no-huge -m 256 otherwise, or with BENCH_NO_HUGE=1).
 
 BUILD=${BUILD:-build}
 APP=$BUILD/apps/dpdk-migrate/dpdk-migrate
@@ -22,7 +22,7 @@ APP=$BUILD/apps/dpdk-migrate/dpdk-migrate
 command -v python3 >/dev/null || { echo "python3 missing" >&2; exit 1; }
 BENCH_SRC_LCORE=${BENCH_SRC_LCORE:-0}
 BENCH_DST_LCORE=${BENCH_DST_LCORE:-1}
-BENCH_ONE_LCORE=${BENCH_ONE_LCORE:-1}
+BENCH_ONE_LCORE=${BENCH_ONE_LCORE:-0}
 if [ "$BENCH_ONE_LCORE" = 1 ]; then
 	BENCH_SRC_EAL="-l $BENCH_SRC_LCORE"
 	BENCH_DST_EAL="-l $BENCH_DST_LCORE"
