@@ -106,10 +106,13 @@ src_precopy(struct src_sess *ss)
 			left_prev = left;
 			mark = s->st->bytes;
 		}
-		/* The destination's backlog (at most a chunk each) is loaded
-		 * before any stop-copy byte: part of the downtime. */
+		/* The destination's backlog (chunks of the average size so
+		 * far) is loaded before any stop-copy byte: part of the
+		 * downtime. */
 		mig_xport_info_get(s->xp, &xi);
-		in.inflight_bytes = (uint64_t)xi.inflight * s->cfg->chunk_size;
+		if (xi.tx_chunks > 0)
+			in.inflight_bytes = xi.inflight * (xi.tx_bytes /
+							   xi.tx_chunks);
 		in.bandwidth_bps = mig_rate_link_bps(&s->rate, now);
 		in.rounds = completed;
 		in.converged = converged;

@@ -76,6 +76,27 @@ wait_both()
 	SPID='' DPID=''
 }
 
+# kill_side <s|d> <seconds>: kill the source (s) or the destination (d),
+# wait that long for the other one; sets src_rc and dst_rc
+kill_side()
+{
+	if [ "$1" = d ]; then
+		k_victim=$DPID k_other=$SPID
+	else
+		k_victim=$SPID k_other=$DPID
+	fi
+	kill -9 "$k_victim"
+	wait "$k_victim" 2>/dev/null
+	wait_pid "$k_other" "$2"
+	k_rc=$?
+	if [ "$1" = d ]; then
+		dst_rc=killed src_rc=$k_rc
+	else
+		src_rc=killed dst_rc=$k_rc
+	fi
+	SPID='' DPID=''
+}
+
 # failed <rc>: exited non-zero by itself (not killed by the time limit)
 failed()
 {
@@ -212,12 +233,7 @@ dst dstkill --key "$TMP/key" --dev sim,id=a,size=4G,page=1M,caps=stop_copy
 src dstkill --key "$TMP/key" \
 	--dev sim,id=a,size=4G,page=1M,caps=stop_copy,bandwidth=200M
 sleep 2
-kill -9 "$DPID"
-wait "$DPID" 2>/dev/null
-dst_rc=killed
-wait_pid "$SPID" 15
-src_rc=$?
-SPID='' DPID=''
+kill_side d 15
 ok=1
 failed "$src_rc" &&
 	grep -q "step " "$TMP/s.err" &&
@@ -231,12 +247,7 @@ dst srckill --key "$TMP/key" --dev sim,id=a,size=4G,page=1M,caps=stop_copy
 src srckill --key "$TMP/key" \
 	--dev sim,id=a,size=4G,page=1M,caps=stop_copy,bandwidth=200M
 sleep 2
-kill -9 "$SPID"
-wait "$SPID" 2>/dev/null
-src_rc=killed
-wait_pid "$DPID" 15
-dst_rc=$?
-SPID='' DPID=''
+kill_side s 15
 ok=1
 [ "$dst_rc" -ne 0 ] && [ "$dst_rc" -ne 124 ] &&
 	grep -q "destination, step " "$TMP/d.err" &&
@@ -252,12 +263,7 @@ dst slowsave --key "$TMP/key" --dev sim,id=a,size=64M,page=1M,caps=stop_copy
 src slowsave --key "$TMP/key" \
 	--dev sim,id=a,size=64M,page=1M,caps=stop_copy,latency=8s
 sleep 2
-kill -9 "$DPID"
-wait "$DPID" 2>/dev/null
-dst_rc=killed
-wait_pid "$SPID" 30
-src_rc=$?
-SPID='' DPID=''
+kill_side d 30
 ok=1
 failed "$src_rc" && grep -q "still in the device after" "$TMP/s.err" &&
 	! grep -q "state is lost" "$TMP/s.err" &&

@@ -300,6 +300,7 @@ test_credit_due(void **state)
 	static const uint32_t nslots[] = { 1, 2, 3, 63, 64, 65, 100, 256,
 					   1000, RDMA_SLOTS_MAX };
 	uint32_t i, n, g, pend, batch, least;
+	unsigned int idle;
 	bool due;
 
 	(void)state;
@@ -309,21 +310,29 @@ test_credit_due(void **state)
 		least = (n + RDMA_CREDIT_FRAMES_MAX - 1) / RDMA_CREDIT_FRAMES_MAX;
 		for (g = 0; g <= n; g++) {
 			for (pend = 0; pend + g <= n; pend++) {
-				due = rdma_credit_due(pend, g, n);
-				if (pend == 0 && due)
-					fail_msg("%u slots: nothing pending is due", n);
-				if (pend > 0 && (g == 0 || pend >= batch) && !due)
-					fail_msg("%u slots, %u granted, %u pending: held back",
-						 n, g, pend);
-				if (due && g > 0 && pend < least)
-					fail_msg("%u slots, %u granted: a frame of %u < %u slots",
-						 n, g, pend, least);
+				for (idle = 0; idle <= 1; idle++) {
+					due = rdma_credit_due(pend, g, n, idle);
+					if (pend == 0 && due)
+						fail_msg("%u slots: nothing pending is due", n);
+					if (pend > 0 && (g == 0 || pend >= batch) && !due)
+						fail_msg("%u slots, %u granted, %u pending: held back",
+							 n, g, pend);
+					/* idle: all that makes a frame goes back */
+					if (idle && pend >= least && !due)
+						fail_msg("%u slots, %u granted, %u pending: held back while idle",
+							 n, g, pend);
+					if (due && g > 0 && pend < least)
+						fail_msg("%u slots, %u granted: a frame of %u < %u slots",
+							 n, g, pend, least);
+				}
 			}
 		}
 	}
 	/* window=64: a source with a quarter or less gets every slot back */
-	assert_true(rdma_credit_due(1, 16, 64));
-	assert_false(rdma_credit_due(1, 17, 64));
+	assert_true(rdma_credit_due(1, 16, 64, false));
+	assert_false(rdma_credit_due(1, 17, 64, false));
+	/* ... and every slot back when the destination is idle */
+	assert_true(rdma_credit_due(1, 17, 64, true));
 }
 
 /* The generic call: checked, and a no-op for a transport without

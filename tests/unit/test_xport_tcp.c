@@ -494,6 +494,56 @@ test_credit_throttles_source(void **state)
 	free(rx);
 }
 
+/* Credits are returned in batches while chunks keep coming, but an idle
+ * receiver returns every released buffer: the sender's "inflight" is then
+ * the real backlog (0), not what a batch holds back (window 64: batches
+ * of 16). */
+static void
+test_idle_receiver_returns_credits(void **state)
+{
+	struct mig_xport_rx rx[8];
+	uint8_t *b = malloc(4096);
+	struct mig_xport_info info;
+	unsigned int sent = 0, got = 0;
+	void *done[8];
+	struct pair pr;
+	double end;
+	int n, k, r;
+
+	(void)state;
+	assert_non_null(b);
+	pair_open(&pr, "tcp,streams=1", "tcp,window=64");
+	end = now_s() + DEADLINE_S;
+	while (got < 3) {
+		if (sent < 3) {
+			r = send_chunk(pr.src, b, sent, 4096, false);
+			if (r == 0)
+				sent++;
+			else if (r != -EAGAIN)
+				fail_msg("tx: %s", mig_err_last());
+		}
+		assert_true(mig_xport_tx_done(pr.src, done, 8) >= 0);
+		n = mig_xport_rx(pr.dst, rx, 8);
+		assert_true(n >= 0);
+		for (k = 0; k < n; k++) {
+			assert_int_equal(rx[k].type, MIG_WIRE_T_CHUNK);
+			assert_int_equal(mig_xport_rx_release(pr.dst, rx[k].buf),
+					 0);
+			got++;
+		}
+		assert_true(now_s() < end);
+	}
+	do {
+		assert_true(mig_xport_poll(pr.dst) >= 0);
+		assert_true(mig_xport_poll(pr.src) >= 0);
+		assert_int_equal(mig_xport_info_get(pr.src, &info), 0);
+		assert_true(now_s() < end);
+	} while (info.inflight != 0);
+	assert_int_equal(info.credits, 64);
+	pair_close(&pr);
+	free(b);
+}
+
 /* Poll the destination until rx fails; return the error. */
 static int
 dst_until_error(struct pair *pr, struct mig_xport *src)
@@ -751,6 +801,7 @@ main(void)
 		cmocka_unit_test(test_ctrl_round_trip),
 		cmocka_unit_test(test_chunks_1_stream),
 		cmocka_unit_test(test_chunks_4_streams),
+		cmocka_unit_test(test_idle_receiver_returns_credits),
 		cmocka_unit_test(test_credit_throttles_source),
 		cmocka_unit_test(test_corrupted_payload),
 		cmocka_unit_test(test_garbage_from_raw_socket),

@@ -233,7 +233,7 @@ int rdma_op_poll(struct mig_xport *xp);
 int rdma_post_recv(struct mig_xport *xp, uint32_t ridx);
 int rdma_msg_take(struct mig_xport *xp);
 int rdma_send_msg(struct mig_xport *xp, uint32_t bi, uint32_t len);
-int rdma_credit_flush(struct mig_xport *xp);
+int rdma_credit_flush(struct mig_xport *xp, bool idle);
 int rdma_chunk_arrived(struct mig_xport *xp, struct rdma_qp *q, uint32_t imm,
 		       uint32_t len);
 int rdma_cq_poll(struct mig_xport *xp);

@@ -184,7 +184,8 @@ rdma_cq_mod_clamp(uint32_t cq_mod, uint32_t tx_depth)
 }
 
 bool
-rdma_credit_due(uint32_t npending, uint32_t granted, uint32_t nslots)
+rdma_credit_due(uint32_t npending, uint32_t granted, uint32_t nslots,
+		bool idle)
 {
 	uint32_t batch = RTE_MAX(nslots / 4, 1u);
 	uint32_t least = RTE_MAX((nslots + RDMA_CREDIT_FRAMES_MAX - 1) /
@@ -194,5 +195,5 @@ rdma_credit_due(uint32_t npending, uint32_t granted, uint32_t nslots)
 		return false;
 	if (npending >= batch || granted == 0)
 		return true;
-	return granted <= batch && npending >= least;
+	return (granted <= batch || idle) && npending >= least;
 }

@@ -148,15 +148,19 @@ uint32_t rdma_cq_mod_clamp(uint32_t cq_mod, uint32_t tx_depth);
  * Destination: whether @p npending released slots go back to the source
  * now, @p granted being the slots it holds (not written yet) of @p nslots.
  * A batch (a quarter of the window) goes at once; when the source holds a
- * quarter or less, smaller frames go too, but none of fewer than
- * nslots / RDMA_CREDIT_FRAMES_MAX slots unless the source holds none.
+ * quarter or less, or when the destination is @p idle (its poll found no
+ * completion: nothing more is coming to fill a batch soon, and the source
+ * reads the slots it does not hold as its backlog), smaller frames go too,
+ * but none of fewer than nslots / RDMA_CREDIT_FRAMES_MAX slots unless the
+ * source holds none.
  * Each CREDIT frame uses up one of the source's receives until the source
  * takes it, and the source may take none while it has credits left; the
  * slots of frames not taken yet are distinct, so at most
  * RDMA_CREDIT_FRAMES_MAX + 1 frames are outstanding and the source's
  * RDMA_CTRL_RECV (128) receives never run out (no RNR).
  */
-bool rdma_credit_due(uint32_t npending, uint32_t granted, uint32_t nslots);
+bool rdma_credit_due(uint32_t npending, uint32_t granted, uint32_t nslots,
+		     bool idle);
 
 void rdma_pdata_encode(struct rdma_pdata_le *out, const struct rdma_pdata *in);
 

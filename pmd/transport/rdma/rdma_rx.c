@@ -64,9 +64,10 @@ rdma_send_slots(struct mig_xport *xp)
 	return work;
 }
 
-/* Destination: the SLOTS frames left, then the pending credits, in batches. */
+/* Destination: the SLOTS frames left, then the pending credits, in batches
+ * (smaller ones when @p idle, see rdma_credit_due()). */
 int
-rdma_credit_flush(struct mig_xport *xp)
+rdma_credit_flush(struct mig_xport *xp, bool idle)
 {
 	struct rdma_priv *p = rdma_priv(xp);
 	uint32_t k, i;
@@ -76,7 +77,7 @@ rdma_credit_flush(struct mig_xport *xp)
 		/* no credit is pending before the source knows every slot */
 		return rdma_send_slots(xp);
 	}
-	while (rdma_credit_due(p->npending, p->granted, p->nslots)) {
+	while (rdma_credit_due(p->npending, p->granted, p->nslots, idle)) {
 		bi = rdma_msg_take(xp);
 		if (bi == -EAGAIN)
 			return work; /* retried on the next poll */
@@ -204,7 +205,7 @@ rdma_op_rx(struct mig_xport *xp, struct mig_xport_rx *out, unsigned int n)
 		cnt++;
 	}
 	if (!p->source) {
-		ret = rdma_credit_flush(xp);
+		ret = rdma_credit_flush(xp, false);
 		if (ret < 0)
 			return ret;
 	}
@@ -254,5 +255,5 @@ rdma_op_rx_release(struct mig_xport *xp, void *buf)
 	p->pending[p->npending++] = (uint16_t)slot;
 	if (xp->state == MIG_XPORT_S_ERROR)
 		return 0;
-	return rdma_credit_flush(xp) < 0 ? xp->error : 0;
+	return rdma_credit_flush(xp, false) < 0 ? xp->error : 0;
 }

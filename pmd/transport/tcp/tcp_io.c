@@ -132,7 +132,7 @@ tcp_flush(struct mig_xport *xp, struct tcp_stream *s)
 }
 
 int
-tcp_credit_flush(struct mig_xport *xp, struct tcp_stream *s)
+tcp_credit_flush(struct mig_xport *xp, struct tcp_stream *s, bool idle)
 {
 	uint8_t frame[MIG_WIRE_ENCODE_MAX];
 	struct mig_wire_msg m = { .type = MIG_WIRE_T_CREDIT };
@@ -140,7 +140,11 @@ tcp_credit_flush(struct mig_xport *xp, struct tcp_stream *s)
 	int len;
 
 	RTE_SET_USED(xp);
-	if (s->pending == 0 || (s->pending < batch && s->granted > batch))
+	/* batches while chunks keep coming; when the stream is idle every
+	 * released buffer goes back, so that what the sender misses is what
+	 * is really in flight (its backlog, mig_xport_info.inflight) */
+	if (s->pending == 0 ||
+	    (!idle && s->pending < batch && s->granted > batch))
 		return 0;
 	m.credit.dev_id = MIG_WIRE_DEV_ALL;
 	m.credit.credits = s->pending;
@@ -358,7 +362,8 @@ tcp_read(struct mig_xport *xp, struct tcp_stream *s)
 	}
 }
 
-/* Every stream: flush writes, return credits, read (credits, frames). */
+/* Every stream: read (chunks, credits, frames), return credits, flush
+ * writes. */
 int
 tcp_io_poll(struct mig_xport *xp)
 {
@@ -369,16 +374,16 @@ tcp_io_poll(struct mig_xport *xp)
 	for (i = 0; i < p->nconn; i++) {
 		struct tcp_stream *s = &p->s[i];
 
+		ret = tcp_read(xp, s);
+		if (ret < 0)
+			return ret;
+		work += ret;
 		if (!p->source && s->up) {
-			ret = tcp_credit_flush(xp, s);
+			ret = tcp_credit_flush(xp, s, ret == 0);
 			if (ret < 0)
 				return ret;
 		}
 		ret = tcp_flush(xp, s);
-		if (ret < 0)
-			return ret;
-		work += ret;
-		ret = tcp_read(xp, s);
 		if (ret < 0)
 			return ret;
 		work += ret;
@@ -517,7 +522,7 @@ tcp_op_rx(struct mig_xport *xp, struct mig_xport_rx *out, unsigned int n)
 
 			i = (p->rr_rx + k) % p->nconn;
 			s = &p->s[i];
-			ret = p->source ? 0 : tcp_credit_flush(xp, s);
+			ret = p->source ? 0 : tcp_credit_flush(xp, s, false);
 			if (ret >= 0)
 				ret = tcp_flush(xp, s);
 			if (ret >= 0)
@@ -575,5 +580,5 @@ tcp_op_rx_release(struct mig_xport *xp, void *buf)
 	if (best == NULL)
 		return 0;
 	best->pending++;
-	return tcp_credit_flush(xp, best) < 0 ? -EIO : 0;
+	return tcp_credit_flush(xp, best, false) < 0 ? -EIO : 0;
 }

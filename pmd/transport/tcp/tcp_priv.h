@@ -123,7 +123,7 @@ int tcp_queue_frame(struct tcp_stream *s, const void *frame, uint32_t len);
 int tcp_flush(struct mig_xport *xp, struct tcp_stream *s);
 int tcp_read(struct mig_xport *xp, struct tcp_stream *s);
 int tcp_handle_stream_frame(struct mig_xport *xp, struct tcp_stream *s);
-int tcp_credit_flush(struct mig_xport *xp, struct tcp_stream *s);
+int tcp_credit_flush(struct mig_xport *xp, struct tcp_stream *s, bool idle);
 int tcp_io_poll(struct mig_xport *xp);
 
 int tcp_op_ctrl_send(struct mig_xport *xp, const void *frame, uint32_t len);
