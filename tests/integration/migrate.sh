@@ -76,27 +76,6 @@ wait_both()
 	SPID='' DPID=''
 }
 
-# kill_side <s|d> <seconds>: kill the source (s) or the destination (d),
-# wait that long for the other one; sets src_rc and dst_rc
-kill_side()
-{
-	if [ "$1" = d ]; then
-		k_victim=$DPID k_other=$SPID
-	else
-		k_victim=$SPID k_other=$DPID
-	fi
-	kill -9 "$k_victim"
-	wait "$k_victim" 2>/dev/null
-	wait_pid "$k_other" "$2"
-	k_rc=$?
-	if [ "$1" = d ]; then
-		dst_rc=killed src_rc=$k_rc
-	else
-		src_rc=killed dst_rc=$k_rc
-	fi
-	SPID='' DPID=''
-}
-
 # failed <rc>: exited non-zero by itself (not killed by the time limit)
 failed()
 {

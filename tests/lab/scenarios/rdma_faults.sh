@@ -86,14 +86,9 @@ dst dstkill --key "$TMP/key" --transport rdma \
 src dstkill --key "$TMP/key" --transport rdma,qps=2 \
 	--dev sim,id=a,size=1G,page=1M,caps=stop_copy
 connected 2
-kill -9 "$DPID"
-wait "$DPID" 2>/dev/null
-dst_rc=killed
 t0=$(date +%s)
-wait_pid "$SPID" 30
-src_rc=$?
+kill_side d 30
 echo "# source ended $(( $(date +%s) - t0 )) s after the kill: $(grep 'step ' "$TMP/s.err")"
-SPID= DPID=
 ok=1
 [ "$src_rc" -ne 0 ] && [ "$src_rc" -ne 124 ] &&
 	grep -Eq "step (pre-copy|stop-copy)" "$TMP/s.err" &&
@@ -107,14 +102,9 @@ dst srckill --key "$TMP/key" --transport rdma \
 src srckill --key "$TMP/key" --transport rdma,qps=2 \
 	--dev sim,id=a,size=1G,page=1M,caps=stop_copy
 connected 2
-kill -9 "$SPID"
-wait "$SPID" 2>/dev/null
-src_rc=killed
 t0=$(date +%s)
-wait_pid "$DPID" 30
-dst_rc=$?
+kill_side s 30
 echo "# destination ended $(( $(date +%s) - t0 )) s after the kill: $(grep 'step ' "$TMP/d.err")"
-SPID= DPID=
 ok=1
 [ "$dst_rc" -ne 0 ] && [ "$dst_rc" -ne 124 ] &&
 	grep -Eq "destination, step (pre-copy|stop-copy)" "$TMP/d.err" &&
