@@ -227,7 +227,7 @@ dst_pump(struct dst_sess *ds)
 {
 	struct mig_sess *s = &ds->s;
 	struct dst_dev *dd;
-	unsigned int i;
+	unsigned int i, step;
 	int n, ret, err, work = 0;
 
 	n = mig_xport_rx(s->xp, s->rx, SESS_RX_BURST);
@@ -235,8 +235,12 @@ dst_pump(struct dst_sess *ds)
 		return sess_fail(s, n, "%s", mig_xport_errmsg(s->xp));
 	for (i = 0; i < (unsigned int)n; i++) {
 		if (s->rx[i].type == MIG_WIRE_T_CHUNK) {
-			if (s->st->step < MIG_WIRE_STEP_PRECOPY)
-				sess_step(s, MIG_WIRE_STEP_PRECOPY);
+			/* the chunk says in which phase it was read */
+			step = (s->rx[i].chunk.flags &
+				MIG_WIRE_CHUNK_F_STOPCOPY) ?
+			       MIG_WIRE_STEP_STOPCOPY : MIG_WIRE_STEP_PRECOPY;
+			if ((unsigned int)s->st->step < step)
+				sess_step(s, step);
 			ret = dst_chunk(ds, &s->rx[i].chunk, s->rx[i].buf);
 		} else {
 			ret = dst_ctrl(ds, &s->rx[i]);

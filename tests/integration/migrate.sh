@@ -229,10 +229,10 @@ sleep 2
 kill_side s 15
 ok=1
 [ "$dst_rc" -ne 0 ] && [ "$dst_rc" -ne 124 ] &&
-	grep -q "destination, step " "$TMP/d.err" &&
+	grep -q "destination, step stop-copy" "$TMP/d.err" &&
 	grep -q "device a: state running (reset)" "$TMP/d.err" && ok=0
-mreport "source killed: destination fails, devices reset" $ok \
-	"expected a failure naming the step and the device reset"
+mreport "source killed: destination fails in step stop-copy (STOP_COPY-only device), devices reset" $ok \
+	"expected a failure naming step stop-copy and the device reset"
 
 # (g2) destination killed while saves are in the device for longer than
 # the 5 s recovery warning: the source waits for them instead of resetting
