@@ -406,6 +406,22 @@ send_chunk(struct mig_xport *xp, uint8_t *b, uint64_t i, uint32_t len,
 	return mig_xport_tx(xp, &c, b, len, b);
 }
 
+/* Poll both ends until the source has nothing in flight (before @p end);
+ * @return the credits it then holds. */
+static uint32_t
+credits_back(struct pair *pr, double end)
+{
+	struct mig_xport_info info;
+
+	do {
+		assert_true(mig_xport_poll(pr->dst) >= 0);
+		assert_true(mig_xport_poll(pr->src) >= 0);
+		assert_int_equal(mig_xport_info_get(pr->src, &info), 0);
+		assert_true(now_s() < end);
+	} while (info.inflight != 0);
+	return info.credits;
+}
+
 static void
 test_credit_throttles_source(void **state)
 {
@@ -482,13 +498,7 @@ test_credit_throttles_source(void **state)
 				 0);
 	/* every buffer released: nothing is in flight once the credits
 	 * are back */
-	do {
-		assert_true(mig_xport_poll(pr.dst) >= 0);
-		assert_true(mig_xport_poll(pr.src) >= 0);
-		assert_int_equal(mig_xport_info_get(pr.src, &info), 0);
-		assert_true(now_s() < end);
-	} while (info.inflight != 0);
-	assert_int_equal(info.credits, 4);
+	assert_int_equal(credits_back(&pr, end), 4);
 	pair_close(&pr);
 	free(b);
 	free(rx);
@@ -503,7 +513,6 @@ test_idle_receiver_returns_credits(void **state)
 {
 	struct mig_xport_rx rx[8];
 	uint8_t *b = malloc(4096);
-	struct mig_xport_info info;
 	unsigned int sent = 0, got = 0;
 	void *done[8];
 	struct pair pr;
@@ -533,13 +542,7 @@ test_idle_receiver_returns_credits(void **state)
 		}
 		assert_true(now_s() < end);
 	}
-	do {
-		assert_true(mig_xport_poll(pr.dst) >= 0);
-		assert_true(mig_xport_poll(pr.src) >= 0);
-		assert_int_equal(mig_xport_info_get(pr.src, &info), 0);
-		assert_true(now_s() < end);
-	} while (info.inflight != 0);
-	assert_int_equal(info.credits, 64);
+	assert_int_equal(credits_back(&pr, end), 64);
 	pair_close(&pr);
 	free(b);
 }
