@@ -110,18 +110,20 @@ bench_port()
 	done
 }
 
-# python3 -c "$RSS_RUN" <file> <cmd...>: run the command, write its peak
-# RSS (getrusage of the child, ru_maxrss, KiB) to <file>, exit with its
-# status.
+# python3 -c "$RSS_RUN" <x.rss> <cmd...>: run the command, write its peak
+# RSS (getrusage of the child, ru_maxrss, KiB) to <x.rss> and its user and
+# system CPU seconds to <x.cpu>, exit with its status.
 RSS_RUN='import os,subprocess,sys
 p = subprocess.Popen(sys.argv[2:])
 _, st, ru = os.wait4(p.pid, 0)
 open(sys.argv[1], "w").write("%d\n" % ru.ru_maxrss)
+open(sys.argv[1][:-3] + "cpu", "w").write("%.2f %.2f\n" % (ru.ru_utime, ru.ru_stime))
 sys.exit(os.waitstatus_to_exitcode(st) & 255)'
 
 # mig_pair <tag> "<source app options>" "<destination app options>":
 # one migration; JSON summaries in $BTMP/<tag>.{s,d}.json, peak RSS (KiB)
-# in $BTMP/<tag>.{s,d}.rss. Fails (status 1, output shown) unless both
+# in $BTMP/<tag>.{s,d}.rss, CPU seconds ("user system") in
+# $BTMP/<tag>.{s,d}.cpu. Fails (status 1, output shown) unless both
 # succeed with equal device digests.
 mig_pair()
 {

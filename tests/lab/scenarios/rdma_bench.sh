@@ -23,12 +23,13 @@
 # comments and into $LAB_RESULTS/rdma_bench.txt; a case fails only when a
 # run fails (never on a ratio).
 #
-#   tests/lab/lab.sh tests/lab/scenarios/rdma_bench.sh [SIZE [ROUNDS]]
-#   (128M, 2)
+#   tests/lab/lab.sh tests/lab/scenarios/rdma_bench.sh [SIZE [ROUNDS [RDMA]]]
+#   (128M, 2, rdma: the engine's --transport over RDMA, e.g. rdma,qps=1)
 . "$(dirname "$0")/../rdma_common.sh"
 
 SIZE=${1:-128M}
 ROUNDS=${2:-2}
+RDMA=${3:-rdma}
 OUT=${LAB_RESULTS:-$TMP}/rdma_bench.txt
 
 # ibw <qps>: the rxe link's bandwidth for RDMA WRITE of 1 MiB -> $rate
@@ -117,10 +118,10 @@ r=1
 while [ $r -le "$ROUNDS" ]; do
 	p1=$ib1
 	p2=$ib2
-	engine rdma
+	engine "$RDMA"
 	er=$rate
 	ers=$srate
-	case_line "round $r: engine over rdma, $SIZE sim device"
+	case_line "round $r: engine over $RDMA, $SIZE sim device"
 	engine tcp
 	et=$rate
 	case_line "round $r: engine over tcp, $SIZE sim device"
