@@ -38,7 +38,7 @@ bench_note
 # destination's; prints MB/s received
 iperf()
 {
-	port=$(bench_port)
+	port=$(free_port)
 	iperf3 -s -1 -p "$port" >/dev/null 2>&1 &
 	srv=$!
 	sleep 0.5

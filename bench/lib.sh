@@ -17,6 +17,8 @@
 # (--no-huge -m 256 otherwise, or with BENCH_NO_HUGE=1).
 
 BUILD=${BUILD:-build}
+# wait_pid, free_port: shared with the tests
+. "$(dirname "$0")/../tests/proc.sh"
 APP=$BUILD/apps/dpdk-migrate/dpdk-migrate
 [ -x "$APP" ] || { echo "build first: $APP missing" >&2; exit 1; }
 command -v python3 >/dev/null || { echo "python3 missing" >&2; exit 1; }
@@ -98,18 +100,6 @@ jget()
 	python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1" "$2"
 }
 
-bench_port()
-{
-	while :; do
-		p=$(( $(od -An -tu2 -N2 /dev/urandom | tr -d ' ') % 40000 + 20000 ))
-		if ! grep -qi ":$(printf '%04X' "$p") " /proc/net/tcp 2>/dev/null
-		then
-			echo "$p"
-			return
-		fi
-	done
-}
-
 # python3 -c "$RSS_RUN" <x.rss> <cmd...>: run the command, write its peak
 # RSS (getrusage of the child, ru_maxrss, KiB) to <x.rss> and its user and
 # system CPU seconds to <x.cpu>, exit with its status.
@@ -128,7 +118,7 @@ sys.exit(os.waitstatus_to_exitcode(st) & 255)'
 mig_pair()
 {
 	b_tag=$1
-	b_port=$(bench_port)
+	b_port=$(free_port)
 	: >"$BTMP/$b_tag.d.out"
 	# shellcheck disable=SC2086 # option lists
 	python3 -c "$RSS_RUN" "$BTMP/$b_tag.d.rss" "$APP" $BENCH_DST_EAL \

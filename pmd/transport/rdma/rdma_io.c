@@ -386,8 +386,7 @@ rdma_io_poll(struct mig_xport *xp)
 			return ret;
 		work += ret;
 	}
-	ret = p->source ? rdma_flush_signal(xp) :
-	      rdma_credit_flush(xp, work == 0);
+	ret = p->source ? rdma_flush_signal(xp) : rdma_credit_flush(xp);
 	if (ret < 0)
 		return ret;
 	work += ret;

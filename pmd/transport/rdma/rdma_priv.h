@@ -42,6 +42,8 @@
 #define RDMA_CONNECT_TIMEOUT_DEF (UINT64_C(10) * 1000000000)
 /** Receive buffers per QP for control frames. */
 #define RDMA_CTRL_RECV 128u
+/* Destination: no chunk for this long and smaller CREDIT frames go too. */
+#define RDMA_CREDIT_IDLE_NS (1000ull * 1000ull)
 /** Send buffers for control frames (shared by the QPs). */
 #define RDMA_CTRL_SEND 64u
 /** Bytes of one control send or receive buffer. */
@@ -192,6 +194,7 @@ struct rdma_priv {
 	char gone_msg[MIG_ERR_MAX];
 	struct mig_wire_limits lim;
 	uint64_t tx_chunks, tx_bytes, rx_chunks, rx_bytes, tx_blocked;
+	uint64_t rx_last_ns;   /* destination: last chunk handed out */
 };
 
 static inline struct rdma_priv *
@@ -233,7 +236,7 @@ int rdma_op_poll(struct mig_xport *xp);
 int rdma_post_recv(struct mig_xport *xp, uint32_t ridx);
 int rdma_msg_take(struct mig_xport *xp);
 int rdma_send_msg(struct mig_xport *xp, uint32_t bi, uint32_t len);
-int rdma_credit_flush(struct mig_xport *xp, bool idle);
+int rdma_credit_flush(struct mig_xport *xp);
 int rdma_chunk_arrived(struct mig_xport *xp, struct rdma_qp *q, uint32_t imm,
 		       uint32_t len);
 int rdma_cq_poll(struct mig_xport *xp);

@@ -65,18 +65,22 @@ rdma_send_slots(struct mig_xport *xp)
 }
 
 /* Destination: the SLOTS frames left, then the pending credits, in batches
- * (smaller ones when @p idle, see rdma_credit_due()). */
+ * (smaller ones once no chunk came for RDMA_CREDIT_IDLE_NS, see
+ * rdma_credit_due()). */
 int
-rdma_credit_flush(struct mig_xport *xp, bool idle)
+rdma_credit_flush(struct mig_xport *xp)
 {
 	struct rdma_priv *p = rdma_priv(xp);
 	uint32_t k, i;
 	int bi, len, ret, work = 0;
+	bool idle;
 
 	if (p->slots_described < p->nslots) {
 		/* no credit is pending before the source knows every slot */
 		return rdma_send_slots(xp);
 	}
+	idle = p->npending > 0 &&
+	       rdma_now_ns() - p->rx_last_ns >= RDMA_CREDIT_IDLE_NS;
 	while (rdma_credit_due(p->npending, p->granted, p->nslots, idle)) {
 		bi = rdma_msg_take(xp);
 		if (bi == -EAGAIN)
@@ -186,6 +190,7 @@ rdma_op_rx(struct mig_xport *xp, struct mig_xport_rx *out, unsigned int n)
 			r->len = s->c.length;
 			p->rx_chunks++;
 			p->rx_bytes += s->c.length;
+			p->rx_last_ns = rdma_now_ns();
 		} else {
 			/* checked when it arrived */
 			(void)mig_wire_hdr_decode(rdma_msg_buf(p, e),
@@ -205,7 +210,7 @@ rdma_op_rx(struct mig_xport *xp, struct mig_xport_rx *out, unsigned int n)
 		cnt++;
 	}
 	if (!p->source) {
-		ret = rdma_credit_flush(xp, false);
+		ret = rdma_credit_flush(xp);
 		if (ret < 0)
 			return ret;
 	}
@@ -255,5 +260,5 @@ rdma_op_rx_release(struct mig_xport *xp, void *buf)
 	p->pending[p->npending++] = (uint16_t)slot;
 	if (xp->state == MIG_XPORT_S_ERROR)
 		return 0;
-	return rdma_credit_flush(xp, false) < 0 ? xp->error : 0;
+	return rdma_credit_flush(xp) < 0 ? xp->error : 0;
 }

@@ -132,19 +132,21 @@ tcp_flush(struct mig_xport *xp, struct tcp_stream *s)
 }
 
 int
-tcp_credit_flush(struct mig_xport *xp, struct tcp_stream *s, bool idle)
+tcp_credit_flush(struct mig_xport *xp, struct tcp_stream *s)
 {
 	uint8_t frame[MIG_WIRE_ENCODE_MAX];
 	struct mig_wire_msg m = { .type = MIG_WIRE_T_CREDIT };
 	uint32_t batch = RTE_MAX(s->share / 4, 1u);
 	int len;
 
-	RTE_SET_USED(xp);
-	/* batches while chunks keep coming; when the stream is idle every
-	 * released buffer goes back, so that what the sender misses is what
-	 * is really in flight (its backlog, mig_xport_info.inflight) */
-	if (s->pending == 0 ||
-	    (!idle && s->pending < batch && s->granted > batch))
+	/* batches while chunks keep coming; once none came for
+	 * TCP_CREDIT_IDLE_NS every released buffer goes back, so that what
+	 * the sender misses is what is really in flight (its backlog,
+	 * mig_xport_info.inflight) */
+	if (s->pending == 0)
+		return 0;
+	if (s->pending < batch && s->granted > batch &&
+	    tcp_now_ns() - tcp_priv(xp)->rx_last_ns < TCP_CREDIT_IDLE_NS)
 		return 0;
 	m.credit.dev_id = MIG_WIRE_DEV_ALL;
 	m.credit.credits = s->pending;
@@ -379,7 +381,7 @@ tcp_io_poll(struct mig_xport *xp)
 			return ret;
 		work += ret;
 		if (!p->source && s->up) {
-			ret = tcp_credit_flush(xp, s, ret == 0);
+			ret = tcp_credit_flush(xp, s);
 			if (ret < 0)
 				return ret;
 		}
@@ -522,7 +524,7 @@ tcp_op_rx(struct mig_xport *xp, struct mig_xport_rx *out, unsigned int n)
 
 			i = (p->rr_rx + k) % p->nconn;
 			s = &p->s[i];
-			ret = p->source ? 0 : tcp_credit_flush(xp, s, false);
+			ret = p->source ? 0 : tcp_credit_flush(xp, s);
 			if (ret >= 0)
 				ret = tcp_flush(xp, s);
 			if (ret >= 0)
@@ -541,6 +543,7 @@ tcp_op_rx(struct mig_xport *xp, struct mig_xport_rx *out, unsigned int n)
 				s->rx_buf = NULL;
 				p->rx_chunks++;
 				p->rx_bytes += s->chunk.length;
+				p->rx_last_ns = tcp_now_ns();
 			} else {
 				memcpy(r->ctrl, s->rx_hdr, MIG_WIRE_HDR_LEN);
 				memcpy(r->ctrl + MIG_WIRE_HDR_LEN, s->body,
@@ -580,5 +583,5 @@ tcp_op_rx_release(struct mig_xport *xp, void *buf)
 	if (best == NULL)
 		return 0;
 	best->pending++;
-	return tcp_credit_flush(xp, best, false) < 0 ? -EIO : 0;
+	return tcp_credit_flush(xp, best) < 0 ? -EIO : 0;
 }

@@ -27,6 +27,8 @@ extern int mig_tcp_logtype;
 #define TCP_STREAMS_MAX 16u
 #define TCP_STREAMS_DEF 2u
 #define TCP_WINDOW_DEF 64u
+/* Receiver: no chunk for this long and credits go back unbatched. */
+#define TCP_CREDIT_IDLE_NS (1000ull * 1000ull)
 #define TCP_CONNECT_TIMEOUT_DEF (UINT64_C(10) * 1000000000)
 /** Completed-send cookies not yet collected by tx_done. */
 #define TCP_DONE_RING 1024u
@@ -108,6 +110,7 @@ struct tcp_priv {
 	uint32_t tx_busy;      /* streams with a chunk being written */
 	struct mig_wire_limits lim;
 	uint64_t tx_chunks, tx_bytes, rx_chunks, rx_bytes, tx_blocked;
+	uint64_t rx_last_ns;   /* receiver: last chunk handed out */
 };
 
 static inline struct tcp_priv *
@@ -123,7 +126,7 @@ int tcp_queue_frame(struct tcp_stream *s, const void *frame, uint32_t len);
 int tcp_flush(struct mig_xport *xp, struct tcp_stream *s);
 int tcp_read(struct mig_xport *xp, struct tcp_stream *s);
 int tcp_handle_stream_frame(struct mig_xport *xp, struct tcp_stream *s);
-int tcp_credit_flush(struct mig_xport *xp, struct tcp_stream *s, bool idle);
+int tcp_credit_flush(struct mig_xport *xp, struct tcp_stream *s);
 int tcp_io_poll(struct mig_xport *xp);
 
 int tcp_op_ctrl_send(struct mig_xport *xp, const void *frame, uint32_t len);
