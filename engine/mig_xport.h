@@ -135,6 +135,9 @@ struct mig_xport_info {
 	uint64_t rx_chunks;      /**< chunks received */
 	uint64_t rx_bytes;       /**< payload bytes received */
 	uint64_t tx_blocked;     /**< mig_xport_tx() calls refused with -EAGAIN */
+	/** reads of the network that found nothing (TCP: recv() returning
+	 *  EAGAIN; a stream is read again only once epoll reports bytes) */
+	uint64_t rx_empty;
 };
 
 /**

@@ -547,6 +547,66 @@ test_idle_receiver_returns_credits(void **state)
 	free(b);
 }
 
+/* A stream whose recv() found nothing is not read again until epoll
+ * reports bytes: 1000 idle polls of both sides make at most one empty
+ * recv() per stream (without the gate: one per stream per poll, each
+ * taking the socket lock the sender's softirq needs). A chunk sent
+ * afterwards still arrives. */
+static void
+test_idle_polls_do_not_read(void **state)
+{
+	struct mig_xport_info si, di;
+	struct mig_xport_rx rx[8];
+	uint8_t *b = malloc(4096);
+	struct pair pr;
+	unsigned int i;
+	double end;
+	int n, k, got = 0;
+
+	(void)state;
+	assert_non_null(b);
+	pair_open(&pr, "tcp,streams=2", "tcp");
+	/* the initial CREDIT frames: read them, then go idle */
+	end = now_s() + DEADLINE_S;
+	while (credits_back(&pr, end) < 64)
+		;
+	assert_int_equal(mig_xport_info_get(pr.src, &si), 0);
+	assert_int_equal(mig_xport_info_get(pr.dst, &di), 0);
+	for (i = 0; i < 1000; i++) {
+		assert_true(mig_xport_poll(pr.src) >= 0);
+		assert_true(mig_xport_rx(pr.dst, rx, 8) == 0);
+	}
+	{
+		struct mig_xport_info s2, d2;
+
+		assert_int_equal(mig_xport_info_get(pr.src, &s2), 0);
+		assert_int_equal(mig_xport_info_get(pr.dst, &d2), 0);
+		if (s2.rx_empty - si.rx_empty > 2 ||
+		    d2.rx_empty - di.rx_empty > 2)
+			fail_msg("1000 idle polls: %llu empty reads at the source, %llu at the destination (at most 2 each)",
+				 (unsigned long long)(s2.rx_empty - si.rx_empty),
+				 (unsigned long long)(d2.rx_empty - di.rx_empty));
+	}
+	fill(b, 5, 4096);
+	while (send_chunk(pr.src, b, 5, 4096, false) == -EAGAIN)
+		assert_true(now_s() < end);
+	while (got == 0) {
+		n = mig_xport_rx(pr.dst, rx, 8);
+		assert_true(n >= 0);
+		for (k = 0; k < n; k++) {
+			assert_int_equal(rx[k].type, MIG_WIRE_T_CHUNK);
+			check_bytes(rx[k].buf, 5, 4096);
+			assert_int_equal(mig_xport_rx_release(pr.dst,
+							      rx[k].buf), 0);
+			got++;
+		}
+		assert_true(mig_xport_poll(pr.src) >= 0);
+		assert_true(now_s() < end);
+	}
+	pair_close(&pr);
+	free(b);
+}
+
 /* Poll the destination until rx fails; return the error. */
 static int
 dst_until_error(struct pair *pr, struct mig_xport *src)
@@ -805,6 +865,7 @@ main(void)
 		cmocka_unit_test(test_chunks_1_stream),
 		cmocka_unit_test(test_chunks_4_streams),
 		cmocka_unit_test(test_idle_receiver_returns_credits),
+		cmocka_unit_test(test_idle_polls_do_not_read),
 		cmocka_unit_test(test_credit_throttles_source),
 		cmocka_unit_test(test_corrupted_payload),
 		cmocka_unit_test(test_garbage_from_raw_socket),

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -72,6 +73,7 @@ tcp_probe(struct mig_xport *xp, const char *args)
 	o->window = TCP_WINDOW_DEF;
 	o->connect_timeout_ns = TCP_CONNECT_TIMEOUT_DEF;
 	p->lfd = -1;
+	p->epfd = -1;
 	kv = mig_devargs_parse("tcp", args, tcp_valid_args);
 	if (kv == NULL)
 		return -EINVAL;
@@ -116,6 +118,7 @@ int
 tcp_stream_init(struct mig_xport *xp, struct tcp_stream *s, int fd)
 {
 	struct tcp_priv *p = tcp_priv(xp);
+	struct epoll_event ev;
 	int one = 1, v;
 
 	memset(s, 0, sizeof(*s));
@@ -130,7 +133,17 @@ tcp_stream_init(struct mig_xport *xp, struct tcp_stream *s, int fd)
 		return -ENOMEM;
 	}
 	s->fd = fd;
+	s->readable = true;
 	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0)
+		return -errno;
+	if (p->epfd < 0) {
+		p->epfd = epoll_create1(EPOLL_CLOEXEC);
+		if (p->epfd < 0)
+			return -errno;
+	}
+	ev.events = EPOLLIN | EPOLLRDHUP | EPOLLET;
+	ev.data.ptr = s;
+	if (epoll_ctl(p->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
 		return -errno;
 	if (p->opt.nodelay)
 		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
@@ -172,6 +185,9 @@ tcp_remove(struct mig_xport *xp)
 	if (p->lfd >= 0)
 		close(p->lfd);
 	p->lfd = -1;
+	if (p->epfd >= 0)
+		close(p->epfd);
+	p->epfd = -1;
 }
 
 /* "host:port" or "[v6]:port" into the socket address of the session. */
@@ -527,6 +543,7 @@ tcp_info_get(struct mig_xport *xp, struct mig_xport_info *info)
 	info->tx_bytes = p->tx_bytes;
 	info->rx_chunks = p->rx_chunks;
 	info->rx_bytes = p->rx_bytes;
+	info->rx_empty = p->rx_empty;
 	info->tx_blocked = p->tx_blocked;
 	return 0;
 }

@@ -13,6 +13,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -174,10 +175,33 @@ tcp_recv(struct mig_xport *xp, struct tcp_stream *s, void *buf, uint32_t len)
 			return tcp_sock_fail(xp, s, 0);
 		if (errno == EINTR)
 			continue;
-		if (errno == EAGAIN || errno == EWOULDBLOCK)
+		if (errno == EAGAIN || errno == EWOULDBLOCK) {
+			/* until epoll reports new bytes (tcp_ready_poll) */
+			s->readable = false;
+			tcp_priv(xp)->rx_empty++;
 			return -EAGAIN;
+		}
 		return tcp_sock_fail(xp, s, errno);
 	}
+}
+
+/*
+ * Mark the streams with new bytes, a peer close or an error readable
+ * again. Edge-triggered: an event means "something arrived since the
+ * last report", so a stream whose recv() found nothing after the event
+ * is not missed; its next arrival reports it again.
+ */
+void
+tcp_ready_poll(struct tcp_priv *p)
+{
+	struct epoll_event ev[TCP_STREAMS_MAX];
+	int n, i;
+
+	if (p->epfd < 0)
+		return;
+	n = epoll_wait(p->epfd, ev, RTE_DIM(ev), 0);
+	for (i = 0; i < n; i++)
+		((struct tcp_stream *)ev[i].data.ptr)->readable = true;
 }
 
 /* Validate the chunk header in rx_hdr[24..48) (its CRC is hdr.body_crc). */
@@ -258,6 +282,11 @@ tcp_read(struct mig_xport *xp, struct tcp_stream *s)
 
 	if (s->fd < 0)
 		return 0;
+	if (!s->readable && s->step != TCP_RX_READY && s->step != TCP_RX_BUF) {
+		tcp_ready_poll(p);
+		if (!s->readable)
+			return 0;
+	}
 	for (;;) {
 		switch (s->step) {
 		case TCP_RX_READY:

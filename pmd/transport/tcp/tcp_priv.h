@@ -54,6 +54,10 @@ enum tcp_rx_step {
 
 struct tcp_stream {
 	int fd;
+	/* recv() only after epoll said so: a recv() finding nothing takes the
+	 * socket lock the sender's softirq wants (and doubled the kernel's
+	 * copy time on loopback) */
+	bool readable;
 	uint16_t id;           /* index in the session; UINT16_MAX unknown */
 	bool up;               /* source: connected; dest: STREAM received */
 	/* send side: at most one chunk being written */
@@ -95,6 +99,7 @@ struct tcp_priv {
 	struct tcp_opts opt;
 	bool source;
 	int lfd;               /* listener, -1 */
+	int epfd;              /* edge-triggered EPOLLIN of every stream, -1 */
 	char peer[MIG_XPORT_ADDR_MAX];
 	struct sockaddr_storage sa;
 	socklen_t salen;
@@ -110,6 +115,7 @@ struct tcp_priv {
 	uint32_t tx_busy;      /* streams with a chunk being written */
 	struct mig_wire_limits lim;
 	uint64_t tx_chunks, tx_bytes, rx_chunks, rx_bytes, tx_blocked;
+	uint64_t rx_empty;      /* recv() calls that found nothing */
 	uint64_t rx_last_ns;   /* receiver: last chunk handed out */
 };
 
@@ -125,6 +131,7 @@ void tcp_stream_fini(struct mig_xport *xp, struct tcp_stream *s);
 int tcp_queue_frame(struct tcp_stream *s, const void *frame, uint32_t len);
 int tcp_flush(struct mig_xport *xp, struct tcp_stream *s);
 int tcp_read(struct mig_xport *xp, struct tcp_stream *s);
+void tcp_ready_poll(struct tcp_priv *p);
 int tcp_handle_stream_frame(struct mig_xport *xp, struct tcp_stream *s);
 int tcp_credit_flush(struct mig_xport *xp, struct tcp_stream *s);
 int tcp_io_poll(struct mig_xport *xp);
