@@ -19,7 +19,7 @@
 # time).
 #
 #   bench/engine_vs_qemu.sh [build dir]
-#   BENCH_DEVS (4), BENCH_SIZE (1G per device), BENCH_STREAMS (engine, 2: the
+#   BENCH_ROW (b: the row's name in the table), BENCH_DEVS (4), BENCH_SIZE (1G per device), BENCH_STREAMS (engine, 2: the
 #   tcp default), BENCH_ROUNDS (3), BENCH_ONE_LCORE (1; 0: two lcores per process)
 #   BENCH_DEV_ARGS: sim devargs for both sides and both paths (default
 #   "bandwidth=500000000"; "bandwidth=1G" for faster firmware). Set to ""
@@ -95,4 +95,4 @@ else
 	target="none(cpu-bound)"
 	met="n/a"
 fi
-row "b:vs-qemu-model(${ndev}x$size${xargs_:+,$xargs_},streams=$n)" "${qms}ms" "${em}ms" "$rm" "$target" "$met"
+row "${BENCH_ROW:-b}:vs-qemu-model(${ndev}x$size${xargs_:+,$xargs_},streams=$n)" "${qms}ms" "${em}ms" "$rm" "$target" "$met"

@@ -38,17 +38,17 @@ q=${BENCH_QUICK:-0}
 if [ "$q" = 1 ]; then
 	run_row a BENCH_SIZE=2G sh "$dir/engine_vs_iperf3.sh" "$BUILD"
 	run_row b BENCH_SIZE=256M sh "$dir/engine_vs_qemu.sh" "$BUILD"
-	run_row b1 BENCH_SIZE=256M BENCH_DEV_ARGS=bandwidth=1G \
+	run_row b1 BENCH_ROW=b1 BENCH_SIZE=256M BENCH_DEV_ARGS=bandwidth=1G \
 		sh "$dir/engine_vs_qemu.sh" "$BUILD"
-	run_row b0 BENCH_SIZE=256M BENCH_DEV_ARGS= sh "$dir/engine_vs_qemu.sh" "$BUILD"
+	run_row b0 BENCH_ROW=b0 BENCH_SIZE=256M BENCH_DEV_ARGS= sh "$dir/engine_vs_qemu.sh" "$BUILD"
 	run_row c BENCH_SIZE=512M sh "$dir/downtime.sh" "$BUILD"
 	run_row d BENCH_SIZE=128M sh "$dir/parallel.sh" "$BUILD"
 	run_row e BENCH_MEM_BIG=4G sh "$dir/memory.sh" "$BUILD"
 else
 	run_row a sh "$dir/engine_vs_iperf3.sh" "$BUILD"
 	run_row b sh "$dir/engine_vs_qemu.sh" "$BUILD"
-	run_row b1 BENCH_DEV_ARGS=bandwidth=1G sh "$dir/engine_vs_qemu.sh" "$BUILD"
-	run_row b0 BENCH_DEV_ARGS= sh "$dir/engine_vs_qemu.sh" "$BUILD"
+	run_row b1 BENCH_ROW=b1 BENCH_DEV_ARGS=bandwidth=1G sh "$dir/engine_vs_qemu.sh" "$BUILD"
+	run_row b0 BENCH_ROW=b0 BENCH_DEV_ARGS= sh "$dir/engine_vs_qemu.sh" "$BUILD"
 	run_row c sh "$dir/downtime.sh" "$BUILD"
 	run_row d sh "$dir/parallel.sh" "$BUILD"
 	run_row e sh "$dir/memory.sh" "$BUILD"

@@ -51,6 +51,16 @@ struct mig_session_dev_stats {
 	unsigned int lcore;   /**< lcore its stage runs on */
 };
 
+/** Source: what the switchover decision saw (mig_policy_input). */
+struct mig_session_switch {
+	bool decided;         /**< by the policy (false: no pre-copy) */
+	uint64_t pending;     /**< the devices' stop-copy estimates, bytes */
+	uint64_t inflight;    /**< sent, not yet loaded by the destination */
+	double bw_bps;        /**< measured bandwidth, 0 if not known */
+	/** (pending + inflight) / bw_bps, 0 if the bandwidth was unknown */
+	uint64_t estimate_ns;
+};
+
 /** Progress and results of a session. */
 struct mig_session_stats {
 	uint64_t start_ns;    /**< session start (mig_time_ns) */
@@ -59,6 +69,10 @@ struct mig_session_stats {
 	 *  DONE arrives, which the destination sends right after its last
 	 *  device reached RUNNING (one-way latency of DONE included). */
 	uint64_t downtime_ns;
+	/** Source: payload bytes the devices produced in STOP_COPY (the
+	 *  final stop-copy data; the rest was moved during pre-copy) */
+	uint64_t stopcopy_bytes;
+	struct mig_session_switch sw;
 	uint64_t bytes;       /**< payload bytes moved so far */
 	uint64_t pending;     /**< last stop-copy estimate (source) */
 	double rate_bps;      /**< current rate */

@@ -269,6 +269,8 @@ src_stopcopy(struct src_sess *ss, uint64_t *down_start)
 	ret = src_pending(ss, &pending, &fixed);
 	if (ret < 0)
 		return ret;
+	if (!s->st->sw.decided)
+		s->st->sw.pending = pending;
 	/* P2P first, on every device that has it, so that no device DMAs
 	 * into a stopped peer. */
 	r.kind = SESS_REQ_P2P;
@@ -302,6 +304,7 @@ src_stopcopy(struct src_sess *ss, uint64_t *down_start)
 		s->st->dev[i].chunks = sd->stage.chunks;
 		s->st->dev[i].stream_digest = sd->stage.digest;
 		s->st->dev[i].pending = 0;
+		s->st->stopcopy_bytes += sd->stage.stop_bytes;
 		memset(&m, 0, sizeof(m));
 		m.type = MIG_WIRE_T_DEV_END;
 		m.dev_end.dev_id = i;

@@ -59,6 +59,22 @@ src_caught_up(struct src_sess *ss)
  * the devices are re-armed, and the next round starts when data moves
  * again (a re-arm that finds nothing starts no round).
  */
+/* What the decision saw, for the summary. */
+static void
+src_switch_record(struct mig_session_stats *st,
+		  const struct mig_policy_input *in)
+{
+	struct mig_session_switch *sw = &st->sw;
+
+	sw->decided = true;
+	sw->pending = in->pending_bytes;
+	sw->inflight = in->inflight_bytes;
+	sw->bw_bps = in->bandwidth_bps;
+	sw->estimate_ns = in->bandwidth_bps > 0 ?
+		(uint64_t)((double)(in->pending_bytes + in->inflight_bytes) *
+			   1e9 / in->bandwidth_bps) : 0;
+}
+
 int
 src_precopy(struct src_sess *ss)
 {
@@ -123,6 +139,7 @@ src_precopy(struct src_sess *ss)
 				in.acks_pending++;
 		v = mig_policy_decide(&s->cfg->policy, &in, why, sizeof(why));
 		if (v == MIG_POLICY_SWITCHOVER) {
+			src_switch_record(s->st, &in);
 			MIG_LOG(INFO, mig_logtype_engine,
 				"switchover after %u round(s): %s",
 				s->st->rounds, why);

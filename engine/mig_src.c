@@ -162,6 +162,8 @@ src_emit(struct mig_src *s)
 						hdr.length, hdr.crc);
 		s->next_index++;
 		s->bytes += hdr.length;
+		if (hdr.flags == MIG_WIRE_CHUNK_F_STOPCOPY)
+			s->stop_bytes += hdr.length;
 		s->chunks++;
 		s->sent_outstanding++;
 		src_slot_free(s, slot);

@@ -72,6 +72,7 @@ struct mig_src {
 	unsigned int busy;       /**< busy slots */
 	uint64_t next_index;     /**< index of the next chunk with data */
 	uint64_t bytes;          /**< payload bytes emitted */
+	uint64_t stop_bytes;     /**< of which read in STOP_COPY */
 	uint64_t chunks;         /**< chunks emitted */
 	uint64_t digest;         /**< mig_wire_digest_add() over emitted chunks */
 	uint32_t sent_outstanding; /**< emitted, buffer not yet back */

@@ -140,6 +140,25 @@ app_dev_mbps(const struct mig_session_dev_stats *d)
 	       (double)d->bytes * 1e3 / (double)ns : 0;
 }
 
+/* Source: downtime, final stop-copy bytes, and what the decision saw. */
+static void
+app_summary_switch(struct app_report *r, const struct mig_session_stats *st)
+{
+	const struct mig_session_switch *sw = &st->sw;
+
+	printf("%s: pre-copy rounds %u, downtime %.3f ms, stop-copy %" PRIu64
+	       " bytes\n", r->role, st->rounds,
+	       (double)st->downtime_ns / 1e6, st->stopcopy_bytes);
+	if (!sw->decided)
+		return;
+	printf("%s: switchover on %" PRIu64 " bytes pending + %" PRIu64
+	       " in flight", r->role, sw->pending, sw->inflight);
+	if (sw->bw_bps > 0)
+		printf(" at %.1f MB/s: estimated downtime %.3f ms",
+		       sw->bw_bps / 1e6, (double)sw->estimate_ns / 1e6);
+	printf("\n");
+}
+
 void
 app_summary(struct app_report *r, const struct mig_session_stats *st)
 {
@@ -158,8 +177,7 @@ app_summary(struct app_report *r, const struct mig_session_stats *st)
 	       r->role, (double)st->total_ns / 1e6, st->bytes, app_mbps(st),
 	       st->workers);
 	if (app_is_source(r))
-		printf("%s: pre-copy rounds %u, downtime %.3f ms\n", r->role,
-		       st->rounds, (double)st->downtime_ns / 1e6);
+		app_summary_switch(r, st);
 	for (i = 0; i < st->ndev; i++) {
 		d = &st->dev[i];
 		printf("%s: device %s: %" PRIu64 " bytes, %" PRIu64
@@ -204,11 +222,19 @@ app_json(const char *path, struct app_report *r,
 	app_json_str(f, ret == 0 ? "" : err);
 	fprintf(f, ",\n  \"step\": \"%s\",\n  \"total_ms\": %.3f,\n"
 		"  \"downtime_ms\": %.3f,\n  \"precopy_rounds\": %u,\n"
-		"  \"bytes\": %" PRIu64 ",\n  \"throughput_mbps\": %.1f,\n"
-		"  \"workers\": %u,\n  \"devices\": [",
+		"  \"stopcopy_bytes\": %" PRIu64 ",\n",
 		mig_wire_step_name((unsigned int)st->step),
 		(double)st->total_ns / 1e6, (double)st->downtime_ns / 1e6,
-		st->rounds, st->bytes, app_mbps(st), st->workers);
+		st->rounds, st->stopcopy_bytes);
+	if (st->sw.decided)
+		fprintf(f, "  \"switchover\": {\"pending_bytes\": %" PRIu64
+			", \"inflight_bytes\": %" PRIu64
+			", \"bandwidth_mbps\": %.1f, \"estimate_ms\": %.3f},\n",
+			st->sw.pending, st->sw.inflight, st->sw.bw_bps / 1e6,
+			(double)st->sw.estimate_ns / 1e6);
+	fprintf(f, "  \"bytes\": %" PRIu64 ",\n  \"throughput_mbps\": %.1f,\n"
+		"  \"workers\": %u,\n  \"devices\": [",
+		st->bytes, app_mbps(st), st->workers);
 	for (i = 0; i < st->ndev; i++) {
 		d = &st->dev[i];
 		fprintf(f, "%s\n    {\"name\": ", i ? "," : "");

@@ -105,15 +105,35 @@ migrate_ok()
 	mreport "$1" $ok "expected both to succeed with equal device digests"
 }
 
-echo "1..18"
+echo "1..20"
+
+# summary_bytes <out>: "total stop-copy" byte counts of a source summary
+summary_bytes()
+{
+	sed -n 's/^source: total time [0-9.]* ms, \([0-9]*\) bytes.*/\1/p' "$1"
+	sed -n 's/^source: pre-copy rounds .*, stop-copy \([0-9]*\) bytes$/\1/p' "$1"
+}
 
 migrate_ok "stop-copy only device" \
 	"--dev sim,id=a,size=64M,caps=stop_copy,seed=3" \
 	"--dev sim,id=a,size=64M,caps=stop_copy"
+set -- $(summary_bytes "$TMP/s.out")
+ok=1
+[ $# -eq 2 ] && [ "$1" -gt 67108864 ] && [ "$1" -eq "$2" ] &&
+	! grep -q "switchover on" "$TMP/s.out" && ok=0
+mreport "stop-copy only: every byte is stop-copy, no pre-copy decision" $ok \
+	"expected 'stop-copy N bytes' equal to the total and no 'switchover on' line: $*"
 
 migrate_ok "pre-copy device with dirty_rate" \
 	"--dev sim,id=a,size=64M,page=4K,caps=pre_copy,dirty_rate=32M,seed=9" \
 	"--dev sim,id=a,size=64M,page=4K,caps=pre_copy"
+set -- $(summary_bytes "$TMP/s.out")
+ok=1
+[ $# -eq 2 ] && [ "$2" -gt 0 ] && [ "$2" -lt 67108864 ] && [ "$1" -gt "$2" ] &&
+	grep -q "^source: switchover on [0-9]* bytes pending + [0-9]* in flight at [0-9.]* MB/s: estimated downtime [0-9.]* ms$" "$TMP/s.out" &&
+	ok=0
+mreport "pre-copy: stop-copy bytes below the state size, the decision's estimate printed" $ok \
+	"expected 0 < stop-copy bytes < 64 MiB < total and a 'switchover on ... estimated downtime' line: $* / $(grep switchover "$TMP/s.out")"
 
 migrate_ok "4 devices" \
 	"--dev sim,id=a,size=32M,caps=pre_copy,seed=1 --dev sim,id=b,size=16M,caps=stop_copy,seed=2 --dev sim,id=c,size=8M,page=4K,caps=pre_copy,dirty_rate=8M,seed=3 --dev sim,id=d,size=1M,seed=4" \
