@@ -25,8 +25,8 @@
 #   "bandwidth=500000000"; "bandwidth=1G" for faster firmware). Set to ""
 #   for devices without a rate: both paths are then CPU-bound on the
 #   same two cores and the loopback copies they share, and the row is
-#   reported without a target (doc/PERFORMANCE.md, "Row b on devices
-#   without a rate").
+#   reported without a target (doc/PERFORMANCE.md, "Reading the rows",
+#   b).
 set -u
 BUILD=${1:-build}
 # one thread per side, as the baseline (bench/lib.sh)
