@@ -182,6 +182,10 @@ dst_ctrl(struct dst_sess *ds, const struct mig_xport_rx *r)
 		if (s->st->step < MIG_WIRE_STEP_STOPCOPY)
 			sess_step(s, MIG_WIRE_STEP_STOPCOPY);
 		return 0;
+	case MIG_WIRE_T_KEEPALIVE:
+		/* the source waits in pre-copy: answer, so that it hears
+		 * from a destination that is alive */
+		return sess_send(s, &m);
 	default:
 		return sess_fail(s, -EPROTO, "unexpected %s",
 				 mig_wire_type_name(m.type));

@@ -125,6 +125,8 @@ src_rx(struct src_sess *ss)
 	n = mig_xport_rx(s->xp, s->rx, SESS_RX_BURST);
 	if (n < 0)
 		return sess_fail(s, n, "%s", mig_xport_errmsg(s->xp));
+	if (n > 0)
+		ss->heard_ns = mig_time_ns();
 	for (i = 0; i < n; i++) {
 		if (s->rx[i].type == MIG_WIRE_T_CHUNK) {
 			/* This one and the rest of the burst go back. */
@@ -144,7 +146,7 @@ src_rx(struct src_sess *ss)
 					ss->d[k].acked = true;
 		} else if (m.type == MIG_WIRE_T_DONE) {
 			ss->done = true;
-		} else {
+		} else if (m.type != MIG_WIRE_T_KEEPALIVE) {
 			return sess_fail(s, -EPROTO, "unexpected %s",
 					 mig_wire_type_name(m.type));
 		}

@@ -14,6 +14,17 @@
 #include "mig_session_src_priv.h"
 
 #define SRC_DECIDE_NS (200ull * 1000000ull)
+/* A pre-copy that moved nothing for timeout / SRC_KEEPALIVE_DIV sends a
+ * KEEPALIVE, which the destination echoes: both sides then see progress
+ * while the policy waits (a time limit, a downtime estimate that does not
+ * fit yet), and a dead peer is still found by the missing echo. */
+#define SRC_KEEPALIVE_DIV 4
+
+struct src_ka {
+	uint64_t bytes;    /* session bytes when last seen moving */
+	uint64_t idle_ns;  /* since when they have not moved */
+	uint64_t sent_ns;  /* last KEEPALIVE (or movement) */
+};
 
 /* Stop-copy estimates of every device: the total, and the part of the
  * devices without pre-copy. */
@@ -75,6 +86,37 @@ src_switch_record(struct mig_session_stats *st,
 			   1e9 / in->bandwidth_bps) : 0;
 }
 
+/*
+ * Pre-copy has moved nothing since @p ka->idle_ns: say we are alive every
+ * timeout / SRC_KEEPALIVE_DIV. Sending counts as work for the session's
+ * own no-progress check, so a peer that does not echo for the timeout
+ * (stopped, hung) is given up on here.
+ */
+static int
+src_keepalive(struct src_sess *ss, uint64_t now, struct src_ka *ka)
+{
+	struct mig_sess *s = &ss->s;
+	struct mig_wire_msg m;
+
+	if (s->st->bytes != ka->bytes) {
+		ka->bytes = s->st->bytes;
+		ka->idle_ns = ka->sent_ns = now;
+		return 0;
+	}
+	if (now - ka->idle_ns > s->timeout_ns &&
+	    now - RTE_MAX(ss->heard_ns, ka->idle_ns) > s->timeout_ns)
+		return sess_fail(s, -ETIMEDOUT,
+				 "no progress for %.1f s (peer dead or stuck?)",
+				 (double)s->timeout_ns / 1e9);
+	if (now - ka->sent_ns < s->timeout_ns / SRC_KEEPALIVE_DIV)
+		return 0;
+	ka->sent_ns = now;
+	memset(&m, 0, sizeof(m));
+	m.type = MIG_WIRE_T_KEEPALIVE;
+	m.keepalive.seq = ++ss->ka_seq;
+	return sess_send(s, &m);
+}
+
 int
 src_precopy(struct src_sess *ss)
 {
@@ -84,6 +126,7 @@ src_precopy(struct src_sess *ss)
 	struct mig_xport_info xi;
 	enum mig_policy_verdict v;
 	uint64_t start = mig_time_ns(), last = 0, now, mark;
+	struct src_ka ka = { .idle_ns = start, .sent_ns = start };
 	uint64_t left, left_prev = UINT64_MAX;
 	unsigned int i, completed = 0;
 	bool caught_up, armed = false, converged = false;
@@ -103,6 +146,9 @@ src_precopy(struct src_sess *ss)
 		}
 		caught_up = src_caught_up(ss);
 		now = mig_time_ns();
+		ret = src_keepalive(ss, now, &ka);
+		if (ret < 0)
+			return ret;
 		if (now - last < SRC_DECIDE_NS &&
 		    !(caught_up && !armed && s->st->bytes != mark))
 			continue;

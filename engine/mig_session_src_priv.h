@@ -64,6 +64,8 @@ struct src_sess {
 	unsigned int nfree, nouts;
 	bool precopy_phase;
 	bool done;                 /* DONE received */
+	uint32_t ka_seq;           /* KEEPALIVE frames sent */
+	uint64_t heard_ns;         /* last control frame received */
 };
 
 /* mig_session_src.c: one turn of the main lcore's loop (backs off when

@@ -61,6 +61,7 @@ static const char * const type_names[] = {
 	[MIG_WIRE_T_DEV_END] = "DEV_END",
 	[MIG_WIRE_T_DONE] = "DONE",
 	[MIG_WIRE_T_ABORT] = "ABORT",
+	[MIG_WIRE_T_KEEPALIVE] = "KEEPALIVE",
 };
 
 static const char * const step_names[] = {
@@ -228,6 +229,9 @@ body_range(uint8_t type, const struct mig_wire_limits *lim, uint32_t *min,
 		return 0;
 	case MIG_WIRE_T_DONE:
 		*min = *max = sizeof(struct mig_wire_done_le);
+		return 0;
+	case MIG_WIRE_T_KEEPALIVE:
+		*min = *max = sizeof(struct mig_wire_keepalive_le);
 		return 0;
 	case MIG_WIRE_T_ABORT:
 		*min = sizeof(struct mig_wire_abort_le) + 8;
@@ -459,6 +463,8 @@ mig_wire_check_msg(const struct mig_wire_msg *m,
 				 lim->max_devices);
 			return -EINVAL;
 		}
+		return 0;
+	case MIG_WIRE_T_KEEPALIVE:
 		return 0;
 	case MIG_WIRE_T_ABORT:
 		if (m->abort.code >= 0 || m->abort.code < -4095) {

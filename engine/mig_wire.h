@@ -83,9 +83,12 @@ enum mig_wire_type {
 	MIG_WIRE_T_DEV_END = 8,    /**< source -> destination */
 	MIG_WIRE_T_DONE = 9,       /**< destination -> source */
 	MIG_WIRE_T_ABORT = 10,     /**< both ways, any time */
+	/** both ways, sent OPTIONAL: "alive, nothing to send" (source, while
+	 *  pre-copy waits) and its echo (destination) */
+	MIG_WIRE_T_KEEPALIVE = 11,
 };
 /** Highest frame type defined by version 1. */
-#define MIG_WIRE_T_MAX MIG_WIRE_T_ABORT
+#define MIG_WIRE_T_MAX MIG_WIRE_T_KEEPALIVE
 
 /** Roles (HELLO.role). */
 enum mig_wire_role {
@@ -254,6 +257,12 @@ struct mig_wire_done_le {
 	rte_le32_t reserved;
 };
 
+/** KEEPALIVE body, 8 bytes. */
+struct mig_wire_keepalive_le {
+	rte_le32_t seq;
+	rte_le32_t reserved;
+};
+
 /** ABORT body fixed part, 16 bytes, followed by the reason area. */
 struct mig_wire_abort_le {
 	rte_le32_t code;
@@ -273,6 +282,7 @@ _Static_assert(sizeof(struct mig_wire_switchover_ack_le) == 8, "SW_ACK");
 _Static_assert(sizeof(struct mig_wire_credit_le) == 8, "CREDIT");
 _Static_assert(sizeof(struct mig_wire_dev_end_le) == 32, "DEV_END");
 _Static_assert(sizeof(struct mig_wire_done_le) == 8, "DONE");
+_Static_assert(sizeof(struct mig_wire_keepalive_le) == 8, "KEEPALIVE");
 _Static_assert(sizeof(struct mig_wire_abort_le) == 16, "ABORT");
 
 /** Frame header size. */
@@ -369,6 +379,11 @@ struct mig_wire_done {
 	uint32_t dev_count;    /**< devices running, == HELLO.dev_count */
 };
 
+/** KEEPALIVE: the source's sequence number, echoed by the destination. */
+struct mig_wire_keepalive {
+	uint32_t seq;
+};
+
 /** ABORT: the sender gives up; the reason is for humans. */
 struct mig_wire_abort {
 	int32_t code;          /**< negative errno, -4095..-1 */
@@ -393,6 +408,7 @@ struct mig_wire_msg {
 		struct mig_wire_dev_end dev_end;
 		struct mig_wire_done done;
 		struct mig_wire_abort abort;
+		struct mig_wire_keepalive keepalive;
 	};
 };
 

@@ -320,6 +320,15 @@ mig_wire_body_decode(const struct mig_wire_hdr *hdr, const void *body,
 					      rte_le_to_cpu_32(w.reserved));
 		break;
 	}
+	case MIG_WIRE_T_KEEPALIVE: {
+		struct mig_wire_keepalive_le w;
+
+		memcpy(&w, b, sizeof(w));
+		m->keepalive.seq = rte_le_to_cpu_32(w.seq);
+		ret = mig_wire_check_reserved("KEEPALIVE",
+					      rte_le_to_cpu_32(w.reserved));
+		break;
+	}
 	case MIG_WIRE_T_ABORT:
 		return dec_abort(b, hdr->body_len, m, &l);
 	default:

@@ -183,6 +183,15 @@ mig_wire_encode(void *buf, size_t size, const struct mig_wire_msg *m)
 		memcpy(body, &w, blen);
 		break;
 	}
+	case MIG_WIRE_T_KEEPALIVE: {
+		struct mig_wire_keepalive_le w;
+
+		w.seq = rte_cpu_to_le_32(m->keepalive.seq);
+		w.reserved = 0;
+		blen = sizeof(w);
+		memcpy(body, &w, blen);
+		break;
+	}
 	case MIG_WIRE_T_ABORT: {
 		struct mig_wire_abort_le w;
 		uint32_t area = mig_wire_abort_area_len(m->abort.reason);
@@ -206,7 +215,10 @@ mig_wire_encode(void *buf, size_t size, const struct mig_wire_msg *m)
 
 	if (size < MIG_WIRE_HDR_LEN + blen)
 		return -ENOSPC;
-	put_hdr(buf, m->type, 0, blen, mig_crc32c(body, blen));
+	/* KEEPALIVE is optional: a peer that does not know it skips it */
+	put_hdr(buf, m->type,
+		m->type == MIG_WIRE_T_KEEPALIVE ? MIG_WIRE_F_OPTIONAL : 0,
+		blen, mig_crc32c(body, blen));
 	memcpy((uint8_t *)buf + MIG_WIRE_HDR_LEN, body, blen);
 	return MIG_WIRE_HDR_LEN + blen;
 }

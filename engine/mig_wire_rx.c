@@ -39,6 +39,7 @@ static const uint8_t sent_by[MIG_WIRE_T_MAX + 1] = {
 	[MIG_WIRE_T_DEV_END] = BY_SRC,
 	[MIG_WIRE_T_DONE] = BY_DST,
 	[MIG_WIRE_T_ABORT] = BY_SRC | BY_DST,
+	[MIG_WIRE_T_KEEPALIVE] = BY_SRC | BY_DST,
 };
 
 static const char *
@@ -487,6 +488,8 @@ mig_wire_rx_feed(struct mig_wire_rx *rx, const struct mig_wire_msg *msg)
 				      ": device id beyond the %" PRIu32
 				      " declared devices", msg->credit.dev_id,
 				      rx->dev_count);
+		return 0;
+	case MIG_WIRE_T_KEEPALIVE:
 		return 0;
 	case MIG_WIRE_T_DONE:
 		if (msg->done.dev_count != rx->dev_count)

@@ -102,6 +102,9 @@ add_simple(struct seed *s, uint8_t type, uint32_t dev, uint32_t val)
 	case MIG_WIRE_T_DONE:
 		m.done.dev_count = val;
 		break;
+	case MIG_WIRE_T_KEEPALIVE:
+		m.keepalive.seq = val;
+		break;
 	case MIG_WIRE_T_ABORT:
 		m.abort.code = -ETIMEDOUT;
 		m.abort.dev_id = dev;
@@ -259,6 +262,7 @@ seed_source(struct seed *s)
 	add_simple(s, MIG_WIRE_T_CREDIT, 0, 4);
 	add_simple(s, MIG_WIRE_T_SWITCHOVER_ACK, 0, 0);
 	add_simple(s, MIG_WIRE_T_SWITCHOVER_ACK, MIG_WIRE_DEV_ALL, 0);
+	add_simple(s, MIG_WIRE_T_KEEPALIVE, 0, 7);
 	add_simple(s, MIG_WIRE_T_DONE, 0, 2);
 }
 

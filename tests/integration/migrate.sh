@@ -105,7 +105,7 @@ migrate_ok()
 	mreport "$1" $ok "expected both to succeed with equal device digests"
 }
 
-echo "1..20"
+echo "1..22"
 
 # summary_bytes <out>: "total stop-copy" byte counts of a source summary
 summary_bytes()
@@ -321,5 +321,39 @@ failed "$src_rc" && failed "$dst_rc" &&
 	grep -q "device a: state running" "$TMP/s.err" && ok=0
 mreport "byte flipped on the wire: payload CRC mismatch" $ok \
 	"expected both to fail, the destination naming the CRC mismatch"
+
+# (j) a pre-copy that waits longer than --timeout with nothing to send (the
+# downtime limit 0 never fits, so it runs to --max-precopy-time): the
+# source's KEEPALIVE and the destination's echo keep both sides alive
+migrate_ok_quiet "keepalive" \
+	"--key $TMP/key --timeout 2000 --downtime 0 --max-precopy-time 6000 --dev sim,id=a,size=16M,caps=pre_copy,seed=4" \
+	"--key $TMP/key --timeout 2000 --dev sim,id=a,size=16M,caps=pre_copy"
+mreport "pre-copy waiting 6 s with --timeout 2000: keepalives, digests equal" $ok \
+	"expected both to succeed with equal device digests"
+
+# (k) the same wait with the destination stopped (SIGSTOP): no echo, so
+# the source gives up after --timeout, its device running
+PORT=$(free_port)
+dst ka-stop --key "$TMP/key" --timeout 2000 --dev sim,id=a,size=16M,caps=pre_copy
+src ka-stop --key "$TMP/key" --timeout 2000 --downtime 0 --max-precopy-time 60000 \
+	--dev sim,id=a,size=16M,caps=pre_copy,seed=4
+i=0
+while [ $i -lt 100 ] && ! grep -q "switchover-ack\|pre-copy" "$TMP/s.err" 2>/dev/null; do
+	sleep 0.1
+	i=$((i + 1))
+done
+sleep 1
+kill -STOP "$DPID"
+wait_pid "$SPID" 20
+src_rc=$?
+kill -9 "$DPID" 2>/dev/null
+wait "$DPID" 2>/dev/null
+dst_rc=killed
+SPID='' DPID=''
+ok=1
+failed "$src_rc" && grep -q "step pre-copy: no progress for 2.0 s" "$TMP/s.err" &&
+	grep -q "device a: state running" "$TMP/s.err" && ok=0
+mreport "destination stopped during a waiting pre-copy: the source gives up, device running" $ok \
+	"expected the source to fail in step pre-copy after 2 s without progress, its device running"
 
 mt_done

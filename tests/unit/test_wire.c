@@ -116,6 +116,9 @@ mk_simple(uint8_t type, uint32_t dev_id)
 	case MIG_WIRE_T_DONE:
 		m.done.dev_count = dev_id;
 		break;
+	case MIG_WIRE_T_KEEPALIVE:
+		m.keepalive.seq = 40000 + dev_id;
+		break;
 	case MIG_WIRE_T_ABORT:
 		m.abort.code = -EIO;
 		m.abort.dev_id = dev_id;
@@ -304,7 +307,7 @@ test_roundtrip_all(void **state)
 	const uint8_t types[] = {
 		MIG_WIRE_T_AUTH, MIG_WIRE_T_INIT_SENT,
 		MIG_WIRE_T_SWITCHOVER_ACK, MIG_WIRE_T_CREDIT, MIG_WIRE_T_DONE,
-		MIG_WIRE_T_ABORT,
+		MIG_WIRE_T_ABORT, MIG_WIRE_T_KEEPALIVE,
 	};
 	struct mig_wire_msg in, out;
 	struct mig_wire_hdr hdr;
@@ -404,6 +407,12 @@ test_roundtrip_all(void **state)
 			break;
 		case MIG_WIRE_T_DONE:
 			assert_int_equal(out.done.dev_count, 1);
+			break;
+		case MIG_WIRE_T_KEEPALIVE:
+			assert_int_equal(out.keepalive.seq, 40001);
+			assert_int_equal(out.hdr.body_len, 8);
+			/* optional: a peer without it skips it */
+			assert_int_equal(out.hdr.flags, MIG_WIRE_F_OPTIONAL);
 			break;
 		case MIG_WIRE_T_ABORT:
 			assert_int_equal(out.abort.code, -EIO);
