@@ -25,6 +25,13 @@
 #include "mig_session_dst_priv.h"
 
 #define DST_DONE_LINGER_NS (2000ull * 1000000ull)
+/* From stop-copy on, the source has little left to send and waits for the
+ * loads and the commit: a KEEPALIVE every timeout / DST_KEEPALIVE_DIV
+ * tells it that the destination is alive and working on them, as long as
+ * the devices or the stream moved within the timeout (sending one counts
+ * as work, so a stuck device must stop them for the destination's own
+ * no-progress check to fail the session, with an ABORT to the source). */
+#define DST_KEEPALIVE_DIV 4
 #define DST_RECLAIM_BURST 32
 
 /* A chunk that overtook its device's DEV_DESC on another stream. */
@@ -40,6 +47,8 @@ struct dst_sess {
 	struct dst_stash *stash;
 	unsigned int nstash, stash_max;
 	unsigned int verified;
+	uint64_t ka_ns;        /* last KEEPALIVE (0: stop-copy not reached) */
+	uint64_t moved_ns;     /* last chunk, load or verification */
 };
 
 /* Main lcore: loaded buffers back to the transport (credits). */
@@ -225,6 +234,30 @@ dst_dev_check(struct dst_dev *dd, struct dst_sess *ds, uint32_t id)
 	return 1;
 }
 
+/* Stop-copy and commit: say we are alive while the source waits. */
+static int
+dst_keepalive(struct dst_sess *ds, int moved)
+{
+	struct mig_sess *s = &ds->s;
+	struct mig_wire_msg m;
+	uint64_t now;
+
+	if (s->st->step < MIG_WIRE_STEP_STOPCOPY)
+		return 0;
+	now = mig_time_ns();
+	if (ds->ka_ns == 0)
+		ds->ka_ns = ds->moved_ns = now;
+	if (moved > 0)
+		ds->moved_ns = now;
+	if (now - ds->ka_ns < s->timeout_ns / DST_KEEPALIVE_DIV ||
+	    now - ds->moved_ns > s->timeout_ns)
+		return 0;
+	ds->ka_ns = now;
+	memset(&m, 0, sizeof(m));
+	m.type = MIG_WIRE_T_KEEPALIVE;
+	return sess_send(s, &m);
+}
+
 /* One turn of the main lcore's loop; backs off when idle. */
 static int
 dst_pump(struct dst_sess *ds)
@@ -232,7 +265,7 @@ dst_pump(struct dst_sess *ds)
 	struct mig_sess *s = &ds->s;
 	struct dst_dev *dd;
 	unsigned int i, step;
-	int n, ret, err, work = 0;
+	int n, ret, err, moved;
 
 	n = mig_xport_rx(s->xp, s->rx, SESS_RX_BURST);
 	if (n < 0)
@@ -258,23 +291,25 @@ dst_pump(struct dst_sess *ds)
 			return ret;
 		}
 	}
-	work += n;
-	ret = sess_turn_poll(s);
-	if (ret < 0)
-		return ret;
-	work += ret;
+	moved = n;
 	for (i = 0; i < s->cfg->ndev; i++) {
 		dd = &ds->d[i];
 		err = sess_lane_error(&dd->lane);
 		if (err != 0)
 			return sess_fail(s, err, "%s", dd->lane.errmsg);
-		work += dst_reclaim(ds, dd);
+		moved += dst_reclaim(ds, dd);
 		ret = dst_dev_check(dd, ds, i);
 		if (ret < 0)
 			return ret;
-		work += ret;
+		moved += ret;
 	}
-	return sess_turn_end(s, work);
+	ret = dst_keepalive(ds, moved);
+	if (ret < 0)
+		return ret;
+	ret = sess_turn_poll(s);
+	if (ret < 0)
+		return ret;
+	return sess_turn_end(s, moved + ret);
 }
 
 /* Every device to RUNNING in parallel (downtime ends), digests, DONE. */

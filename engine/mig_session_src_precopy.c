@@ -63,13 +63,6 @@ src_caught_up(struct src_sess *ss)
 	return true;
 }
 
-/*
- * Pre-copy rounds until the policy says switch over. Round 1 moves the
- * initial data. When every pre-copy device has caught up (no data now,
- * nothing in flight) the round is complete; if the policy says continue
- * the devices are re-armed, and the next round starts when data moves
- * again (a re-arm that finds nothing starts no round).
- */
 /* What the decision saw, for the summary. */
 static void
 src_switch_record(struct mig_session_stats *st,
@@ -87,13 +80,17 @@ src_switch_record(struct mig_session_stats *st,
 }
 
 /*
- * Pre-copy has moved nothing since @p ka->idle_ns: say we are alive every
- * timeout / SRC_KEEPALIVE_DIV. Sending counts as work for the session's
- * own no-progress check, so a peer that does not echo for the timeout
- * (stopped, hung) is given up on here.
+ * Pre-copy waits on the policy with every device caught up (nothing in
+ * flight) and has moved nothing since @p ka->idle_ns: say we are alive
+ * every timeout / SRC_KEEPALIVE_DIV. Sending counts as work for the
+ * session's own no-progress check, so a peer that does not echo for the
+ * timeout (stopped, hung) is given up on here. A device with a save in
+ * flight is not waiting on the policy: no KEEPALIVE while one is, so a
+ * save that never completes ends the session here too.
  */
 static int
-src_keepalive(struct src_sess *ss, uint64_t now, struct src_ka *ka)
+src_keepalive(struct src_sess *ss, uint64_t now, bool caught_up,
+	      struct src_ka *ka)
 {
 	struct mig_sess *s = &ss->s;
 	struct mig_wire_msg m;
@@ -108,7 +105,7 @@ src_keepalive(struct src_sess *ss, uint64_t now, struct src_ka *ka)
 		return sess_fail(s, -ETIMEDOUT,
 				 "no progress for %.1f s (peer dead or stuck?)",
 				 (double)s->timeout_ns / 1e9);
-	if (now - ka->sent_ns < s->timeout_ns / SRC_KEEPALIVE_DIV)
+	if (!caught_up || now - ka->sent_ns < s->timeout_ns / SRC_KEEPALIVE_DIV)
 		return 0;
 	ka->sent_ns = now;
 	memset(&m, 0, sizeof(m));
@@ -117,6 +114,13 @@ src_keepalive(struct src_sess *ss, uint64_t now, struct src_ka *ka)
 	return sess_send(s, &m);
 }
 
+/*
+ * Pre-copy rounds until the policy says switch over. Round 1 moves the
+ * initial data. When every pre-copy device has caught up (no data now,
+ * nothing in flight) the round is complete; if the policy says continue
+ * the devices are re-armed, and the next round starts when data moves
+ * again (a re-arm that finds nothing starts no round).
+ */
 int
 src_precopy(struct src_sess *ss)
 {
@@ -146,7 +150,7 @@ src_precopy(struct src_sess *ss)
 		}
 		caught_up = src_caught_up(ss);
 		now = mig_time_ns();
-		ret = src_keepalive(ss, now, &ka);
+		ret = src_keepalive(ss, now, caught_up, &ka);
 		if (ret < 0)
 			return ret;
 		if (now - last < SRC_DECIDE_NS &&

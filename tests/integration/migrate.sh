@@ -105,7 +105,7 @@ migrate_ok()
 	mreport "$1" $ok "expected both to succeed with equal device digests"
 }
 
-echo "1..22"
+echo "1..23"
 
 # summary_bytes <out>: "total stop-copy" byte counts of a source summary
 summary_bytes()
@@ -355,5 +355,14 @@ failed "$src_rc" && grep -q "step pre-copy: no progress for 2.0 s" "$TMP/s.err" 
 	grep -q "device a: state running" "$TMP/s.err" && ok=0
 mreport "destination stopped during a waiting pre-copy: the source gives up, device running" $ok \
 	"expected the source to fail in step pre-copy after 2 s without progress, its device running"
+
+# (l) destination loads that take 1.5 s each, with --timeout 2000: the
+# source has sent everything and waits; the destination's KEEPALIVEs
+# from stop-copy on keep it waiting instead of giving up
+migrate_ok_quiet "slow loads" \
+	"--key $TMP/key --timeout 2000 --dev sim,id=a,size=16M,page=1M,caps=stop_copy,seed=3" \
+	"--key $TMP/key --timeout 2000 --dev sim,id=a,size=16M,page=1M,caps=stop_copy,latency=1500ms"
+mreport "destination loads of 1.5 s with --timeout 2000: the source waits, digests equal" $ok \
+	"expected both to succeed with equal device digests"
 
 mt_done
