@@ -28,9 +28,9 @@
 /* From stop-copy on, the source has little left to send and waits for the
  * loads and the commit: a KEEPALIVE every timeout / DST_KEEPALIVE_DIV
  * tells it that the destination is alive and working on them, as long as
- * the devices or the stream moved within the timeout (sending one counts
- * as work, so a stuck device must stop them for the destination's own
- * no-progress check to fail the session, with an ABORT to the source). */
+ * chunks, loads or verifications moved within the timeout; a stuck device
+ * stops them, so the source gives up too while the destination's own
+ * no-progress check ends the session. */
 #define DST_KEEPALIVE_DIV 4
 #define DST_RECLAIM_BURST 32
 
@@ -265,7 +265,7 @@ dst_pump(struct dst_sess *ds)
 	struct mig_sess *s = &ds->s;
 	struct dst_dev *dd;
 	unsigned int i, step;
-	int n, ret, err, moved;
+	int n, ret, err, moved, work;
 
 	n = mig_xport_rx(s->xp, s->rx, SESS_RX_BURST);
 	if (n < 0)
@@ -291,6 +291,10 @@ dst_pump(struct dst_sess *ds)
 			return ret;
 		}
 	}
+	ret = sess_turn_poll(s);
+	if (ret < 0)
+		return ret;
+	work = ret;
 	moved = n;
 	for (i = 0; i < s->cfg->ndev; i++) {
 		dd = &ds->d[i];
@@ -306,10 +310,7 @@ dst_pump(struct dst_sess *ds)
 	ret = dst_keepalive(ds, moved);
 	if (ret < 0)
 		return ret;
-	ret = sess_turn_poll(s);
-	if (ret < 0)
-		return ret;
-	return sess_turn_end(s, moved + ret);
+	return sess_turn_end(s, work + moved);
 }
 
 /* Every device to RUNNING in parallel (downtime ends), digests, DONE. */
