@@ -72,6 +72,11 @@ struct mig_session_stats {
 	/** Source: payload bytes the devices produced in STOP_COPY (the
 	 *  final stop-copy data; the rest was moved during pre-copy) */
 	uint64_t stopcopy_bytes;
+	/** Source: the downtime in three parts: its devices' arcs to
+	 *  STOP_COPY; their stop-copy data saved and handed to the transport;
+	 *  the rest until DONE (the destination's backlog, loads, checks and
+	 *  arcs to RUNNING, and DONE's way back) */
+	uint64_t down_stop_ns, down_data_ns, down_commit_ns;
 	struct mig_session_switch sw;
 	uint64_t bytes;       /**< payload bytes moved so far */
 	uint64_t pending;     /**< last stop-copy estimate (source) */

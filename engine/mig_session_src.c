@@ -289,6 +289,7 @@ src_stopcopy(struct src_sess *ss, uint64_t *down_start)
 	ret = src_request(ss, &r, false, false);
 	if (ret < 0)
 		return ret;
+	s->st->down_stop_ns = mig_time_ns() - *down_start;
 	do {
 		ret = src_pump(ss);
 		if (ret < 0)
@@ -299,6 +300,8 @@ src_stopcopy(struct src_sess *ss, uint64_t *down_start)
 					     __ATOMIC_ACQUIRE))
 				finished = false;
 	} while (!finished);
+	s->st->down_data_ns = mig_time_ns() - *down_start -
+			      s->st->down_stop_ns;
 	/* Finished lanes no longer change their stage's totals. */
 	for (i = 0; i < s->cfg->ndev; i++) {
 		sd = &ss->d[i];
@@ -490,6 +493,8 @@ src_commit(struct src_sess *ss, uint64_t down_start)
 			return ret;
 	}
 	st->downtime_ns = mig_time_ns() - down_start;
+	st->down_commit_ns = st->downtime_ns - st->down_stop_ns -
+			     st->down_data_ns;
 	/* Committed: the source devices stop (outside the downtime). */
 	r.kind = SESS_REQ_STATE;
 	r.target = MIG_STATE_STOP;

@@ -149,6 +149,10 @@ app_summary_switch(struct app_report *r, const struct mig_session_stats *st)
 	printf("%s: pre-copy rounds %u, downtime %.3f ms, stop-copy %" PRIu64
 	       " bytes\n", r->role, st->rounds,
 	       (double)st->downtime_ns / 1e6, st->stopcopy_bytes);
+	printf("%s: downtime: devices to stop-copy %.3f ms, stop-copy data %.3f ms, destination until DONE %.3f ms\n",
+	       r->role, (double)st->down_stop_ns / 1e6,
+	       (double)st->down_data_ns / 1e6,
+	       (double)st->down_commit_ns / 1e6);
 	if (!sw->decided)
 		return;
 	printf("%s: switchover on %" PRIu64 " bytes pending + %" PRIu64
@@ -222,10 +226,14 @@ app_json(const char *path, struct app_report *r,
 	app_json_str(f, ret == 0 ? "" : err);
 	fprintf(f, ",\n  \"step\": \"%s\",\n  \"total_ms\": %.3f,\n"
 		"  \"downtime_ms\": %.3f,\n  \"precopy_rounds\": %u,\n"
-		"  \"stopcopy_bytes\": %" PRIu64 ",\n",
+		"  \"stopcopy_bytes\": %" PRIu64 ",\n"
+		"  \"downtime_parts\": {\"stop_ms\": %.3f, \"data_ms\": %.3f"
+		", \"commit_ms\": %.3f},\n",
 		mig_wire_step_name((unsigned int)st->step),
 		(double)st->total_ns / 1e6, (double)st->downtime_ns / 1e6,
-		st->rounds, st->stopcopy_bytes);
+		st->rounds, st->stopcopy_bytes,
+		(double)st->down_stop_ns / 1e6, (double)st->down_data_ns / 1e6,
+		(double)st->down_commit_ns / 1e6);
 	if (st->sw.decided)
 		fprintf(f, "  \"switchover\": {\"pending_bytes\": %" PRIu64
 			", \"inflight_bytes\": %" PRIu64
