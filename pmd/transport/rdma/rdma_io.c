@@ -531,10 +531,20 @@ rdma_op_tx_done(struct mig_xport *xp, void **cookies, unsigned int n)
 	int ret;
 
 	if (xp->state == MIG_XPORT_S_ERROR) {
-		/* the QPs are stopped: abandoned chunks come back too */
+		/*
+		 * Abandoned chunks come back too, but a QP in the error
+		 * state may still be reading one until its work requests
+		 * are flushed: destroy the QP first (no DMA after that),
+		 * then hand the buffers back.
+		 */
 		for (i = 0; i < p->nqps && p->done != NULL; i++) {
 			struct rdma_qp *q = &p->q[i];
 
+			if (q->sq != NULL && q->sq_done < q->sq_head &&
+			    q->has_qp) {
+				rdma_destroy_qp(q->id);
+				q->has_qp = false;
+			}
 			for (; q->sq != NULL && q->sq_done < q->sq_head;
 			     q->sq_done++) {
 				e = &q->sq[q->sq_done % p->opt.tx_depth];
