@@ -54,9 +54,8 @@ enum tcp_rx_step {
 
 struct tcp_stream {
 	int fd;
-	/* recv() only after epoll said so: a recv() finding nothing takes the
-	 * socket lock the sender's softirq wants (and doubled the kernel's
-	 * copy time on loopback) */
+	/* recv() only after epoll said so: a recv() finding nothing still
+	 * takes the socket lock the sender's softirq wants */
 	bool readable;
 	uint16_t id;           /* index in the session; UINT16_MAX unknown */
 	bool up;               /* source: connected; dest: STREAM received */
