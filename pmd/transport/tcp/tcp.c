@@ -429,6 +429,7 @@ static int
 tcp_poll_accept(struct mig_xport *xp)
 {
 	struct tcp_priv *p = tcp_priv(xp);
+	bool polled = false;
 	unsigned int i, up = 0;
 	int fd, ret, work = 0;
 
@@ -458,7 +459,7 @@ tcp_poll_accept(struct mig_xport *xp)
 		work++;
 	}
 	for (i = 0; i < p->nconn; i++) {
-		ret = tcp_read(xp, &p->s[i]);
+		ret = tcp_read(xp, &p->s[i], &polled);
 		if (ret < 0)
 			return ret;
 		work += ret;

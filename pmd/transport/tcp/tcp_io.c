@@ -274,7 +274,7 @@ tcp_ctrl_frame(struct mig_xport *xp, struct tcp_stream *s)
 }
 
 int
-tcp_read(struct mig_xport *xp, struct tcp_stream *s)
+tcp_read(struct mig_xport *xp, struct tcp_stream *s, bool *polled)
 {
 	struct tcp_priv *p = tcp_priv(xp);
 	int work = 0, ret;
@@ -283,7 +283,11 @@ tcp_read(struct mig_xport *xp, struct tcp_stream *s)
 	if (s->fd < 0)
 		return 0;
 	if (!s->readable && s->step != TCP_RX_READY && s->step != TCP_RX_BUF) {
-		tcp_ready_poll(p);
+		/* one epoll_wait per pass over the streams */
+		if (!*polled) {
+			tcp_ready_poll(p);
+			*polled = true;
+		}
 		if (!s->readable)
 			return 0;
 	}
@@ -399,13 +403,14 @@ int
 tcp_io_poll(struct mig_xport *xp)
 {
 	struct tcp_priv *p = tcp_priv(xp);
+	bool polled = false;
 	unsigned int i;
 	int work = 0, ret;
 
 	for (i = 0; i < p->nconn; i++) {
 		struct tcp_stream *s = &p->s[i];
 
-		ret = tcp_read(xp, s);
+		ret = tcp_read(xp, s, &polled);
 		if (ret < 0)
 			return ret;
 		work += ret;
@@ -448,6 +453,7 @@ tcp_op_tx(struct mig_xport *xp, const struct mig_wire_chunk *hdr,
 {
 	struct tcp_priv *p = tcp_priv(xp);
 	struct tcp_stream *s = NULL;
+	bool polled = false;
 	unsigned int i, k;
 	int ret;
 
@@ -458,7 +464,7 @@ tcp_op_tx(struct mig_xport *xp, const struct mig_wire_chunk *hdr,
 	for (k = 0; k < p->nconn; k++) {
 		i = (p->rr_tx + k) % p->nconn;
 		if (p->s[i].credits == 0) {
-			ret = tcp_read(xp, &p->s[i]); /* CREDIT frames */
+			ret = tcp_read(xp, &p->s[i], &polled); /* CREDIT */
 			if (ret < 0)
 				return ret;
 		}
@@ -546,6 +552,8 @@ tcp_op_rx(struct mig_xport *xp, struct mig_xport_rx *out, unsigned int n)
 	int ret, work;
 
 	do {
+		bool polled = false;
+
 		work = 0;
 		for (k = 0; k < p->nconn && cnt < n; k++) {
 			struct tcp_stream *s;
@@ -557,7 +565,7 @@ tcp_op_rx(struct mig_xport *xp, struct mig_xport_rx *out, unsigned int n)
 			if (ret >= 0)
 				ret = tcp_flush(xp, s);
 			if (ret >= 0)
-				ret = tcp_read(xp, s);
+				ret = tcp_read(xp, s, &polled);
 			if (ret < 0)
 				return tcp_rx_fail(xp, cnt, ret);
 			if (s->step != TCP_RX_READY)

@@ -129,7 +129,9 @@ int tcp_stream_init(struct mig_xport *xp, struct tcp_stream *s, int fd);
 void tcp_stream_fini(struct mig_xport *xp, struct tcp_stream *s);
 int tcp_queue_frame(struct tcp_stream *s, const void *frame, uint32_t len);
 int tcp_flush(struct mig_xport *xp, struct tcp_stream *s);
-int tcp_read(struct mig_xport *xp, struct tcp_stream *s);
+/* @p polled: false at the start of a pass over the streams; the first
+ * stream that needs epoll's word sets it, the others reuse that answer */
+int tcp_read(struct mig_xport *xp, struct tcp_stream *s, bool *polled);
 void tcp_ready_poll(struct tcp_priv *p);
 int tcp_handle_stream_frame(struct mig_xport *xp, struct tcp_stream *s);
 int tcp_credit_flush(struct mig_xport *xp, struct tcp_stream *s);
