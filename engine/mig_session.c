@@ -190,14 +190,18 @@ sess_progress(struct mig_sess *s, int work)
 }
 
 int
+sess_fail_stalled(struct mig_sess *s)
+{
+	return sess_fail(s, -ETIMEDOUT,
+			 "no progress for %.1f s (peer dead or stuck?)",
+			 (double)s->timeout_ns / 1e9);
+}
+
+int
 sess_check(struct mig_sess *s)
 {
-	uint64_t now = mig_time_ns();
-
-	if (now - s->last_progress > s->timeout_ns)
-		return sess_fail(s, -ETIMEDOUT,
-				 "no progress for %.1f s (peer dead or stuck?)",
-				 (double)s->timeout_ns / 1e9);
+	if (mig_time_ns() - s->last_progress > s->timeout_ns)
+		return sess_fail_stalled(s);
 	return 0;
 }
 

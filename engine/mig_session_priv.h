@@ -140,6 +140,8 @@ int sess_fail_last(struct mig_sess *s, int ret);
 
 /* Work was done: push the no-progress deadline. */
 void sess_progress(struct mig_sess *s, int work);
+/* Fail with "no progress for <timeout> s". */
+int sess_fail_stalled(struct mig_sess *s);
 /* -ETIMEDOUT (with message) when nothing moved for the timeout. */
 int sess_check(struct mig_sess *s);
 /* Report progress through the callback, rate limited. */

@@ -102,9 +102,7 @@ src_keepalive(struct src_sess *ss, uint64_t now, bool caught_up,
 	}
 	if (now - ka->idle_ns > s->timeout_ns &&
 	    now - RTE_MAX(ss->heard_ns, ka->idle_ns) > s->timeout_ns)
-		return sess_fail(s, -ETIMEDOUT,
-				 "no progress for %.1f s (peer dead or stuck?)",
-				 (double)s->timeout_ns / 1e9);
+		return sess_fail_stalled(s);
 	if (!caught_up || now - ka->sent_ns < s->timeout_ns / SRC_KEEPALIVE_DIV)
 		return 0;
 	ka->sent_ns = now;
