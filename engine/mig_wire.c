@@ -82,6 +82,12 @@ mig_wire_type_name(unsigned int type)
 	return "UNKNOWN";
 }
 
+uint16_t
+mig_wire_type_flags(unsigned int type)
+{
+	return type == MIG_WIRE_T_KEEPALIVE ? MIG_WIRE_F_OPTIONAL : 0;
+}
+
 const char *
 mig_wire_step_name(unsigned int step)
 {

@@ -445,6 +445,14 @@ void mig_wire_limits_normalize(struct mig_wire_limits *out,
 /** Name of a frame type ("HELLO", ..., "UNKNOWN"). */
 const char *mig_wire_type_name(unsigned int type);
 
+/**
+ * Header flags mig_wire_encode() writes on a frame of @p type: OPTIONAL on
+ * the types a peer of an earlier release may not know and must skip
+ * (KEEPALIVE), 0 on the others. A receiver that knows the type accepts
+ * it with or without OPTIONAL.
+ */
+uint16_t mig_wire_type_flags(unsigned int type);
+
 /** Name of a session step ("handshake", ..., "unknown"). */
 const char *mig_wire_step_name(unsigned int step);
 

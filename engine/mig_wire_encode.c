@@ -215,10 +215,8 @@ mig_wire_encode(void *buf, size_t size, const struct mig_wire_msg *m)
 
 	if (size < MIG_WIRE_HDR_LEN + blen)
 		return -ENOSPC;
-	/* KEEPALIVE is optional: a peer that does not know it skips it */
-	put_hdr(buf, m->type,
-		m->type == MIG_WIRE_T_KEEPALIVE ? MIG_WIRE_F_OPTIONAL : 0,
-		blen, mig_crc32c(body, blen));
+	put_hdr(buf, m->type, mig_wire_type_flags(m->type), blen,
+		mig_crc32c(body, blen));
 	memcpy((uint8_t *)buf + MIG_WIRE_HDR_LEN, body, blen);
 	return MIG_WIRE_HDR_LEN + blen;
 }

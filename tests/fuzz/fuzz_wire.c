@@ -96,11 +96,20 @@ check_same(const struct mig_wire_msg *a, const struct mig_wire_msg *b)
 		abort();
 }
 
-/* A decoded frame re-encodes to the bytes it came from. */
+/*
+ * A decoded frame re-encodes to the bytes it came from. The header flags
+ * are the one field a known type may carry in two forms (a receiver that
+ * knows the type ignores OPTIONAL), so the encoder's flags must be the
+ * ones mig_wire_type_flags() names, and the frame's own flags replace
+ * them (header CRC recomputed) before the bytes are compared.
+ */
 static void
 check_canonical(const uint8_t *frame, const struct mig_wire_msg *m)
 {
+	const size_t fl = offsetof(struct mig_wire_hdr_le, flags);
+	const size_t hc = offsetof(struct mig_wire_hdr_le, hdr_crc);
 	uint8_t out[MIG_WIRE_ENCODE_MAX];
+	uint16_t flags;
 	size_t cmp;
 	int n;
 
@@ -109,8 +118,11 @@ check_canonical(const uint8_t *frame, const struct mig_wire_msg *m)
 	n = mig_wire_encode(out, sizeof(out), m);
 	if (n <= 0)
 		abort();
-	if (m->hdr.flags != 0)
-		return; /* the encoder never sets OPTIONAL on known types */
+	memcpy(&flags, out + fl, sizeof(flags));
+	if (rte_le_to_cpu_16(flags) != mig_wire_type_flags(m->type))
+		abort();
+	memcpy(out + fl, frame + fl, sizeof(flags));
+	put32(out + hc, mig_crc32c(out, hc));
 	if (m->type == MIG_WIRE_T_HELLO) {
 		/* only the v1 part of an extended HELLO */
 		if (memcmp(out + MIG_WIRE_HDR_LEN, frame + MIG_WIRE_HDR_LEN,

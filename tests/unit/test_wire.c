@@ -781,6 +781,44 @@ test_unknown_types(void **state)
 			 -EINVAL);
 }
 
+/*
+ * The encoder writes the flags mig_wire_type_flags() names, and a known
+ * type is accepted with or without OPTIONAL (fuzz_wire's regression
+ * inputs: a KEEPALIVE sent without it).
+ */
+static void
+test_type_flags(void **state)
+{
+	const uint8_t types[] = {
+		MIG_WIRE_T_AUTH, MIG_WIRE_T_INIT_SENT,
+		MIG_WIRE_T_SWITCHOVER_ACK, MIG_WIRE_T_CREDIT, MIG_WIRE_T_DONE,
+		MIG_WIRE_T_ABORT, MIG_WIRE_T_KEEPALIVE,
+	};
+	struct mig_wire_msg in, out;
+	uint8_t buf[BUF_MAX], body[BUF_MAX];
+	unsigned int i;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(mig_wire_type_flags(MIG_WIRE_T_KEEPALIVE),
+			 MIG_WIRE_F_OPTIONAL);
+	for (i = 0; i < RTE_DIM(types); i++) {
+		in = mk_simple(types[i], 1);
+		n = enc(buf, &in);
+		assert_int_equal(mig_wire_decode(buf, n, &out, NULL), n);
+		assert_int_equal(out.hdr.flags, mig_wire_type_flags(types[i]));
+	}
+	in = mk_simple(MIG_WIRE_T_KEEPALIVE, 1);
+	n = enc(buf, &in) - MIG_WIRE_HDR_LEN;
+	memcpy(body, buf + MIG_WIRE_HDR_LEN, n);
+	n = mig_wire_encode_raw(buf, sizeof(buf), MIG_WIRE_T_KEEPALIVE, 0,
+				body, n);
+	assert_int_equal(mig_wire_decode(buf, n, &out, NULL), n);
+	assert_int_equal(out.type, MIG_WIRE_T_KEEPALIVE);
+	assert_int_equal(out.hdr.flags, 0);
+	assert_int_equal(out.keepalive.seq, 40001);
+}
+
 static void
 test_strings(void **state)
 {
@@ -1565,6 +1603,7 @@ main(void)
 		cmocka_unit_test(test_oversized),
 		cmocka_unit_test(test_payload_crc),
 		cmocka_unit_test(test_unknown_types),
+		cmocka_unit_test(test_type_flags),
 		cmocka_unit_test(test_strings),
 		cmocka_unit_test(test_field_values),
 		cmocka_unit_test(test_enospc),
