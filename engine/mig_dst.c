@@ -12,11 +12,36 @@
 
 #define DST_POLL_BURST 16
 
+/* Entries a chunk can hold at once: the window, the loads, one stalled. */
+static size_t
+dst_items_max(const struct mig_dst_cfg *cfg)
+{
+	return (size_t)cfg->window + cfg->depth + 1;
+}
+
+static void
+dst_item_put(struct mig_dst *d, struct mig_dst_item *it)
+{
+	it->next_free = d->free_items;
+	d->free_items = it;
+}
+
+static struct mig_dst_item *
+dst_item_get(struct mig_dst *d)
+{
+	struct mig_dst_item *it = d->free_items;
+
+	if (it != NULL)
+		d->free_items = it->next_free;
+	return it;
+}
+
 int
 mig_dst_init(struct mig_dst *d, struct mig_dev *dev,
 	     const struct mig_dst_cfg *cfg)
 {
 	struct mig_dev_info info;
+	size_t i, n;
 	int ret;
 
 	memset(d, 0, sizeof(*d));
@@ -30,11 +55,14 @@ mig_dst_init(struct mig_dst *d, struct mig_dev *dev,
 	ret = mig_reorder_init(&d->reorder, cfg->window);
 	if (ret < 0)
 		return ret;
-	d->items = calloc(cfg->window, sizeof(d->items[0]));
+	n = dst_items_max(cfg);
+	d->items = calloc(n, sizeof(d->items[0]));
 	if (d->items == NULL) {
 		mig_reorder_fini(&d->reorder);
 		return -ENOMEM;
 	}
+	for (i = 0; i < n; i++)
+		dst_item_put(d, &d->items[i]);
 	d->dev = dev;
 	d->cfg = *cfg;
 	mig_dev_info_get(dev, &info);
@@ -88,9 +116,17 @@ mig_dst_push(struct mig_dst *d, uint64_t index, void *buf, uint32_t len,
 
 	if (d->error)
 		return d->error;
-	it = &d->items[index % d->cfg.window];
+	it = dst_item_get(d);
+	if (it == NULL) {
+		/* cannot happen while the window is enforced: a bug here */
+		mig_err_set(mig_logtype_engine,
+			    "device %s: chunk %" PRIu64 ": no free window entry",
+			    mig_dev_name(d->dev), index);
+		return dst_fail(d, -ENOBUFS);
+	}
 	ret = mig_reorder_insert(&d->reorder, index, it);
 	if (ret < 0) {
+		dst_item_put(d, it);
 		mig_err_set(mig_logtype_engine,
 			    "device %s: chunk %" PRIu64 " %s (next expected %" PRIu64
 			    ", window %u)",
@@ -176,11 +212,13 @@ dst_complete(struct mig_dst *d)
 				    mig_err_last()[0] ? mig_err_last()
 						      : strerror(-done[i]->status));
 			d->cfg.release(d->cfg.release_ctx, it->cookie);
+			dst_item_put(d, it);
 			return dst_fail(d, done[i]->status);
 		}
 		d->loaded_chunks++;
 		d->loaded_bytes += it->len;
 		d->cfg.release(d->cfg.release_ctx, it->cookie);
+		dst_item_put(d, it);
 	}
 	return n;
 }

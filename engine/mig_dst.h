@@ -41,19 +41,26 @@ struct mig_dst_cfg {
 	void *release_ctx;
 };
 
-/** A chunk waiting in the window. */
+/** A chunk from its push until its load completes. */
 struct mig_dst_item {
 	void *buf;
 	void *cookie;
 	uint64_t index;
 	uint32_t len;
+	struct mig_dst_item *next_free;
 };
 
 struct mig_dst {
 	struct mig_dev *dev;
 	struct mig_dst_cfg cfg;
 	struct mig_reorder reorder;
-	struct mig_dst_item *items; /**< window entries, by index % window */
+	/**
+	 * window + depth + 1 entries: a chunk keeps its entry while it waits
+	 * in the window, stalls, and loads, and gets it back on completion,
+	 * so a chunk the window admits never reuses a busy entry.
+	 */
+	struct mig_dst_item *items;
+	struct mig_dst_item *free_items;
 	struct mig_io ios[MIG_DST_DEPTH_MAX];
 	struct mig_dst_item *io_item[MIG_DST_DEPTH_MAX];
 	unsigned int inflight;

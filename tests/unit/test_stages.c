@@ -413,6 +413,69 @@ test_duplicate_and_window(void **state)
 	mig_dev_close(dd);
 }
 
+/* Push link entry @p k into the destination stage, as link_deliver() does. */
+static void
+link_push_one(struct link *l, struct mig_dst *d, unsigned int k)
+{
+	assert_int_equal(mig_dst_push(d, l->hdr[k].index, l->buf[k],
+				      l->hdr[k].length, l->buf[k]), 0);
+	l->held++;
+}
+
+/*
+ * A chunk the window admits never takes the entry of a chunk still in use:
+ * with one load in the device and the next chunk popped but stalled, chunk
+ * stalled + window is inside the window and must not overwrite the
+ * stalled chunk (it did when entries were indexed by index % window: the
+ * wrong data was loaded and one buffer released twice).
+ */
+static void
+test_window_entry_reuse(void **state)
+{
+	const unsigned int window = 4, early = 6;
+	struct rig r;
+	unsigned int k;
+	uint64_t sdig, ddig;
+
+	(void)state;
+	rig_open(&r, "sim,size=1M,page=4K,caps=stop_copy",
+		 "sim,id=reuse,size=1M,page=4K,caps=stop_copy,depth=1,latency=20ms",
+		 early, window);
+	assert_int_equal(mig_dev_set_state(r.sd, MIG_STATE_STOP_COPY,
+					   MIG_STATE_RUNNING), 0);
+	while (r.link.n < early)
+		assert_true(mig_src_poll(&r.src) >= 0);
+	for (k = 0; k < early; k++)
+		assert_int_equal(r.link.hdr[k].index, k);
+
+	link_push_one(&r.link, &r.dst, 0);
+	assert_true(mig_dst_poll(&r.dst) >= 0);  /* chunk 0 loading */
+	link_push_one(&r.link, &r.dst, 1);
+	assert_true(mig_dst_poll(&r.dst) >= 0);  /* chunk 1 stalls */
+	assert_int_equal(r.dst.inflight, 1);
+	assert_non_null(r.dst.stalled);
+	assert_int_equal(r.dst.stalled->index, 1);
+	/* 1 + window: inside the window, since chunk 1 has left it */
+	link_push_one(&r.link, &r.dst, 1 + window);
+	assert_int_equal(r.dst.stalled->index, 1);
+	for (k = 2; k < early; k++)
+		if (k != 1 + window)
+			link_push_one(&r.link, &r.dst, k);
+	/* the rest of the stream as a well-behaved source sends it */
+	assert_int_equal(r.link.n, early);
+	r.link.n = 0;
+	r.link.credits = window;
+	assert_int_equal(rig_run(&r, stream_done), 0);
+	assert_int_equal(mig_dev_set_state(r.dd, MIG_STATE_RUNNING,
+					   MIG_STATE_ERROR), 0);
+	assert_int_equal(r.dst.loaded_chunks, r.src.chunks);
+	assert_int_equal(mig_dev_digest(r.sd, &sdig), 0);
+	assert_int_equal(mig_dev_digest(r.dd, &ddig), 0);
+	assert_int_equal(sdig, ddig);
+	assert_int_equal(r.pool.nfree, NBUF);
+	rig_close(&r);
+}
+
 int
 main(void)
 {
@@ -426,6 +489,7 @@ main(void)
 		cmocka_unit_test(test_load_failure),
 		cmocka_unit_test(test_corrupted_chunk),
 		cmocka_unit_test(test_duplicate_and_window),
+		cmocka_unit_test(test_window_entry_reuse),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
