@@ -138,6 +138,9 @@ struct mig_xport_info {
 	/** reads of the network that found nothing (TCP: recv() returning
 	 *  EAGAIN; a stream is read again only once epoll reports bytes) */
 	uint64_t rx_empty;
+	/** listener: connections dropped before a session was accepted
+	 *  (garbage, another session, silent, no free slot) */
+	uint64_t conn_dropped;
 };
 
 /**

@@ -159,13 +159,13 @@ pair_listen(struct pair *pr, const char *dst_args)
 	assert_int_not_equal(strcmp(pr->addr, "127.0.0.1:0"), 0);
 }
 
+/* The source connects to a listening destination; both end CONNECTED. */
 static void
-pair_open(struct pair *pr, const char *src_args, const char *dst_args)
+pair_connect(struct pair *pr, const char *src_args)
 {
 	double end;
 	int r;
 
-	pair_listen(pr, dst_args);
 	pr->src = mig_xport_open(src_args);
 	if (pr->src == NULL)
 		fail_msg("open %s: %s", src_args, mig_err_last());
@@ -185,6 +185,13 @@ pair_open(struct pair *pr, const char *src_args, const char *dst_args)
 		}
 		assert_true(now_s() < end);
 	}
+}
+
+static void
+pair_open(struct pair *pr, const char *src_args, const char *dst_args)
+{
+	pair_listen(pr, dst_args);
+	pair_connect(pr, src_args);
 }
 
 static void
@@ -682,42 +689,202 @@ raw_connect(const char *addr)
 	return fd;
 }
 
+/* A frame as a raw client writes it. */
+static int
+raw_frame(uint8_t *frame, size_t size, const struct mig_wire_msg *m)
+{
+	int len = mig_wire_encode(frame, size, m);
+
+	assert_true(len > 0);
+	return len;
+}
+
+/* The transport's STREAM frame (tcp_priv.h): stream @p id of @p n. */
+static int
+raw_stream_frame(uint8_t *frame, size_t size, uint64_t session, uint16_t id,
+		 uint16_t n)
+{
+	uint8_t body[16] = { 0 };
+	int len;
+
+	memcpy(body, &session, 8);
+	memcpy(body + 8, &id, 2);
+	memcpy(body + 10, &n, 2);
+	len = mig_wire_encode_raw(frame, size, 0x40, MIG_WIRE_F_OPTIONAL,
+				  body, sizeof(body));
+	assert_true(len > 0);
+	return len;
+}
+
+static uint64_t
+dropped(struct mig_xport *xp)
+{
+	struct mig_xport_info info;
+
+	assert_int_equal(mig_xport_info_get(xp, &info), 0);
+	return info.conn_dropped;
+}
+
+/* Poll the listening destination until @p n connections were dropped. */
 static void
-test_garbage_from_raw_socket(void **state)
+dst_until_dropped(struct pair *pr, uint64_t n)
+{
+	double end = now_s() + DEADLINE_S;
+
+	while (dropped(pr->dst) < n) {
+		assert_true(mig_xport_poll(pr->dst) >= 0);
+		assert_int_equal(mig_xport_state(pr->dst),
+				 MIG_XPORT_S_LISTENING);
+		assert_true(now_s() < end);
+	}
+	assert_int_equal(dropped(pr->dst), n);
+}
+
+/* A HELLO from source to destination arrives whole. */
+static void
+ctrl_works(struct pair *pr)
+{
+	struct mig_wire_msg m = { .type = MIG_WIRE_T_KEEPALIVE };
+	struct mig_xport_rx rx[4];
+	uint8_t frame[MIG_WIRE_ENCODE_MAX];
+	double end = now_s() + DEADLINE_S;
+	int len, n = 0;
+
+	m.keepalive.seq = 77;
+	len = raw_frame(frame, sizeof(frame), &m);
+	assert_int_equal(mig_xport_ctrl_send(pr->src, frame, (uint32_t)len), 0);
+	while (n == 0) {
+		assert_true(mig_xport_poll(pr->src) >= 0);
+		n = mig_xport_rx(pr->dst, rx, 4);
+		assert_true(n >= 0);
+		assert_true(now_s() < end);
+	}
+	assert_int_equal(n, 1);
+	assert_memory_equal(rx[0].ctrl, frame, (size_t)len);
+}
+
+/* The destination closed @p fd: read() sees the end (bounded wait). */
+static void
+raw_expect_closed(int fd)
+{
+	double end = now_s() + DEADLINE_S;
+	char c;
+	ssize_t r;
+
+	for (;;) {
+		r = recv(fd, &c, 1, MSG_DONTWAIT);
+		if (r == 0 || (r < 0 && errno == ECONNRESET))
+			break;
+		assert_true(r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK));
+		assert_true(now_s() < end);
+		usleep(1000);
+	}
+	close(fd);
+}
+
+/*
+ * Connections that are not the source's are dropped and the listener
+ * keeps waiting: garbage, a first frame other than STREAM (a DONE, a
+ * HELLO of another session), a connection that says nothing or half a
+ * header, streams of another session that never completes. The real
+ * source then connects, the rest are closed, and its frames flow.
+ */
+static void
+test_bad_connections_dropped(void **state)
 {
 	const char junk[] = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+	struct mig_wire_msg done = { .type = MIG_WIRE_T_DONE };
+	struct mig_wire_msg hello = { .type = MIG_WIRE_T_HELLO };
+	uint8_t frame[MIG_WIRE_ENCODE_MAX];
 	struct pair pr;
-	int fd;
+	int fd[7], len, i;
 
 	(void)state;
 	pair_listen(&pr, "tcp");
-	fd = raw_connect(pr.addr);
-	assert_int_equal(write(fd, junk, sizeof(junk) - 1),
+	fd[0] = raw_connect(pr.addr);
+	assert_int_equal(write(fd[0], junk, sizeof(junk) - 1),
 			 (ssize_t)sizeof(junk) - 1);
-	mig_err_clear();
-	assert_int_equal(dst_until_error(&pr, NULL), -EPROTO);
-	expect_msg(mig_xport_errmsg(pr.dst), "magic");
-	close(fd);
+	fd[1] = raw_connect(pr.addr);
+	len = raw_frame(frame, sizeof(frame), &done);
+	assert_int_equal(write(fd[1], frame, (size_t)len), len);
+	fd[2] = raw_connect(pr.addr);
+	hello.hello.version_min = 1;
+	hello.hello.version_max = 1;
+	hello.hello.role = MIG_WIRE_ROLE_SOURCE;
+	hello.hello.chunk_size = 4096;
+	hello.hello.window = 64;
+	hello.hello.slot_count = 64;
+	snprintf(hello.hello.session, sizeof(hello.hello.session), "other");
+	len = raw_frame(frame, sizeof(frame), &hello);
+	assert_int_equal(write(fd[2], frame, (size_t)len), len);
+	fd[3] = raw_connect(pr.addr);
+	assert_int_equal(write(fd[3], "ab", 2), 2);
+	close(fd[3]); /* gone before its stream frame */
+	dst_until_dropped(&pr, 4);
+
+	fd[3] = raw_connect(pr.addr);   /* says nothing */
+	fd[4] = raw_connect(pr.addr);   /* half a header */
+	len = raw_stream_frame(frame, sizeof(frame), 77, 0, 2);
+	assert_int_equal(write(fd[4], frame, 10), 10);
+	fd[5] = raw_connect(pr.addr);   /* another session, incomplete */
+	assert_int_equal(write(fd[5], frame, (size_t)len), len);
+	fd[6] = raw_connect(pr.addr);   /* the same stream twice */
+	assert_int_equal(write(fd[6], frame, (size_t)len), len);
+	dst_until_dropped(&pr, 5);
+
+	pair_connect(&pr, "tcp,streams=2");
+	assert_int_equal(dropped(pr.dst), 8);
+	ctrl_works(&pr);
+	for (i = 0; i < 3; i++)
+		close(fd[i]);
+	for (i = 3; i < 7; i++)
+		raw_expect_closed(fd[i]);
 	pair_close(&pr);
 }
 
+/* A connection that stays silent past connect_timeout is dropped. */
 static void
-test_wrong_first_frame(void **state)
+test_silent_connection_times_out(void **state)
 {
-	struct mig_wire_msg m = { .type = MIG_WIRE_T_DONE };
-	uint8_t frame[MIG_WIRE_ENCODE_MAX];
 	struct pair pr;
-	int fd, len;
+	double t0;
+	int fd;
+
+	(void)state;
+	pair_listen(&pr, "tcp,connect_timeout=200ms");
+	fd = raw_connect(pr.addr);
+	t0 = now_s();
+	dst_until_dropped(&pr, 1);
+	assert_true(now_s() - t0 >= 0.15);
+	raw_expect_closed(fd);
+	pair_connect(&pr, "tcp");
+	ctrl_works(&pr);
+	pair_close(&pr);
+}
+
+/*
+ * More connections at once than the listener has slots: the oldest
+ * unidentified ones make room, so a flood never locks the source out.
+ */
+static void
+test_connection_flood(void **state)
+{
+	enum { FLOOD = 40 };
+	struct pair pr;
+	int fd[FLOOD], i;
 
 	(void)state;
 	pair_listen(&pr, "tcp");
-	fd = raw_connect(pr.addr);
-	len = mig_wire_encode(frame, sizeof(frame), &m);
-	assert_true(len > 0);
-	assert_int_equal(write(fd, frame, (size_t)len), len);
-	assert_int_equal(dst_until_error(&pr, NULL), -EPROTO);
-	expect_msg(mig_xport_errmsg(pr.dst), "expected the stream frame");
-	close(fd);
+	for (i = 0; i < FLOOD; i++) {
+		fd[i] = raw_connect(pr.addr);
+		assert_true(mig_xport_poll(pr.dst) >= 0);
+	}
+	assert_int_equal(mig_xport_state(pr.dst), MIG_XPORT_S_LISTENING);
+	pair_connect(&pr, "tcp,streams=4");
+	ctrl_works(&pr);
+	assert_int_equal(dropped(pr.dst), FLOOD);
+	for (i = 0; i < FLOOD; i++)
+		raw_expect_closed(fd[i]);
 	pair_close(&pr);
 }
 
@@ -868,8 +1035,9 @@ main(void)
 		cmocka_unit_test(test_idle_polls_do_not_read),
 		cmocka_unit_test(test_credit_throttles_source),
 		cmocka_unit_test(test_corrupted_payload),
-		cmocka_unit_test(test_garbage_from_raw_socket),
-		cmocka_unit_test(test_wrong_first_frame),
+		cmocka_unit_test(test_bad_connections_dropped),
+		cmocka_unit_test(test_silent_connection_times_out),
+		cmocka_unit_test(test_connection_flood),
 		cmocka_unit_test(test_peer_closes_mid_chunk),
 		cmocka_unit_test(test_connect_refused),
 		cmocka_unit_test(test_ipv6),

@@ -3,9 +3,9 @@
  */
 
 /*
- * TCP transport: devargs, listen and accept, non-blocking connect with a
- * timeout, the per-stream handshake (a STREAM frame from the source, the
- * initial CREDIT from the destination), close.
+ * TCP transport: devargs, listen, non-blocking connect with a timeout
+ * (each stream opens with a STREAM frame; the destination's side of that
+ * handshake, accepting a session, is tcp_accept.c), close.
  */
 
 #include <arpa/inet.h>
@@ -227,8 +227,10 @@ tcp_listen(struct mig_xport *xp, const char *addr)
 
 		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v));
 	}
+	/* a backlog beyond the session's streams: connections that are not
+	 * the source's (tcp_accept.c drops them) must not crowd it out */
 	if (bind(fd, (struct sockaddr *)&p->sa, p->salen) < 0 ||
-	    listen(fd, (int)TCP_STREAMS_MAX) < 0) {
+	    listen(fd, SOMAXCONN) < 0) {
 		ret = -errno;
 		mig_err_set(mig_tcp_logtype, "tcp: listen on %s: %s", addr,
 			    strerror(errno));
@@ -369,116 +371,6 @@ tcp_poll_connect(struct mig_xport *xp)
 	return work;
 }
 
-/* Destination: the STREAM frame that opens a connection. */
-int
-tcp_handle_stream_frame(struct mig_xport *xp, struct tcp_stream *s)
-{
-	struct tcp_priv *p = tcp_priv(xp);
-	uint8_t frame[MIG_WIRE_ENCODE_MAX];
-	struct mig_wire_msg m = { .type = MIG_WIRE_T_CREDIT };
-	uint64_t session;
-	uint16_t id, n;
-	unsigned int i;
-	int len;
-
-	if (p->source || s->up || s->hdr.body_len != TCP_STREAM_BODY)
-		return mig_xport_fail(xp, mig_tcp_logtype, -EPROTO,
-				      "tcp stream %u: unexpected stream frame",
-				      s->id);
-	session = rte_le_to_cpu_64(*(rte_le64_t *)(void *)s->body);
-	id = rte_le_to_cpu_16(*(rte_le16_t *)(void *)(s->body + 8));
-	n = rte_le_to_cpu_16(*(rte_le16_t *)(void *)(s->body + 10));
-	if (p->nstreams == 0) {
-		if (n == 0 || n > TCP_STREAMS_MAX)
-			return mig_xport_fail(xp, mig_tcp_logtype, -EPROTO,
-					      "tcp: peer announces %u streams (1..%u)",
-					      n, TCP_STREAMS_MAX);
-		if (p->opt.window < n)
-			return mig_xport_fail(xp, mig_tcp_logtype, -EINVAL,
-					      "tcp: window=%u is smaller than the peer's %u streams",
-					      p->opt.window, n);
-		p->nstreams = n;
-		p->session = session;
-	}
-	if (session != p->session || n != p->nstreams || id >= n)
-		return mig_xport_fail(xp, mig_tcp_logtype, -EPROTO,
-				      "tcp: stream %u of %u from another session (expected %u streams)",
-				      id, n, p->nstreams);
-	for (i = 0; i < p->nconn; i++)
-		if (p->s[i].up && p->s[i].id == id)
-			return mig_xport_fail(xp, mig_tcp_logtype, -EPROTO,
-					      "tcp: stream %u opened twice", id);
-	s->id = id;
-	s->up = true;
-	if (id == 0)
-		p->ctrl = (unsigned int)(s - p->s);
-	s->share = p->opt.window / n + (id < p->opt.window % n ? 1 : 0);
-	m.credit.dev_id = MIG_WIRE_DEV_ALL;
-	m.credit.credits = s->share;
-	len = mig_wire_encode(frame, sizeof(frame), &m);
-	if (len < 0 || tcp_queue_frame(s, frame, (uint32_t)len) < 0)
-		return mig_xport_fail(xp, mig_tcp_logtype, -EIO,
-				      "tcp stream %u: cannot queue the initial credit",
-				      id);
-	s->granted = s->share;
-	return 0;
-}
-
-/* Destination: accept connections and read their STREAM frames. */
-static int
-tcp_poll_accept(struct mig_xport *xp)
-{
-	struct tcp_priv *p = tcp_priv(xp);
-	bool polled = false;
-	unsigned int i, up = 0;
-	int fd, ret, work = 0;
-
-	for (;;) {
-		fd = accept4(p->lfd, NULL, NULL, SOCK_CLOEXEC);
-		if (fd < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK ||
-			    errno == EINTR)
-				break;
-			return mig_xport_fail(xp, mig_tcp_logtype, -errno,
-					      "tcp: accept: %s",
-					      strerror(errno));
-		}
-		if (p->nconn == TCP_STREAMS_MAX ||
-		    (p->nstreams && p->nconn >= p->nstreams)) {
-			close(fd);
-			TCP_LOG(WARNING, "%s: refused an extra connection",
-				xp->name);
-			continue;
-		}
-		ret = tcp_stream_init(xp, &p->s[p->nconn], fd);
-		p->nconn++;
-		if (ret < 0)
-			return mig_xport_fail(xp, mig_tcp_logtype, ret,
-					      "tcp: accepted stream: %s",
-					      strerror(-ret));
-		work++;
-	}
-	for (i = 0; i < p->nconn; i++) {
-		ret = tcp_read(xp, &p->s[i], &polled);
-		if (ret < 0)
-			return ret;
-		work += ret;
-		ret = tcp_flush(xp, &p->s[i]);
-		if (ret < 0)
-			return ret;
-		up += p->s[i].up;
-	}
-	if (p->nstreams != 0 && up == p->nstreams) {
-		close(p->lfd);
-		p->lfd = -1;
-		xp->state = MIG_XPORT_S_CONNECTED;
-		TCP_LOG(DEBUG, "%s: session of %u streams accepted",
-			xp->name, p->nstreams);
-		work++;
-	}
-	return work;
-}
-
 static int
 tcp_poll(struct mig_xport *xp)
 {
@@ -546,6 +438,7 @@ tcp_info_get(struct mig_xport *xp, struct mig_xport_info *info)
 	info->rx_bytes = p->rx_bytes;
 	info->rx_empty = p->rx_empty;
 	info->tx_blocked = p->tx_blocked;
+	info->conn_dropped = p->dropped;
 	return 0;
 }
 

@@ -28,11 +28,11 @@ static int
 tcp_sock_fail(struct mig_xport *xp, struct tcp_stream *s, int err)
 {
 	if (err == EPIPE || err == ECONNRESET || err == 0)
-		return mig_xport_fail(xp, mig_tcp_logtype, -ECONNRESET,
-				      "tcp stream %u: peer closed the connection",
-				      s->id);
-	return mig_xport_fail(xp, mig_tcp_logtype, -err, "tcp stream %u: %s",
-			      s->id, strerror(err));
+		return tcp_stream_fail(xp, s, -ECONNRESET,
+				       "tcp stream %u: peer closed the connection",
+				       s->id);
+	return tcp_stream_fail(xp, s, -err, "tcp stream %u: %s", s->id,
+			       strerror(err));
 }
 
 int
@@ -215,19 +215,19 @@ tcp_chunk_hdr(struct mig_xport *xp, struct tcp_stream *s)
 	ret = mig_wire_chunk_hdr_decode(&s->hdr, s->rx_hdr + MIG_WIRE_HDR_LEN,
 					c, &p->lim);
 	if (ret < 0)
-		return mig_xport_fail(xp, mig_tcp_logtype, ret,
-				      "tcp stream %u: %s", s->id,
-				      mig_err_last());
+		return tcp_stream_fail(xp, s, ret,
+				       "tcp stream %u: %s", s->id,
+				       mig_err_last());
 	if (!xp->has_bufs || c->length > xp->bufs.buf_size)
-		return mig_xport_fail(xp, mig_tcp_logtype, -EMSGSIZE,
-				      "tcp stream %u: device %" PRIu32 " chunk %" PRIu64 ": length %" PRIu32 " (body %" PRIu32 ", buffer %" PRIu32 ")",
-				      s->id, c->dev_id, c->index, c->length,
-				      s->hdr.body_len,
-				      xp->has_bufs ? xp->bufs.buf_size : 0);
+		return tcp_stream_fail(xp, s, -EMSGSIZE,
+				       "tcp stream %u: device %" PRIu32 " chunk %" PRIu64 ": length %" PRIu32 " (body %" PRIu32 ", buffer %" PRIu32 ")",
+				       s->id, c->dev_id, c->index, c->length,
+				       s->hdr.body_len,
+				       xp->has_bufs ? xp->bufs.buf_size : 0);
 	if (s->granted == 0)
-		return mig_xport_fail(xp, mig_tcp_logtype, -EPROTO,
-				      "tcp stream %u: device %" PRIu32 " chunk %" PRIu64 " sent without credit",
-				      s->id, c->dev_id, c->index);
+		return tcp_stream_fail(xp, s, -EPROTO,
+				       "tcp stream %u: device %" PRIu32 " chunk %" PRIu64 " sent without credit",
+				       s->id, c->dev_id, c->index);
 	s->granted--;
 	return 0;
 }
@@ -241,15 +241,15 @@ tcp_ctrl_frame(struct mig_xport *xp, struct tcp_stream *s)
 	int ret;
 
 	if (!p->source && !s->up && s->hdr.type != TCP_T_STREAM)
-		return mig_xport_fail(xp, mig_tcp_logtype, -EPROTO,
-				      "tcp: connection opened with a %s frame, expected the stream frame",
-				      mig_wire_type_name(s->hdr.type));
+		return tcp_stream_fail(xp, s, -EPROTO,
+				       "tcp: connection opened with a %s frame, expected the stream frame",
+				       mig_wire_type_name(s->hdr.type));
 	ret = mig_wire_body_decode(&s->hdr, s->body, s->hdr.body_len, &m,
 				   &p->lim);
 	if (ret < 0)
-		return mig_xport_fail(xp, mig_tcp_logtype, ret,
-				      "tcp stream %u: %s", s->id,
-				      mig_err_last());
+		return tcp_stream_fail(xp, s, ret,
+				       "tcp stream %u: %s", s->id,
+				       mig_err_last());
 	s->step = TCP_RX_HDR;
 	s->rx_off = 0;
 	if (s->hdr.type == TCP_T_STREAM)
@@ -259,9 +259,9 @@ tcp_ctrl_frame(struct mig_xport *xp, struct tcp_stream *s)
 	if (m.type == MIG_WIRE_T_CREDIT) {
 		if (!p->source || m.credit.credits >
 		    MIG_WIRE_SLOTS_MAX - RTE_MIN(s->credits, MIG_WIRE_SLOTS_MAX))
-			return mig_xport_fail(xp, mig_tcp_logtype, -EPROTO,
-					      "tcp stream %u: unexpected CREDIT of %" PRIu32,
-					      s->id, m.credit.credits);
+			return tcp_stream_fail(xp, s, -EPROTO,
+					       "tcp stream %u: unexpected CREDIT of %" PRIu32,
+					       s->id, m.credit.credits);
 		if (!s->share_known) {
 			s->share = m.credit.credits;
 			s->share_known = true;
@@ -319,27 +319,26 @@ tcp_read(struct mig_xport *xp, struct tcp_stream *s, bool *polled)
 			ret = mig_wire_hdr_decode(s->rx_hdr, MIG_WIRE_HDR_LEN,
 						  &s->hdr, &p->lim);
 			if (ret < 0)
-				return mig_xport_fail(xp, mig_tcp_logtype, ret,
-						      "tcp stream %u: %s",
-						      s->id, mig_err_last());
+				return tcp_stream_fail(xp, s, ret,
+						       "tcp stream %u: %s",
+						       s->id, mig_err_last());
 			if (s->hdr.type == MIG_WIRE_T_CHUNK) {
 				if (p->source || !s->up)
-					return mig_xport_fail(xp,
-						mig_tcp_logtype, -EPROTO,
-						"tcp stream %u: unexpected CHUNK frame",
-						s->id);
+					return tcp_stream_fail(xp, s, -EPROTO,
+							       "tcp stream %u: unexpected CHUNK frame",
+							       s->id);
 				s->step = TCP_RX_CHDR;
 				break;
 			}
 			if (s->hdr.body_len > MIG_XPORT_CTRL_MAX -
 			    MIG_WIRE_HDR_LEN)
-				return mig_xport_fail(xp, mig_tcp_logtype,
-						      -EMSGSIZE,
-						      "tcp stream %u: %s frame of %" PRIu32 " bytes exceeds %u",
-						      s->id,
-						      mig_wire_type_name(s->hdr.type),
-						      s->hdr.body_len,
-						      MIG_XPORT_CTRL_MAX);
+				return tcp_stream_fail(xp, s,
+						       -EMSGSIZE,
+						       "tcp stream %u: %s frame of %" PRIu32 " bytes exceeds %u",
+						       s->id,
+						       mig_wire_type_name(s->hdr.type),
+						       s->hdr.body_len,
+						       MIG_XPORT_CTRL_MAX);
 			s->rx_off = 0;
 			s->step = TCP_RX_BODY;
 			if (s->hdr.body_len == 0) {
@@ -369,12 +368,12 @@ tcp_read(struct mig_xport *xp, struct tcp_stream *s, bool *polled)
 			if (!xp->crc_deferred &&
 			    mig_wire_crc32c(s->rx_buf, s->chunk.length) !=
 			    s->chunk.crc)
-				return mig_xport_fail(xp, mig_tcp_logtype,
-						      -EBADMSG,
-						      "tcp stream %u: device %" PRIu32 " chunk %" PRIu64 ": payload CRC mismatch (%" PRIu32 " bytes)",
-						      s->id, s->chunk.dev_id,
-						      s->chunk.index,
-						      s->chunk.length);
+				return tcp_stream_fail(xp, s,
+						       -EBADMSG,
+						       "tcp stream %u: device %" PRIu32 " chunk %" PRIu64 ": payload CRC mismatch (%" PRIu32 " bytes)",
+						       s->id, s->chunk.dev_id,
+						       s->chunk.index,
+						       s->chunk.length);
 			s->chunk.payload = s->rx_buf;
 			s->step = TCP_RX_READY;
 			break;

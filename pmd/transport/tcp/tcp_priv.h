@@ -7,7 +7,9 @@
 
 /*
  * TCP transport internals: one session of N non-blocking streams.
- * tcp.c: devargs, listen/accept, connect, stream handshake, remove.
+ * tcp.c: devargs, listen, connect, remove.
+ * tcp_accept.c: destination: accept and identify connections, accept a
+ * whole session, drop the others.
  * tcp_io.c: framing, writev of chunks, reads into provider buffers,
  * credits.
  */
@@ -59,6 +61,11 @@ struct tcp_stream {
 	bool readable;
 	uint16_t id;           /* index in the session; UINT16_MAX unknown */
 	bool up;               /* source: connected; dest: STREAM received */
+	/* destination, from the STREAM frame: the session and its streams */
+	uint64_t session;
+	uint16_t nstreams;
+	uint64_t opened_ns;    /* destination: accepted at */
+	char from[MIG_XPORT_ADDR_MAX]; /* destination: peer address */
 	/* send side: at most one chunk being written */
 	bool tx_busy;
 	uint8_t tx_hdr[MIG_WIRE_CHUNK_HDR_LEN];
@@ -115,6 +122,7 @@ struct tcp_priv {
 	struct mig_wire_limits lim;
 	uint64_t tx_chunks, tx_bytes, rx_chunks, rx_bytes, tx_blocked;
 	uint64_t rx_empty;      /* recv() calls that found nothing */
+	uint64_t dropped;      /* listener: connections dropped */
 	uint64_t rx_last_ns;   /* receiver: last chunk handed out */
 };
 
@@ -134,6 +142,15 @@ int tcp_flush(struct mig_xport *xp, struct tcp_stream *s);
 int tcp_read(struct mig_xport *xp, struct tcp_stream *s, bool *polled);
 void tcp_ready_poll(struct tcp_priv *p);
 int tcp_handle_stream_frame(struct mig_xport *xp, struct tcp_stream *s);
+int tcp_poll_accept(struct mig_xport *xp);
+/*
+ * A stream's failure: fails the transport (mig_xport_fail), except while
+ * the destination is still listening, where only that connection is
+ * dropped (tcp_accept.c). Returns the negative errno either way.
+ */
+int tcp_stream_fail(struct mig_xport *xp, struct tcp_stream *s, int err,
+		    const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 int tcp_credit_flush(struct mig_xport *xp, struct tcp_stream *s);
 int tcp_io_poll(struct mig_xport *xp);
 
