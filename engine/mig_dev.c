@@ -259,17 +259,27 @@ dev_walk(struct mig_dev *dev, enum mig_state target, char *cause,
 	return 0;
 }
 
+/*
+ * A NULL op: -ENOTSUP with a message of its own, so that a caller printing
+ * mig_err_last() never shows an older, unrelated one.
+ */
+static int
+dev_op_unsupported(const struct mig_dev *dev, const char *op)
+{
+	mig_err_set(mig_logtype_engine,
+		    "device %s: %s: not supported by driver %s", dev->name, op,
+		    dev->drv->name);
+	return -ENOTSUP;
+}
+
 int
 mig_dev_reset(struct mig_dev *dev)
 {
 	int ret;
 
 	if (dev->drv->ops->reset == NULL) {
-		mig_err_set(mig_logtype_engine,
-			    "device %s: reset: not supported by driver %s",
-			    dev->name, dev->drv->name);
 		dev->state = MIG_STATE_ERROR;
-		return -ENOTSUP;
+		return dev_op_unsupported(dev, "reset");
 	}
 	ret = dev->drv->ops->reset(dev);
 	dev->inflight = 0;
@@ -339,7 +349,7 @@ mig_dev_query_sizes(struct mig_dev *dev, struct mig_dev_sizes *sizes)
 {
 	memset(sizes, 0, sizeof(*sizes));
 	if (dev->drv->ops->query_sizes == NULL)
-		return -ENOTSUP;
+		return dev_op_unsupported(dev, "query sizes");
 	return dev->drv->ops->query_sizes(dev, sizes);
 }
 
@@ -377,7 +387,7 @@ mig_dev_save_submit(struct mig_dev *dev, struct mig_io *io)
 		return -EINVAL;
 	}
 	if (dev->drv->ops->save_submit == NULL)
-		return -ENOTSUP;
+		return dev_op_unsupported(dev, "save");
 	io->flags = MIG_IO_F_SAVE;
 	io->len = 0;
 	io->status = 0;
@@ -407,7 +417,7 @@ mig_dev_load_submit(struct mig_dev *dev, struct mig_io *io)
 		return -EINVAL;
 	}
 	if (dev->drv->ops->load_submit == NULL)
-		return -ENOTSUP;
+		return dev_op_unsupported(dev, "load");
 	io->flags = MIG_IO_F_LOAD;
 	io->status = 0;
 	ret = dev->drv->ops->load_submit(dev, io);
@@ -424,7 +434,7 @@ mig_dev_poll(struct mig_dev *dev, struct mig_io **done, unsigned int n)
 	if (dev->inflight == 0 || n == 0)
 		return 0;
 	if (dev->drv->ops->poll == NULL)
-		return -ENOTSUP;
+		return dev_op_unsupported(dev, "poll");
 	ret = dev->drv->ops->poll(dev, done, n);
 	if (ret > 0)
 		dev->inflight -= RTE_MIN((unsigned int)ret, dev->inflight);
@@ -435,6 +445,6 @@ int
 mig_dev_digest(struct mig_dev *dev, uint64_t *digest)
 {
 	if (dev->drv->ops->digest == NULL)
-		return -ENOTSUP;
+		return dev_op_unsupported(dev, "digest");
 	return dev->drv->ops->digest(dev, digest);
 }

@@ -318,6 +318,26 @@ mig_xport_defer_crc(struct mig_xport *xp)
 	return 0;
 }
 
+/*
+ * A NULL op or argument: the error with a message of its own, so that a
+ * caller printing mig_err_last() never shows an older, unrelated one.
+ */
+static int
+xport_op_unsupported(const struct mig_xport *xp, const char *op)
+{
+	mig_err_set(mig_logtype_engine, "%s: %s: not supported by driver %s",
+		    xp->name, op, xp->drv->name);
+	return -ENOTSUP;
+}
+
+static int
+xport_bad_arg(const struct mig_xport *xp, const char *op, const char *arg)
+{
+	mig_err_set(mig_logtype_engine, "%s: %s: no %s given", xp->name, op,
+		    arg);
+	return -EINVAL;
+}
+
 int
 mig_xport_listen(struct mig_xport *xp, const char *addr)
 {
@@ -327,7 +347,7 @@ mig_xport_listen(struct mig_xport *xp, const char *addr)
 	if (ret < 0)
 		return ret;
 	if (addr == NULL)
-		return -EINVAL;
+		return xport_bad_arg(xp, "listen", "address");
 	if (!xp->has_bufs) {
 		mig_err_set(mig_logtype_engine,
 			    "%s: listen needs a buffer provider (set_bufs)",
@@ -335,7 +355,7 @@ mig_xport_listen(struct mig_xport *xp, const char *addr)
 		return -EINVAL;
 	}
 	if (xp->drv->ops->listen == NULL)
-		return -ENOTSUP;
+		return xport_op_unsupported(xp, "listen");
 	return xp->drv->ops->listen(xp, addr);
 }
 
@@ -348,9 +368,9 @@ mig_xport_connect(struct mig_xport *xp, const char *addr)
 	if (ret < 0)
 		return ret;
 	if (addr == NULL)
-		return -EINVAL;
+		return xport_bad_arg(xp, "connect", "address");
 	if (xp->drv->ops->connect == NULL)
-		return -ENOTSUP;
+		return xport_op_unsupported(xp, "connect");
 	return xp->drv->ops->connect(xp, addr);
 }
 
@@ -364,9 +384,9 @@ mig_xport_local_addr(struct mig_xport *xp, char *buf, size_t len)
 	if (ret < 0)
 		return ret;
 	if (buf == NULL || len == 0)
-		return -EINVAL;
+		return xport_bad_arg(xp, "local_addr", "buffer");
 	if (xp->drv->ops->local_addr == NULL)
-		return -ENOTSUP;
+		return xport_op_unsupported(xp, "local_addr");
 	return xp->drv->ops->local_addr(xp, buf, len);
 }
 
@@ -380,7 +400,7 @@ mig_xport_poll(struct mig_xport *xp)
 	if (ret < 0)
 		return ret;
 	if (xp->drv->ops->poll == NULL)
-		return -ENOTSUP;
+		return xport_op_unsupported(xp, "poll");
 	return xp->drv->ops->poll(xp);
 }
 
@@ -400,7 +420,7 @@ mig_xport_ctrl_send(struct mig_xport *xp, const void *frame, uint32_t len)
 		return -EINVAL;
 	}
 	if (xp->drv->ops->ctrl_send == NULL)
-		return -ENOTSUP;
+		return xport_op_unsupported(xp, "ctrl_send");
 	return xp->drv->ops->ctrl_send(xp, frame, len);
 }
 
@@ -421,7 +441,7 @@ mig_xport_tx(struct mig_xport *xp, const struct mig_wire_chunk *hdr,
 		return -EINVAL;
 	}
 	if (xp->drv->ops->tx == NULL)
-		return -ENOTSUP;
+		return xport_op_unsupported(xp, "tx");
 	return xp->drv->ops->tx(xp, hdr, payload, len, cookie);
 }
 
@@ -436,10 +456,10 @@ mig_xport_tx_done(struct mig_xport *xp, void **cookies, unsigned int n)
 			return ret;
 	}
 	if (cookies == NULL && n > 0)
-		return -EINVAL;
+		return xport_bad_arg(xp, "tx_done", "cookie array");
 	if (xp->drv->ops->tx_done == NULL)
 		return xp->state == MIG_XPORT_S_ERROR ? xport_sticky(xp) :
-		       -ENOTSUP;
+		       xport_op_unsupported(xp, "tx_done");
 	ret = xp->drv->ops->tx_done(xp, cookies, n);
 	if (ret == 0 && xp->state == MIG_XPORT_S_ERROR)
 		return xport_sticky(xp);
@@ -455,9 +475,9 @@ mig_xport_rx(struct mig_xport *xp, struct mig_xport_rx *out, unsigned int n)
 	if (ret < 0)
 		return ret;
 	if (out == NULL && n > 0)
-		return -EINVAL;
+		return xport_bad_arg(xp, "rx", "output array");
 	if (xp->drv->ops->rx == NULL)
-		return -ENOTSUP;
+		return xport_op_unsupported(xp, "rx");
 	return xp->drv->ops->rx(xp, out, n);
 }
 
@@ -467,14 +487,14 @@ mig_xport_rx_release(struct mig_xport *xp, void *buf)
 	int ret;
 
 	if (buf == NULL)
-		return -EINVAL;
+		return xport_bad_arg(xp, "rx_release", "buffer");
 	if (xp->state != MIG_XPORT_S_ERROR) {
 		ret = xport_check(xp, "rx_release", S(CONNECTED));
 		if (ret < 0)
 			return ret;
 	}
 	if (xp->drv->ops->rx_release == NULL)
-		return -ENOTSUP;
+		return xport_op_unsupported(xp, "rx_release");
 	return xp->drv->ops->rx_release(xp, buf);
 }
 
@@ -508,7 +528,7 @@ int
 mig_xport_mem_register_pool(struct mig_xport *xp, const struct mig_pool *pool)
 {
 	if (pool == NULL)
-		return -EINVAL;
+		return xport_bad_arg(xp, "mem_register", "pool");
 	return mig_pool_mem_walk(pool, xport_pool_region, xp);
 }
 
@@ -516,11 +536,11 @@ int
 mig_xport_info_get(struct mig_xport *xp, struct mig_xport_info *info)
 {
 	if (info == NULL)
-		return -EINVAL;
+		return xport_bad_arg(xp, "info_get", "info");
 	memset(info, 0, sizeof(*info));
 	info->name = xp->name;
 	info->driver = xp->drv->name;
 	if (xp->drv->ops->info_get == NULL)
-		return -ENOTSUP;
+		return xport_op_unsupported(xp, "info_get");
 	return xp->drv->ops->info_get(xp, info);
 }

@@ -419,13 +419,19 @@ test_null_ops_enotsup(void **state)
 	struct mig_io io = { .buf = buf, .cap = sizeof(buf) };
 
 	(void)state;
-	dev = mig_dev_open("bare");
+	dev = mig_dev_open("bare,id=nulls");
 	assert_non_null(dev);
 	assert_int_equal(mig_dev_query_sizes(dev, &sz), -ENOTSUP);
+	/* the message is this error's, never an older one */
+	mig_err_set(mig_logtype_engine, "an older, unrelated message");
 	assert_int_equal(mig_dev_digest(dev, &digest), -ENOTSUP);
+	assert_string_equal(mig_err_last(),
+			    "device nulls: digest: not supported by driver bare");
 	assert_int_equal(mig_dev_set_state(dev, MIG_STATE_STOP_COPY,
 					   MIG_STATE_ERROR), 0);
+	mig_err_clear();
 	assert_int_equal(mig_dev_save_submit(dev, &io), -ENOTSUP);
+	assert_non_null(strstr(mig_err_last(), "save: not supported"));
 	assert_int_equal(mig_dev_reset(dev), -ENOTSUP);
 	assert_int_equal(mig_dev_state(dev), MIG_STATE_ERROR);
 	mig_dev_close(dev);
