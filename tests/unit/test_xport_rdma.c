@@ -168,7 +168,7 @@ test_slots_codec(void **state)
 	struct rdma_slots s = {
 		.first = 62, .count = RDMA_SLOTS_PER_FRAME, .total = 200,
 		.slot_size = 1u << 20, .hdr_addr = UINT64_C(0x7f0012345000),
-		.hdr_rkey = 0xabcd,
+		.hdr_rkey = 0xabcd, .flags = RDMA_SLOTS_F_MW,
 	}, o;
 	uint8_t f[MIG_XPORT_CTRL_MAX], bad[MIG_XPORT_CTRL_MAX];
 	const uint8_t *body;
@@ -193,6 +193,7 @@ test_slots_codec(void **state)
 	assert_int_equal(o.slot_size, s.slot_size);
 	assert_true(o.hdr_addr == s.hdr_addr);
 	assert_int_equal(o.hdr_rkey, s.hdr_rkey);
+	assert_int_equal(o.flags, RDMA_SLOTS_F_MW);
 	assert_memory_equal(d, e, sizeof(e));
 	/* a flipped bit is caught by the body CRC */
 	memcpy(bad, f, (size_t)len);
@@ -215,6 +216,11 @@ test_slots_codec(void **state)
 	assert_int_equal(frame_body(f, len, RDMA_T_SLOTS, &body, &blen), 0);
 	assert_int_equal(rdma_slots_decode(body, blen, &o, d), -EPROTO);
 	s.total = 2;
+	s.flags = 2; /* unknown flag */
+	len = rdma_slots_encode(f, sizeof(f), &s, e);
+	assert_int_equal(frame_body(f, len, RDMA_T_SLOTS, &body, &blen), 0);
+	assert_int_equal(rdma_slots_decode(body, blen, &o, d), -EPROTO);
+	s.flags = 0;
 	s.slot_size = 0;
 	len = rdma_slots_encode(f, sizeof(f), &s, e);
 	assert_int_equal(frame_body(f, len, RDMA_T_SLOTS, &body, &blen), 0);
@@ -226,28 +232,40 @@ test_slots_codec(void **state)
 static void
 test_credit_codec(void **state)
 {
-	uint16_t in[RDMA_CREDITS_PER_FRAME], out[RDMA_CREDITS_PER_FRAME];
-	uint8_t f[MIG_XPORT_CTRL_MAX];
+	struct rdma_credit in[RDMA_CREDITS_PER_FRAME];
+	struct rdma_credit out[RDMA_CREDITS_PER_FRAME];
+	uint8_t f[MIG_XPORT_CTRL_MAX], bad[MIG_XPORT_CTRL_MAX];
 	const uint8_t *body;
 	uint32_t blen, i;
 	int len;
 
 	(void)state;
-	for (i = 0; i < RDMA_CREDITS_PER_FRAME; i++)
-		in[i] = (uint16_t)(RDMA_SLOTS_MAX - 1 - i);
+	assert_int_equal(RDMA_CREDITS_PER_FRAME, 127);
+	for (i = 0; i < RDMA_CREDITS_PER_FRAME; i++) {
+		in[i].slot = (uint16_t)(RDMA_SLOTS_MAX - 1 - i);
+		in[i].rkey = 0x5a000000u + i;
+	}
 	len = rdma_credit_encode(f, sizeof(f), in, RDMA_CREDITS_PER_FRAME);
 	assert_true(len > 0 && len <= (int)MIG_XPORT_CTRL_MAX);
 	assert_int_equal(frame_body(f, len, RDMA_T_CREDIT, &body, &blen), 0);
 	assert_int_equal(rdma_credit_decode(body, blen, out),
 			 (int)RDMA_CREDITS_PER_FRAME);
-	assert_memory_equal(in, out, sizeof(in));
+	for (i = 0; i < RDMA_CREDITS_PER_FRAME; i++) {
+		assert_int_equal(out[i].slot, in[i].slot);
+		assert_int_equal(out[i].rkey, in[i].rkey);
+	}
 	len = rdma_credit_encode(f, sizeof(f), in, 3);
 	assert_int_equal(frame_body(f, len, RDMA_T_CREDIT, &body, &blen), 0);
 	assert_int_equal(rdma_credit_decode(body, blen, out), 3);
-	assert_int_equal(out[2], in[2]);
+	assert_int_equal(out[2].slot, in[2].slot);
+	assert_int_equal(out[2].rkey, in[2].rkey);
 	assert_int_equal(rdma_credit_decode(body, blen - 1, out), -EPROTO);
 	expect_msg(mig_err_last(), "malformed CREDIT");
 	assert_int_equal(rdma_credit_decode(body, 2, out), -EPROTO);
+	/* reserved bits of an entry */
+	memcpy(bad, body, blen);
+	bad[4 + 8 + 2] = 1;
+	assert_int_equal(rdma_credit_decode(bad, blen, out), -EPROTO);
 	assert_int_equal(rdma_credit_encode(f, sizeof(f), in, 0), -EINVAL);
 	assert_int_equal(rdma_credit_encode(f, sizeof(f), in,
 					    RDMA_CREDITS_PER_FRAME + 1),

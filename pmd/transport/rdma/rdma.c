@@ -33,6 +33,8 @@ RTE_LOG_REGISTER(mig_rdma_logtype, mig.xport.rdma, INFO);
 #define RDMA_KEY_VERIFY "verify"
 #define RDMA_KEY_CONNECT_TIMEOUT "connect_timeout"
 #define RDMA_KEY_IDLE "idle"
+#define RDMA_KEY_PROTECT "protect"
+#define RDMA_KEY_MISBEHAVE "misbehave"
 
 static const char *const rdma_valid_args[] = {
 	RDMA_KEY_QPS,
@@ -42,8 +44,51 @@ static const char *const rdma_valid_args[] = {
 	RDMA_KEY_VERIFY,
 	RDMA_KEY_CONNECT_TIMEOUT,
 	RDMA_KEY_IDLE,
+	RDMA_KEY_PROTECT,
+	RDMA_KEY_MISBEHAVE,
 	NULL,
 };
+
+static const char *const rdma_idle_names[] = {
+	[RDMA_IDLE_AUTO] = "auto", [RDMA_IDLE_SPIN] = "spin",
+	[RDMA_IDLE_YIELD] = "yield", [RDMA_IDLE_SLEEP] = "sleep",
+};
+static const char *const rdma_protect_names[] = {
+	[RDMA_PROTECT_AUTO] = "auto", [RDMA_PROTECT_MW] = "mw",
+	[RDMA_PROTECT_NONE] = "none",
+};
+static const char *const rdma_misbehave_names[] = {
+	[RDMA_MISBEHAVE_NONE] = "none", [RDMA_MISBEHAVE_STALE] = "stale",
+	[RDMA_MISBEHAVE_OVERRUN] = "overrun",
+};
+
+/* A key whose value is one of @p names (index in @p out; kept if absent). */
+static int
+rdma_enum_arg(struct rte_kvargs *kv, const char *key,
+	      const char *const *names, unsigned int n, int *out)
+{
+	char val[16], list[64] = "";
+	unsigned int i;
+	int ret;
+
+	snprintf(val, sizeof(val), "%s", names[*out]);
+	ret = mig_devargs_str(kv, "rdma", key, val, sizeof(val));
+	if (ret < 0)
+		return ret;
+	for (i = 0; i < n; i++) {
+		if (strcmp(val, names[i]) == 0) {
+			*out = (int)i;
+			return 0;
+		}
+		snprintf(list + strlen(list), sizeof(list) - strlen(list),
+			 "%s%s", i ? (i + 1 == n ? " or " : ", ") : "",
+			 names[i]);
+	}
+	mig_err_set(mig_rdma_logtype,
+		    "rdma: value '%s' for key '%s': expected %s", val, key,
+		    list);
+	return -EINVAL;
+}
 
 uint64_t
 rdma_now_ns(void)
@@ -101,11 +146,6 @@ rdma_probe(struct mig_xport *xp, const char *args)
 	struct rdma_priv *p = rdma_priv(xp);
 	struct rdma_opts *o = &p->opt;
 	struct rte_kvargs *kv;
-	static const char *const idle_names[] = {
-		[RDMA_IDLE_AUTO] = "auto", [RDMA_IDLE_SPIN] = "spin",
-		[RDMA_IDLE_YIELD] = "yield", [RDMA_IDLE_SLEEP] = "sleep",
-	};
-	char idle[8] = "auto";
 	unsigned int i;
 	uint64_t v;
 	int ret;
@@ -154,19 +194,18 @@ rdma_probe(struct mig_xport *xp, const char *args)
 				   &o->connect_timeout_ns, 1000000000);
 	if (ret < 0)
 		goto free_kvlist;
-	ret = mig_devargs_str(kv, "rdma", RDMA_KEY_IDLE, idle, sizeof(idle));
+	ret = rdma_enum_arg(kv, RDMA_KEY_IDLE, rdma_idle_names,
+			    RTE_DIM(rdma_idle_names), &o->idle);
+	if (ret == 0)
+		ret = rdma_enum_arg(kv, RDMA_KEY_PROTECT, rdma_protect_names,
+				    RTE_DIM(rdma_protect_names), &o->protect);
+	if (ret == 0)
+		ret = rdma_enum_arg(kv, RDMA_KEY_MISBEHAVE,
+				    rdma_misbehave_names,
+				    RTE_DIM(rdma_misbehave_names),
+				    &o->misbehave);
 	if (ret < 0)
 		goto free_kvlist;
-	for (i = 0; i < RTE_DIM(idle_names); i++)
-		if (strcmp(idle, idle_names[i]) == 0)
-			o->idle = (int)i;
-	if (strcmp(idle, idle_names[o->idle]) != 0) {
-		mig_err_set(mig_rdma_logtype,
-			    "rdma: value '%s' for key 'idle': expected auto, spin, yield or sleep",
-			    idle);
-		ret = -EINVAL;
-		goto free_kvlist;
-	}
 	if (o->connect_timeout_ns < 1000000) {
 		mig_err_set(mig_rdma_logtype,
 			    "rdma: connect_timeout must be at least 1 ms");
@@ -209,8 +248,12 @@ static int
 rdma_access(const struct rdma_priv *p)
 {
 	/* the source only reads its buffers; the destination's slots are
-	 * written by the peer and nothing else is allowed */
-	return p->source ? 0 : IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE;
+	 * written by the peer and nothing else is allowed: through one
+	 * window per slot (rdma_mw.c, which registers each slot), or this
+	 * registration itself */
+	if (p->source)
+		return 0;
+	return IBV_ACCESS_LOCAL_WRITE | (p->mw ? 0 : IBV_ACCESS_REMOTE_WRITE);
 }
 
 static int
@@ -315,6 +358,40 @@ rdma_slot_keys(struct mig_xport *xp)
 	return 0;
 }
 
+/*
+ * Destination: windows per slot (protect=auto and the device has type 2
+ * windows, or protect=mw), and send queues deep enough for a window
+ * operation of every slot of a QP besides the control sends. The source
+ * learns the choice from the SLOTS frames.
+ */
+static int
+rdma_protect_choose(struct mig_xport *xp, const struct ibv_device_attr *da)
+{
+	struct rdma_priv *p = rdma_priv(xp);
+	const char *dev = ibv_get_device_name(p->ctx->device);
+	uint32_t need;
+
+	p->sq_depth = p->opt.tx_depth;
+	if (p->source)
+		return 0;
+	p->mw = p->opt.protect != RDMA_PROTECT_NONE && rdma_mw_supported(da);
+	if (p->opt.protect == RDMA_PROTECT_MW && !p->mw)
+		return rdma_fail(xp, -ENOTSUP,
+				 "rdma: %s has no type 2 memory windows: protect=mw cannot be kept (protect=none writes every slot through one registration)",
+				 dev);
+	if (!p->mw) {
+		if (p->opt.protect == RDMA_PROTECT_AUTO)
+			RDMA_LOG(WARNING, "%s: %s has no type 2 memory windows: the source may write anywhere in the landing pool (protect=none)",
+				 xp->name, dev);
+		return 0;
+	}
+	need = (p->nslots + p->nqps - 1) / p->nqps + RDMA_CTRL_SEND + 2;
+	p->sq_depth = RTE_MAX(p->sq_depth, need);
+	RDMA_LOG(INFO, "%s: %u landing slots, a memory window each (protect=mw)",
+		 xp->name, p->nslots);
+	return 0;
+}
+
 /* Once per session, with the device of the first connection. */
 int
 rdma_setup_device(struct mig_xport *xp, struct ibv_context *ctx)
@@ -331,13 +408,16 @@ rdma_setup_device(struct mig_xport *xp, struct ibv_context *ctx)
 		return rdma_fail(xp, -ret, "rdma: %s: query device: %s", dev,
 				 strerror(ret));
 	p->rq_depth = RDMA_CTRL_RECV + (p->source ? 0 : p->nslots);
-	if (p->opt.tx_depth > (uint32_t)da.max_qp_wr ||
+	ret = rdma_protect_choose(xp, &da);
+	if (ret < 0)
+		return ret;
+	if (p->sq_depth > (uint32_t)da.max_qp_wr ||
 	    p->rq_depth > (uint32_t)da.max_qp_wr)
 		return rdma_fail(xp, -EINVAL,
 				 "rdma: %s allows %d work requests per queue: lower tx_depth (%u) or window (%u)",
-				 dev, da.max_qp_wr, p->opt.tx_depth,
+				 dev, da.max_qp_wr, p->sq_depth,
 				 p->opt.window);
-	cqe = (int)(p->nqps * (p->opt.tx_depth + p->rq_depth));
+	cqe = (int)(p->nqps * (p->sq_depth + p->rq_depth));
 	if (cqe > da.max_cqe)
 		return rdma_fail(xp, -EINVAL,
 				 "rdma: %s: %d completion entries needed, the device allows %d: fewer qps, a smaller tx_depth or window",
@@ -372,7 +452,7 @@ rdma_setup_device(struct mig_xport *xp, struct ibv_context *ctx)
 	p->nsend_free = RDMA_CTRL_SEND;
 	p->ev_size = p->nqps * p->rq_depth + p->nslots;
 	p->ev = calloc(p->ev_size, sizeof(*p->ev));
-	p->done_size = p->nqps * p->opt.tx_depth;
+	p->done_size = p->nqps * p->sq_depth;
 	p->done = calloc(p->done_size, sizeof(*p->done));
 	if (p->ev == NULL || p->done == NULL)
 		return rdma_fail(xp, -ENOMEM, "rdma: out of memory");
@@ -384,7 +464,10 @@ rdma_setup_device(struct mig_xport *xp, struct ibv_context *ctx)
 				"header ring");
 	if (p->hdr == NULL)
 		return xp->error;
-	return rdma_slot_keys(xp);
+	ret = rdma_slot_keys(xp);
+	if (ret == 0 && p->mw)
+		ret = rdma_mw_setup(xp);
+	return ret;
 }
 
 /* Source, every slot described: header staging and the initial credits. */
@@ -399,16 +482,19 @@ rdma_setup_source_slots(struct mig_xport *xp)
 				0, &p->hdr_mr, "header staging");
 	if (p->hdr == NULL)
 		return xp->error;
-	p->credits = calloc(p->nslots, sizeof(*p->credits));
+	p->credits = calloc((size_t)p->nslots * (p->mw ? p->nqps : 1),
+			    sizeof(*p->credits));
 	p->owned = calloc(p->nslots, sizeof(*p->owned));
-	if (p->credits == NULL || p->owned == NULL)
+	p->old_rkey = calloc(p->nslots, sizeof(*p->old_rkey));
+	if (p->credits == NULL || p->owned == NULL || p->old_rkey == NULL)
 		return rdma_fail(xp, -ENOMEM, "rdma: out of memory");
 	for (i = 0; i < p->nslots; i++) {
-		p->credits[i] = (uint16_t)i;
+		unsigned int f = rdma_fifo_of(p, (uint16_t)i);
+
+		p->credits[f * p->nslots + p->cr_tail[f]++ % p->nslots] =
+			(uint16_t)i;
 		p->owned[i] = 1;
 	}
-	p->cr_head = 0;
-	p->cr_tail = p->nslots;
 	return 0;
 }
 
@@ -425,7 +511,7 @@ rdma_setup_qp(struct mig_xport *xp, struct rdma_qp *q)
 	a.send_cq = p->cq;
 	a.recv_cq = p->cq;
 	a.qp_type = IBV_QPT_RC;
-	a.cap.max_send_wr = p->opt.tx_depth;
+	a.cap.max_send_wr = p->sq_depth;
 	a.cap.max_recv_wr = p->rq_depth;
 	a.cap.max_send_sge = 1;
 	a.cap.max_recv_sge = 1;
@@ -433,11 +519,13 @@ rdma_setup_qp(struct mig_xport *xp, struct rdma_qp *q)
 		return rdma_fail(xp, -errno, "rdma qp %u: cannot create: %s",
 				 q->idx, strerror(errno));
 	q->has_qp = true;
-	q->sq = calloc(p->opt.tx_depth, sizeof(*q->sq));
+	q->sq = calloc(p->sq_depth, sizeof(*q->sq));
 	if (q->sq == NULL)
 		return rdma_fail(xp, -ENOMEM, "rdma: out of memory");
-	for (i = 0; i < p->opt.tx_depth; i++)
+	for (i = 0; i < p->sq_depth; i++) {
 		q->sq[i].msg = -1;
+		q->sq[i].slot = -1;
+	}
 	for (i = 0; i < p->rq_depth; i++) {
 		ret = rdma_post_recv(xp, q->idx * p->rq_depth + i);
 		if (ret < 0)
@@ -453,6 +541,9 @@ rdma_remove(struct mig_xport *xp)
 	struct rdma_qp *q;
 	unsigned int i;
 
+	/* windows first: a bound type 2 window holds its QP (rxe waits for
+	 * it in destroy_qp) and its registration */
+	rdma_mw_free(p);
 	for (i = 0; i < RDMA_QPS_MAX; i++) {
 		q = &p->q[i];
 		if (q->id == NULL)
@@ -493,6 +584,7 @@ rdma_remove(struct mig_xport *xp)
 	free(p->rslots);
 	free(p->credits);
 	free(p->owned);
+	free(p->old_rkey);
 	free(p->ev);
 	free(p->done);
 	memset(p, 0, sizeof(*p));
@@ -505,7 +597,7 @@ rdma_info_get(struct mig_xport *xp, struct mig_xport_info *info)
 
 	info->streams = p->nqps ? p->nqps : p->opt.qps;
 	info->window = p->source && p->nslots ? p->nslots : p->opt.window;
-	info->credits = (uint32_t)(p->cr_tail - p->cr_head);
+	info->credits = rdma_credits_held(p);
 	/* the source starts with every slot granted: the others are in
 	 * flight until their CREDIT returns them */
 	if (p->source && p->nslots > info->credits)
@@ -538,7 +630,8 @@ static const struct mig_xport_ops rdma_ops = {
 static struct mig_xport_driver rdma_driver = {
 	.params = "qps=<1..16> window=<slots 1..1024> tx_depth=<8..8192> "
 		  "cq_mod=<n> verify=<bool> connect_timeout=<duration> "
-		  "idle=auto|spin|yield|sleep",
+		  "idle=auto|spin|yield|sleep protect=auto|mw|none "
+		  "misbehave=none|stale|overrun (tests only)",
 	.priv_size = sizeof(struct rdma_priv),
 	.ops = &rdma_ops,
 };

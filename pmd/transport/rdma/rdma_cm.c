@@ -335,7 +335,8 @@ rdma_ev_established(struct mig_xport *xp, struct rdma_qp *q)
 	p->nup++;
 	if (p->source || p->nup < p->nqps)
 		return 0;
-	ret = rdma_send_slots(xp);
+	/* binds the windows first with protect=mw; SLOTS go once bound */
+	ret = rdma_credit_flush(xp);
 	if (ret < 0)
 		return ret;
 	xp->state = MIG_XPORT_S_CONNECTED;

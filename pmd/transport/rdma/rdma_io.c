@@ -68,9 +68,10 @@ rdma_send_msg(struct mig_xport *xp, uint32_t bi, uint32_t len)
 	wr.num_sge = 1;
 	wr.opcode = IBV_WR_SEND;
 	wr.send_flags = IBV_SEND_SIGNALED;
-	e = &q->sq[q->sq_head % p->opt.tx_depth];
+	e = &q->sq[q->sq_head % p->sq_depth];
 	e->cookie = NULL;
 	e->msg = (int32_t)bi;
+	e->slot = -1;
 	ret = ibv_post_send(q->id->qp, &wr, &bad);
 	if (ret != 0) {
 		e->msg = -1;
@@ -132,8 +133,9 @@ rdma_flush_signal(struct mig_xport *xp)
 		wr.wr.rdma.remote_addr = p->hdr_raddr +
 					 (uint64_t)p->nslots * RDMA_HDR_STRIDE;
 		wr.wr.rdma.rkey = p->hdr_rkey;
-		q->sq[q->sq_head % p->opt.tx_depth].cookie = NULL;
-		q->sq[q->sq_head % p->opt.tx_depth].msg = -1;
+		q->sq[q->sq_head % p->sq_depth].cookie = NULL;
+		q->sq[q->sq_head % p->sq_depth].msg = -1;
+		q->sq[q->sq_head % p->sq_depth].slot = -1;
 		ret = ibv_post_send(q->id->qp, &wr, &bad);
 		if (ret != 0)
 			return rdma_fail(xp, -ret, "rdma qp %u: post send: %s",
@@ -155,6 +157,7 @@ rdma_send_done(struct mig_xport *xp, const struct ibv_wc *wc)
 	struct rdma_sq_ent *e;
 	struct rdma_qp *q;
 	uint64_t pos;
+	int ret;
 
 	if (qi >= p->nqps)
 		return rdma_fail(xp, -EIO, "rdma: completion for unknown qp %u",
@@ -166,7 +169,7 @@ rdma_send_done(struct mig_xport *xp, const struct ibv_wc *wc)
 				 "rdma qp %u: completion of position %" PRIu64 " beyond %" PRIu64,
 				 qi, pos, q->sq_head);
 	for (; q->sq_done <= pos; q->sq_done++) {
-		e = &q->sq[q->sq_done % p->opt.tx_depth];
+		e = &q->sq[q->sq_done % p->sq_depth];
 		if (e->cookie != NULL) {
 			p->done[p->done_tail++ % p->done_size] = e->cookie;
 			p->inflight--;
@@ -176,6 +179,12 @@ rdma_send_done(struct mig_xport *xp, const struct ibv_wc *wc)
 			p->send_free[p->nsend_free++] = (uint32_t)e->msg;
 			p->ctrl_inflight--;
 			e->msg = -1;
+		}
+		if (e->slot >= 0) {
+			ret = rdma_mw_done(xp, (uint16_t)e->slot);
+			e->slot = -1;
+			if (ret < 0)
+				return ret;
 		}
 	}
 	return 0;
@@ -198,12 +207,14 @@ rdma_slots_frame(struct mig_xport *xp, const uint8_t *body, uint32_t len)
 		p->rslots = calloc(s.total, sizeof(*p->rslots));
 		if (p->rslots == NULL)
 			return rdma_fail(xp, -ENOMEM, "rdma: out of memory");
+		p->mw = (s.flags & RDMA_SLOTS_F_MW) != 0;
 		p->nslots = s.total;
 		p->slot_size = s.slot_size;
 		p->hdr_raddr = s.hdr_addr;
 		p->hdr_rkey = s.hdr_rkey;
 	}
-	if (s.total != p->nslots || s.first != p->slots_known)
+	if (s.total != p->nslots || s.first != p->slots_known ||
+	    p->mw != ((s.flags & RDMA_SLOTS_F_MW) != 0))
 		return rdma_fail(xp, -EPROTO,
 				 "rdma: SLOTS frame for slots %u+%u of %u, expected slot %u of %u",
 				 s.first, s.count, s.total, p->slots_known,
@@ -219,21 +230,27 @@ static int
 rdma_credit_frame(struct mig_xport *xp, const uint8_t *body, uint32_t len)
 {
 	struct rdma_priv *p = rdma_priv(xp);
-	uint16_t slots[RDMA_CREDITS_PER_FRAME];
+	struct rdma_credit c[RDMA_CREDITS_PER_FRAME];
+	unsigned int f;
+	uint16_t slot;
 	int i, n;
 
 	if (!p->source || p->owned == NULL)
 		return rdma_fail(xp, -EPROTO, "rdma: unexpected CREDIT frame");
-	n = rdma_credit_decode(body, len, slots);
+	n = rdma_credit_decode(body, len, c);
 	if (n < 0)
 		return rdma_fail(xp, n, "%s", mig_err_last());
 	for (i = 0; i < n; i++) {
-		if (slots[i] >= p->nslots || p->owned[slots[i]])
+		slot = c[i].slot;
+		if (slot >= p->nslots || p->owned[slot])
 			return rdma_fail(xp, -EPROTO,
 					 "rdma: credit for slot %u, which is unknown or already held",
-					 slots[i]);
-		p->owned[slots[i]] = 1;
-		p->credits[p->cr_tail++ % p->nslots] = slots[i];
+					 slot);
+		p->owned[slot] = 1;
+		p->old_rkey[slot] = p->rslots[slot].rkey;
+		p->rslots[slot].rkey = c[i].rkey;
+		f = rdma_fifo_of(p, slot);
+		p->credits[f * p->nslots + p->cr_tail[f]++ % p->nslots] = slot;
 	}
 	return 0;
 }
@@ -411,20 +428,53 @@ rdma_op_ctrl_send(struct mig_xport *xp, const void *frame, uint32_t len)
 	return rdma_send_msg(xp, (uint32_t)bi, len);
 }
 
-/* Source: a QP with room for a chunk (two WRs), round robin. */
+/* Source: a QP with room for a chunk (two WRs) and a credit to write it
+ * with (with mw, a slot of that QP), round robin. */
 static struct rdma_qp *
 rdma_tx_qp(struct rdma_priv *p)
 {
-	unsigned int k, i;
+	unsigned int k, i, f;
 
 	for (k = 0; k < p->nqps; k++) {
 		i = (p->rr_tx + k) % p->nqps;
-		if (rdma_sq_room(p, &p->q[i]) >= 2) {
+		f = p->mw ? i : 0;
+		if (rdma_sq_room(p, &p->q[i]) >= 2 &&
+		    p->cr_head[f] != p->cr_tail[f]) {
 			p->rr_tx = i + 1;
 			return &p->q[i];
 		}
 	}
 	return NULL;
+}
+
+/*
+ * misbehave= (tests only): the remote address and key of one chunk write
+ * broken on purpose, as a faulty source would: an old key of its slot
+ * (stale), or a write across the slot's end (overrun). The destination
+ * must refuse it and the session end.
+ */
+static void
+rdma_misbehave(struct mig_xport *xp, uint16_t slot, uint32_t len,
+	       uint64_t *raddr, uint32_t *rkey)
+{
+	struct rdma_priv *p = rdma_priv(xp);
+
+	if (p->misbehaved || p->opt.misbehave == RDMA_MISBEHAVE_NONE)
+		return;
+	if (p->opt.misbehave == RDMA_MISBEHAVE_STALE) {
+		if (p->old_rkey[slot] == 0 || p->old_rkey[slot] == *rkey)
+			return; /* not granted twice yet, or one key */
+		*rkey = p->old_rkey[slot];
+	} else {
+		if (len < 2)
+			return;
+		*raddr += p->slot_size - len / 2;
+	}
+	p->misbehaved = true;
+	RDMA_LOG(WARNING, "%s: misbehave=%s: slot %u written %s", xp->name,
+		 p->opt.misbehave == RDMA_MISBEHAVE_STALE ? "stale" : "overrun",
+		 slot, p->opt.misbehave == RDMA_MISBEHAVE_STALE ?
+		 "with its previous rkey" : "across its end");
 }
 
 int
@@ -436,6 +486,9 @@ rdma_op_tx(struct mig_xport *xp, const struct mig_wire_chunk *hdr,
 	struct ibv_sge sge[2];
 	struct rdma_qp *q;
 	struct ibv_mr *mr;
+	uint64_t raddr;
+	uint32_t rkey;
+	unsigned int f;
 	uint8_t *h;
 	uint16_t slot;
 	bool sig;
@@ -455,20 +508,23 @@ rdma_op_tx(struct mig_xport *xp, const struct mig_wire_chunk *hdr,
 				 "rdma: chunk payload %p (%" PRIu32 " bytes) is not in registered memory (mig_xport_mem_register)",
 				 payload, len);
 	q = rdma_tx_qp(p);
-	if (p->cr_head == p->cr_tail || q == NULL ||
+	if (q == NULL ||
 	    p->done_tail - p->done_head + p->inflight >= p->done_size) {
 		ret = rdma_cq_poll(xp);
 		if (ret < 0)
 			return ret;
 		q = rdma_tx_qp(p);
-		if (p->cr_head == p->cr_tail || q == NULL ||
-		    p->done_tail - p->done_head + p->inflight >=
+		if (q == NULL || p->done_tail - p->done_head + p->inflight >=
 		    p->done_size) {
 			p->tx_blocked++;
 			return -EAGAIN;
 		}
 	}
-	slot = p->credits[p->cr_head % p->nslots];
+	f = p->mw ? q->idx : 0;
+	slot = p->credits[f * p->nslots + p->cr_head[f] % p->nslots];
+	raddr = p->rslots[slot].addr;
+	rkey = p->rslots[slot].rkey;
+	rdma_misbehave(xp, slot, len, &raddr, &rkey);
 	h = p->hdr + (size_t)slot * RDMA_HDR_STRIDE;
 	ret = mig_wire_encode_chunk_hdr(h, RDMA_HDR_STRIDE, hdr);
 	if (ret < 0)
@@ -496,13 +552,13 @@ rdma_op_tx(struct mig_xport *xp, const struct mig_wire_chunk *hdr,
 	wr[1].opcode = IBV_WR_RDMA_WRITE_WITH_IMM;
 	wr[1].send_flags = sig ? IBV_SEND_SIGNALED : 0;
 	wr[1].imm_data = htonl(rdma_imm(q->tx_seq, slot));
-	wr[1].wr.rdma.remote_addr = p->rslots[slot].addr;
-	wr[1].wr.rdma.rkey = p->rslots[slot].rkey;
-	q->sq[q->sq_head % p->opt.tx_depth].cookie = NULL;
-	q->sq[(q->sq_head + 1) % p->opt.tx_depth].cookie = cookie;
+	wr[1].wr.rdma.remote_addr = raddr;
+	wr[1].wr.rdma.rkey = rkey;
+	q->sq[q->sq_head % p->sq_depth].cookie = NULL;
+	q->sq[(q->sq_head + 1) % p->sq_depth].cookie = cookie;
 	ret = ibv_post_send(q->id->qp, wr, &bad);
 	if (ret != 0) {
-		q->sq[(q->sq_head + 1) % p->opt.tx_depth].cookie = NULL;
+		q->sq[(q->sq_head + 1) % p->sq_depth].cookie = NULL;
 		return rdma_fail(xp, -ret, "rdma qp %u: post send: %s", q->idx,
 				 strerror(ret));
 	}
@@ -515,7 +571,7 @@ rdma_op_tx(struct mig_xport *xp, const struct mig_wire_chunk *hdr,
 	}
 	q->tx_seq++;
 	p->owned[slot] = 0;
-	p->cr_head++;
+	p->cr_head[f]++;
 	p->inflight++;
 	p->tx_chunks++;
 	p->tx_bytes += len;
@@ -547,7 +603,7 @@ rdma_op_tx_done(struct mig_xport *xp, void **cookies, unsigned int n)
 			}
 			for (; q->sq != NULL && q->sq_done < q->sq_head;
 			     q->sq_done++) {
-				e = &q->sq[q->sq_done % p->opt.tx_depth];
+				e = &q->sq[q->sq_done % p->sq_depth];
 				if (e->cookie != NULL)
 					p->done[p->done_tail++ % p->done_size] =
 						e->cookie;

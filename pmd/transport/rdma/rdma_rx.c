@@ -37,6 +37,7 @@ rdma_send_slots(struct mig_xport *xp)
 	s.slot_size = p->slot_size;
 	s.hdr_addr = (uintptr_t)p->hdr;
 	s.hdr_rkey = p->hdr_mr->rkey;
+	s.flags = p->mw ? RDMA_SLOTS_F_MW : 0;
 	for (s.first = p->slots_described; s.first < p->nslots;
 	     s.first += s.count) {
 		s.count = RTE_MIN(p->nslots - s.first, RDMA_SLOTS_PER_FRAME);
@@ -71,13 +72,24 @@ int
 rdma_credit_flush(struct mig_xport *xp)
 {
 	struct rdma_priv *p = rdma_priv(xp);
+	struct rdma_credit c[RDMA_CREDITS_PER_FRAME];
 	uint32_t k, i;
 	int bi, len, ret, work = 0;
 	bool idle;
 
+	if (p->mw) {
+		/* released slots become pending once their window is bound */
+		work = rdma_mw_bind_pending(xp);
+		if (work < 0)
+			return work;
+	}
 	if (p->slots_described < p->nslots) {
-		/* no credit is pending before the source knows every slot */
-		return rdma_send_slots(xp);
+		/* no credit is pending before the source knows every slot,
+		 * and no slot is described before its window is bound */
+		if (p->mw && (p->nunbound > 0 || p->nbinding > 0))
+			return work;
+		ret = rdma_send_slots(xp);
+		return ret < 0 ? ret : work + ret;
 	}
 	idle = p->npending > 0 &&
 	       rdma_now_ns() - p->rx_last_ns >= RDMA_CREDIT_IDLE_NS;
@@ -88,8 +100,12 @@ rdma_credit_flush(struct mig_xport *xp)
 		if (bi < 0)
 			return bi;
 		k = RTE_MIN(p->npending, RDMA_CREDITS_PER_FRAME);
+		for (i = 0; i < k; i++) {
+			c[i].slot = p->pending[i];
+			c[i].rkey = p->slots[p->pending[i]].rkey;
+		}
 		len = rdma_credit_encode(rdma_msg_buf(p, (uint32_t)bi),
-					 RDMA_MSG_SIZE, p->pending, k);
+					 RDMA_MSG_SIZE, c, k);
 		if (len < 0)
 			return rdma_fail(xp, len, "rdma: cannot encode CREDIT");
 		for (i = 0; i < k; i++)
@@ -150,9 +166,11 @@ rdma_chunk_arrived(struct mig_xport *xp, struct rdma_qp *q, uint32_t imm,
 				 "rdma qp %u: device %" PRIu32 " chunk %" PRIu64 ": header says %" PRIu32 " bytes, %" PRIu32 " written (slot of %" PRIu32 ")",
 				 q->idx, s->c.dev_id, s->c.index, s->c.length,
 				 len, p->slot_size);
-	s->state = RDMA_SLOT_HELD;
 	s->qp = q->idx;
 	p->granted--;
+	if (p->mw)
+		return rdma_mw_close(xp, q, slot); /* to rx() once closed */
+	s->state = RDMA_SLOT_HELD;
 	p->ev[p->ev_tail++ % p->ev_size] = RDMA_EV_CHUNK | slot;
 	return 0;
 }
@@ -257,7 +275,10 @@ rdma_op_rx_release(struct mig_xport *xp, void *buf)
 		return -EINVAL;
 	}
 	p->slots[slot].state = RDMA_SLOT_PENDING;
-	p->pending[p->npending++] = (uint16_t)slot;
+	if (p->mw)
+		p->unbound[p->nunbound++] = (uint16_t)slot;
+	else
+		p->pending[p->npending++] = (uint16_t)slot;
 	if (xp->state == MIG_XPORT_S_ERROR)
 		return 0;
 	return rdma_credit_flush(xp) < 0 ? xp->error : 0;
