@@ -4,21 +4,11 @@
 
 #include <stdint.h>
 #include <string.h>
-#include <time.h>
 
 #include "mig_rate.h"
 
 /* Weight of the newest period in the moving average. */
 #define RATE_ALPHA 0.5
-
-uint64_t
-mig_time_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 void
 mig_rate_init(struct mig_rate *r, uint64_t now_ns, uint64_t period_ns)

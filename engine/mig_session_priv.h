@@ -18,6 +18,7 @@
 #include "mig_pool.h"
 #include "mig_rate.h"
 #include "mig_session.h"
+#include "mig_time.h"
 #include "mig_wire.h"
 #include "mig_wire_rx.h"
 #include "mig_xport.h"

@@ -15,6 +15,7 @@
 
 #include "mig_policy.h"
 #include "mig_rate.h"
+#include "mig_time.h"
 
 #define MS 1000000ull
 #define MB 1000000ull

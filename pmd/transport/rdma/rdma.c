@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <rte_common.h>
 #include <rte_kvargs.h>
@@ -44,15 +43,6 @@ static const char *const rdma_valid_args[] = {
 	RDMA_KEY_IDLE,
 	NULL,
 };
-
-uint64_t
-rdma_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
-}
 
 /* Stop every QP (no more DMA into or out of our memory), then fail. */
 int

@@ -147,8 +147,8 @@ rdma_op_connect(struct mig_xport *xp, const char *addr)
 		return ret;
 	snprintf(p->peer, sizeof(p->peer), "%s", addr);
 	p->nqps = p->opt.qps;
-	p->session = rdma_now_ns() ^ ((uint64_t)getpid() << 32);
-	p->deadline_ns = rdma_now_ns() + p->opt.connect_timeout_ns;
+	p->session = mig_time_ns() ^ ((uint64_t)getpid() << 32);
+	p->deadline_ns = mig_time_ns() + p->opt.connect_timeout_ns;
 	for (i = 0; i < p->nqps; i++) {
 		q = &p->q[i];
 		if (rdma_create_id(p->ch, &q->id, q, RDMA_PS_TCP) != 0) {
@@ -446,7 +446,7 @@ rdma_op_poll(struct mig_xport *xp)
 			 xp->name, p->peer, p->nqps, p->nslots, p->slot_size);
 		return work + 1;
 	}
-	if (rdma_now_ns() > p->deadline_ns)
+	if (mig_time_ns() > p->deadline_ns)
 		return rdma_fail(xp, -ETIMEDOUT,
 				 "rdma: connect to %s: timed out after %" PRIu64 " ms (%u of %u QPs connected, %u of %u slots described)",
 				 p->peer, p->opt.connect_timeout_ns / 1000000,

@@ -373,7 +373,7 @@ int
 rdma_io_poll(struct mig_xport *xp)
 {
 	struct rdma_priv *p = rdma_priv(xp);
-	uint64_t now = rdma_now_ns();
+	uint64_t now = mig_time_ns();
 	int work, ret;
 
 	work = rdma_cq_poll(xp);

@@ -23,6 +23,7 @@
 #include <rdma/rdma_cma.h>
 
 #include "mig_log.h"
+#include "mig_time.h"
 #include "mig_wire.h"
 #include "mig_xport_driver.h"
 #include "rdma_proto.h"
@@ -216,7 +217,6 @@ rdma_msg_buf(const struct rdma_priv *p, uint32_t idx)
 	return p->msg + (size_t)idx * RDMA_MSG_SIZE;
 }
 
-uint64_t rdma_now_ns(void);
 int rdma_fail(struct mig_xport *xp, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 int rdma_setup_device(struct mig_xport *xp, struct ibv_context *ctx);

@@ -80,7 +80,7 @@ rdma_credit_flush(struct mig_xport *xp)
 		return rdma_send_slots(xp);
 	}
 	idle = p->npending > 0 &&
-	       rdma_now_ns() - p->rx_last_ns >= RDMA_CREDIT_IDLE_NS;
+	       mig_time_ns() - p->rx_last_ns >= RDMA_CREDIT_IDLE_NS;
 	while (rdma_credit_due(p->npending, p->granted, p->nslots, idle)) {
 		bi = rdma_msg_take(xp);
 		if (bi == -EAGAIN)
@@ -190,7 +190,7 @@ rdma_op_rx(struct mig_xport *xp, struct mig_xport_rx *out, unsigned int n)
 			r->len = s->c.length;
 			p->rx_chunks++;
 			p->rx_bytes += s->c.length;
-			p->rx_last_ns = rdma_now_ns();
+			p->rx_last_ns = mig_time_ns();
 		} else {
 			/* checked when it arrived */
 			(void)mig_wire_hdr_decode(rdma_msg_buf(p, e),

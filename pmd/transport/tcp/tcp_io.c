@@ -147,7 +147,7 @@ tcp_credit_flush(struct mig_xport *xp, struct tcp_stream *s)
 	if (s->pending == 0)
 		return 0;
 	if (s->pending < batch && s->granted > batch &&
-	    tcp_now_ns() - tcp_priv(xp)->rx_last_ns < TCP_CREDIT_IDLE_NS)
+	    mig_time_ns() - tcp_priv(xp)->rx_last_ns < TCP_CREDIT_IDLE_NS)
 		return 0;
 	m.credit.dev_id = MIG_WIRE_DEV_ALL;
 	m.credit.credits = s->pending;
@@ -580,7 +580,7 @@ tcp_op_rx(struct mig_xport *xp, struct mig_xport_rx *out, unsigned int n)
 				s->rx_buf = NULL;
 				p->rx_chunks++;
 				p->rx_bytes += s->chunk.length;
-				p->rx_last_ns = tcp_now_ns();
+				p->rx_last_ns = mig_time_ns();
 			} else {
 				memcpy(r->ctrl, s->rx_hdr, MIG_WIRE_HDR_LEN);
 				memcpy(r->ctrl + MIG_WIRE_HDR_LEN, s->body,
