@@ -8,7 +8,7 @@
 /**
  * @file
  * Chunk pool: a fixed number of fixed-size buffers for device data in
- * flight (DESIGN.md, "Chunk pipeline").
+ * flight (doc/architecture.md, "The chunk pipeline (per device)").
  *
  * The buffers come from DPDK memory (hugepages, or ordinary pages under
  * --no-huge, with a warning logged once), on the NUMA node given at
