@@ -121,7 +121,7 @@ sess_handshake_abort(struct mig_sess *s, int ret)
 static int
 sess_hello(struct mig_sess *s, uint64_t feat)
 {
-	struct mig_wire_hello *h;
+	struct mig_wire_hello ours, *h;
 	struct mig_wire_msg m;
 	uint8_t ver;
 	int ret;
@@ -139,15 +139,17 @@ sess_hello(struct mig_sess *s, uint64_t feat)
 	h->window = MIG_WIRE_DEF_WINDOW;
 	memcpy(h->nonce, s->nonce, sizeof(h->nonce));
 	snprintf(h->session, sizeof(h->session), "dpdk-migrate");
+	/* The peer's HELLO arrives in m: negotiate against a copy of ours. */
+	ours = *h;
 	ret = sess_exchange(s, &m);
 	if (ret < 0)
 		return ret;
 	s->peer = m.hello;
-	ret = mig_wire_negotiate(h, &s->peer, &ver, &s->features);
+	ret = mig_wire_negotiate(&ours, &s->peer, &ver, &s->features);
 	if (ret < 0)
 		return sess_handshake_abort(s, sess_fail(s, ret,
 			"no common protocol version (ours %u..%u, peer's %u..%u)",
-			h->version_min, h->version_max,
+			ours.version_min, ours.version_max,
 			s->peer.version_min, s->peer.version_max));
 	if (s->cfg->key != NULL && !(s->features & MIG_WIRE_FEAT_AUTH))
 		return sess_handshake_abort(s, sess_fail(s, -EPERM,
