@@ -46,7 +46,7 @@ static const char *const rdma_valid_args[] = {
 
 /* Stop every QP (no more DMA into or out of our memory), then fail. */
 int
-rdma_fail(struct mig_xport *xp, int err, const char *fmt, ...)
+mig_rdma_fail(struct mig_xport *xp, int err, const char *fmt, ...)
 {
 	struct rdma_priv *p = rdma_priv(xp);
 	struct ibv_qp_attr attr = { .qp_state = IBV_QPS_ERR };
@@ -136,7 +136,7 @@ rdma_probe(struct mig_xport *xp, const char *args)
 		o->cq_mod_set = true;
 	}
 	/* like perftest: cq_mod clamped to the send queue (2 WRs a chunk) */
-	o->cq_mod = rdma_cq_mod_clamp(o->cq_mod, o->tx_depth);
+	o->cq_mod = mig_rdma_cq_mod_clamp(o->cq_mod, o->tx_depth);
 	ret = mig_devargs_bool(kv, "rdma", RDMA_KEY_VERIFY, &o->verify);
 	if (ret < 0)
 		goto free_kvlist;
@@ -210,17 +210,17 @@ rdma_region_reg(struct mig_xport *xp, struct rdma_region *r)
 
 	r->mr = ibv_reg_mr(p->pd, (void *)r->addr, r->len, rdma_access(p));
 	if (r->mr == NULL)
-		return rdma_fail(xp, -errno,
-				 "rdma: cannot register %zu bytes at %p with %s: %s",
-				 r->len, (void *)r->addr,
-				 ibv_get_device_name(p->ctx->device),
-				 strerror(errno));
+		return mig_rdma_fail(xp, -errno,
+				     "rdma: cannot register %zu bytes at %p with %s: %s",
+				     r->len, (void *)r->addr,
+				     ibv_get_device_name(p->ctx->device),
+				     strerror(errno));
 	return 0;
 }
 
 /* The declared region holding [addr, addr + len), or NULL. */
 struct rdma_region *
-rdma_region_find(struct rdma_priv *p, const void *addr, size_t len)
+mig_rdma_region_find(struct rdma_priv *p, const void *addr, size_t len)
 {
 	uintptr_t a = (uintptr_t)addr;
 	unsigned int i;
@@ -233,9 +233,9 @@ rdma_region_find(struct rdma_priv *p, const void *addr, size_t len)
 }
 
 struct ibv_mr *
-rdma_region_mr(struct rdma_priv *p, const void *addr, size_t len)
+mig_rdma_region_mr(struct rdma_priv *p, const void *addr, size_t len)
 {
-	struct rdma_region *r = rdma_region_find(p, addr, len);
+	struct rdma_region *r = mig_rdma_region_find(p, addr, len);
 
 	return r != NULL ? r->mr : NULL;
 }
@@ -246,7 +246,7 @@ rdma_mem_register(struct mig_xport *xp, void *addr, size_t len)
 	struct rdma_priv *p = rdma_priv(xp);
 	struct rdma_region *r;
 
-	if (rdma_region_find(p, addr, len) != NULL)
+	if (mig_rdma_region_find(p, addr, len) != NULL)
 		return 0;
 	if (p->nreg == RDMA_REGIONS_MAX) {
 		mig_err_set(mig_rdma_logtype,
@@ -263,8 +263,8 @@ rdma_mem_register(struct mig_xport *xp, void *addr, size_t len)
 
 /* A buffer registered with @p access, or NULL (failed). */
 static uint8_t *
-rdma_alloc_reg(struct mig_xport *xp, size_t len, int access,
-	       struct ibv_mr **mr, const char *what)
+rdma_buf_alloc_reg(struct mig_xport *xp, size_t len, int access,
+		   struct ibv_mr **mr, const char *what)
 {
 	struct rdma_priv *p = rdma_priv(xp);
 	uint8_t *buf;
@@ -272,14 +272,14 @@ rdma_alloc_reg(struct mig_xport *xp, size_t len, int access,
 	len = RTE_ALIGN_CEIL(len, 4096);
 	buf = aligned_alloc(4096, len);
 	if (buf == NULL) {
-		rdma_fail(xp, -ENOMEM, "rdma: out of memory for the %s", what);
+		mig_rdma_fail(xp, -ENOMEM, "rdma: out of memory for the %s", what);
 		return NULL;
 	}
 	memset(buf, 0, len);
 	*mr = ibv_reg_mr(p->pd, buf, len, access);
 	if (*mr == NULL) {
-		rdma_fail(xp, -errno, "rdma: cannot register the %s: %s", what,
-			  strerror(errno));
+		mig_rdma_fail(xp, -errno, "rdma: cannot register the %s: %s", what,
+			      strerror(errno));
 		free(buf);
 		return NULL;
 	}
@@ -295,11 +295,11 @@ rdma_slot_keys(struct mig_xport *xp)
 	uint32_t i;
 
 	for (i = 0; i < p->nslots; i++) {
-		mr = rdma_region_mr(p, p->slots[i].buf, p->slot_size);
+		mr = mig_rdma_region_mr(p, p->slots[i].buf, p->slot_size);
 		if (mr == NULL)
-			return rdma_fail(xp, -EINVAL,
-					 "rdma: landing buffer %p is not in registered memory (mig_xport_mem_register)",
-					 p->slots[i].buf);
+			return mig_rdma_fail(xp, -EINVAL,
+					     "rdma: landing buffer %p is not in registered memory (mig_xport_mem_register)",
+					     p->slots[i].buf);
 		p->slots[i].rkey = mr->rkey;
 	}
 	return 0;
@@ -307,7 +307,7 @@ rdma_slot_keys(struct mig_xport *xp)
 
 /* Once per session, with the device of the first connection. */
 int
-rdma_setup_device(struct mig_xport *xp, struct ibv_context *ctx)
+mig_rdma_setup_device(struct mig_xport *xp, struct ibv_context *ctx)
 {
 	struct rdma_priv *p = rdma_priv(xp);
 	struct ibv_device_attr da;
@@ -318,20 +318,20 @@ rdma_setup_device(struct mig_xport *xp, struct ibv_context *ctx)
 	p->ctx = ctx;
 	ret = ibv_query_device(ctx, &da);
 	if (ret != 0)
-		return rdma_fail(xp, -ret, "rdma: %s: query device: %s", dev,
-				 strerror(ret));
+		return mig_rdma_fail(xp, -ret, "rdma: %s: query device: %s", dev,
+				     strerror(ret));
 	p->rq_depth = RDMA_CTRL_RECV + (p->source ? 0 : p->nslots);
 	if (p->opt.tx_depth > (uint32_t)da.max_qp_wr ||
 	    p->rq_depth > (uint32_t)da.max_qp_wr)
-		return rdma_fail(xp, -EINVAL,
-				 "rdma: %s allows %d work requests per queue: lower tx_depth (%u) or window (%u)",
-				 dev, da.max_qp_wr, p->opt.tx_depth,
-				 p->opt.window);
+		return mig_rdma_fail(xp, -EINVAL,
+				     "rdma: %s allows %d work requests per queue: lower tx_depth (%u) or window (%u)",
+				     dev, da.max_qp_wr, p->opt.tx_depth,
+				     p->opt.window);
 	cqe = (int)(p->nqps * (p->opt.tx_depth + p->rq_depth));
 	if (cqe > da.max_cqe)
-		return rdma_fail(xp, -EINVAL,
-				 "rdma: %s: %d completion entries needed, the device allows %d: fewer qps, a smaller tx_depth or window",
-				 dev, cqe, da.max_cqe);
+		return mig_rdma_fail(xp, -EINVAL,
+				     "rdma: %s: %d completion entries needed, the device allows %d: fewer qps, a smaller tx_depth or window",
+				     dev, cqe, da.max_cqe);
 	/* Soft-RoCE runs its "NIC" in kernel threads on our CPUs: leave
 	 * them the CPU when a poll finds nothing (idle=auto) */
 	p->idle = p->opt.idle != RDMA_IDLE_AUTO ? p->opt.idle :
@@ -339,22 +339,22 @@ rdma_setup_device(struct mig_xport *xp, struct ibv_context *ctx)
 		  RDMA_IDLE_SPIN;
 	p->pd = ibv_alloc_pd(ctx);
 	if (p->pd == NULL)
-		return rdma_fail(xp, -ENOMEM, "rdma: %s: cannot allocate a PD",
-				 dev);
+		return mig_rdma_fail(xp, -ENOMEM, "rdma: %s: cannot allocate a PD",
+				     dev);
 	p->cq = ibv_create_cq(ctx, cqe, NULL, NULL, 0);
 	if (p->cq == NULL)
-		return rdma_fail(xp, -errno,
-				 "rdma: %s: cannot create a CQ of %d entries: %s",
-				 dev, cqe, strerror(errno));
+		return mig_rdma_fail(xp, -errno,
+				     "rdma: %s: cannot create a CQ of %d entries: %s",
+				     dev, cqe, strerror(errno));
 	for (i = 0; i < p->nreg; i++) {
 		ret = rdma_region_reg(xp, &p->reg[i]);
 		if (ret < 0)
 			return ret;
 	}
 	nmsg = p->nqps * p->rq_depth + RDMA_CTRL_SEND;
-	p->msg = rdma_alloc_reg(xp, (size_t)nmsg * RDMA_MSG_SIZE,
-				IBV_ACCESS_LOCAL_WRITE, &p->msg_mr,
-				"control buffers");
+	p->msg = rdma_buf_alloc_reg(xp, (size_t)nmsg * RDMA_MSG_SIZE,
+				    IBV_ACCESS_LOCAL_WRITE, &p->msg_mr,
+				    "control buffers");
 	if (p->msg == NULL)
 		return xp->error;
 	for (i = 0; i < RDMA_CTRL_SEND; i++)
@@ -365,13 +365,13 @@ rdma_setup_device(struct mig_xport *xp, struct ibv_context *ctx)
 	p->done_size = p->nqps * p->opt.tx_depth;
 	p->done = calloc(p->done_size, sizeof(*p->done));
 	if (p->ev == NULL || p->done == NULL)
-		return rdma_fail(xp, -ENOMEM, "rdma: out of memory");
+		return mig_rdma_fail(xp, -ENOMEM, "rdma: out of memory");
 	if (p->source)
 		return 0;
-	p->hdr = rdma_alloc_reg(xp, (size_t)(p->nslots + 1) * RDMA_HDR_STRIDE,
-				IBV_ACCESS_LOCAL_WRITE |
-				IBV_ACCESS_REMOTE_WRITE, &p->hdr_mr,
-				"header ring");
+	p->hdr = rdma_buf_alloc_reg(xp, (size_t)(p->nslots + 1) * RDMA_HDR_STRIDE,
+				    IBV_ACCESS_LOCAL_WRITE |
+				    IBV_ACCESS_REMOTE_WRITE, &p->hdr_mr,
+				    "header ring");
 	if (p->hdr == NULL)
 		return xp->error;
 	return rdma_slot_keys(xp);
@@ -379,20 +379,20 @@ rdma_setup_device(struct mig_xport *xp, struct ibv_context *ctx)
 
 /* Source, every slot described: header staging and the initial credits. */
 int
-rdma_setup_source_slots(struct mig_xport *xp)
+mig_rdma_setup_source_slots(struct mig_xport *xp)
 {
 	struct rdma_priv *p = rdma_priv(xp);
 	uint32_t i;
 
 	/* one entry per slot, plus the source of the flush write */
-	p->hdr = rdma_alloc_reg(xp, (size_t)(p->nslots + 1) * RDMA_HDR_STRIDE,
-				0, &p->hdr_mr, "header staging");
+	p->hdr = rdma_buf_alloc_reg(xp, (size_t)(p->nslots + 1) * RDMA_HDR_STRIDE,
+				    0, &p->hdr_mr, "header staging");
 	if (p->hdr == NULL)
 		return xp->error;
 	p->credits = calloc(p->nslots, sizeof(*p->credits));
 	p->owned = calloc(p->nslots, sizeof(*p->owned));
 	if (p->credits == NULL || p->owned == NULL)
-		return rdma_fail(xp, -ENOMEM, "rdma: out of memory");
+		return mig_rdma_fail(xp, -ENOMEM, "rdma: out of memory");
 	for (i = 0; i < p->nslots; i++) {
 		p->credits[i] = (uint16_t)i;
 		p->owned[i] = 1;
@@ -404,7 +404,7 @@ rdma_setup_source_slots(struct mig_xport *xp)
 
 /* The QP of a connection, with its receives posted. */
 int
-rdma_setup_qp(struct mig_xport *xp, struct rdma_qp *q)
+mig_rdma_setup_qp(struct mig_xport *xp, struct rdma_qp *q)
 {
 	struct rdma_priv *p = rdma_priv(xp);
 	struct ibv_qp_init_attr a;
@@ -420,16 +420,16 @@ rdma_setup_qp(struct mig_xport *xp, struct rdma_qp *q)
 	a.cap.max_send_sge = 1;
 	a.cap.max_recv_sge = 1;
 	if (rdma_create_qp(q->id, p->pd, &a) != 0)
-		return rdma_fail(xp, -errno, "rdma qp %u: cannot create: %s",
-				 q->idx, strerror(errno));
+		return mig_rdma_fail(xp, -errno, "rdma qp %u: cannot create: %s",
+				     q->idx, strerror(errno));
 	q->has_qp = true;
 	q->sq = calloc(p->opt.tx_depth, sizeof(*q->sq));
 	if (q->sq == NULL)
-		return rdma_fail(xp, -ENOMEM, "rdma: out of memory");
+		return mig_rdma_fail(xp, -ENOMEM, "rdma: out of memory");
 	for (i = 0; i < p->opt.tx_depth; i++)
 		q->sq[i].msg = -1;
 	for (i = 0; i < p->rq_depth; i++) {
-		ret = rdma_post_recv(xp, q->idx * p->rq_depth + i);
+		ret = mig_rdma_post_recv(xp, q->idx * p->rq_depth + i);
 		if (ret < 0)
 			return ret;
 	}
@@ -512,15 +512,15 @@ static const struct mig_xport_ops rdma_ops = {
 	.version = MIG_XPORT_OPS_VERSION,
 	.probe = rdma_probe,
 	.remove = rdma_remove,
-	.listen = rdma_op_listen,
-	.connect = rdma_op_connect,
-	.local_addr = rdma_op_local_addr,
-	.poll = rdma_op_poll,
-	.ctrl_send = rdma_op_ctrl_send,
-	.tx = rdma_op_tx,
-	.tx_done = rdma_op_tx_done,
-	.rx = rdma_op_rx,
-	.rx_release = rdma_op_rx_release,
+	.listen = mig_rdma_op_listen,
+	.connect = mig_rdma_op_connect,
+	.local_addr = mig_rdma_op_local_addr,
+	.poll = mig_rdma_op_poll,
+	.ctrl_send = mig_rdma_op_ctrl_send,
+	.tx = mig_rdma_op_tx,
+	.tx_done = mig_rdma_op_tx_done,
+	.rx = mig_rdma_op_rx,
+	.rx_release = mig_rdma_op_rx_release,
 	.info_get = rdma_info_get,
 	.mem_register = rdma_mem_register,
 };

@@ -217,39 +217,39 @@ rdma_msg_buf(const struct rdma_priv *p, uint32_t idx)
 	return p->msg + (size_t)idx * RDMA_MSG_SIZE;
 }
 
-int rdma_fail(struct mig_xport *xp, int err, const char *fmt, ...)
+int mig_rdma_fail(struct mig_xport *xp, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-int rdma_setup_device(struct mig_xport *xp, struct ibv_context *ctx);
-int rdma_setup_qp(struct mig_xport *xp, struct rdma_qp *q);
-int rdma_setup_source_slots(struct mig_xport *xp);
-struct rdma_region *rdma_region_find(struct rdma_priv *p, const void *addr,
-				     size_t len);
-struct ibv_mr *rdma_region_mr(struct rdma_priv *p, const void *addr,
-			      size_t len);
+int mig_rdma_setup_device(struct mig_xport *xp, struct ibv_context *ctx);
+int mig_rdma_setup_qp(struct mig_xport *xp, struct rdma_qp *q);
+int mig_rdma_setup_source_slots(struct mig_xport *xp);
+struct rdma_region *mig_rdma_region_find(struct rdma_priv *p, const void *addr,
+					 size_t len);
+struct ibv_mr *mig_rdma_region_mr(struct rdma_priv *p, const void *addr,
+				  size_t len);
 
-int rdma_cm_poll(struct mig_xport *xp);
-int rdma_op_listen(struct mig_xport *xp, const char *addr);
-int rdma_op_connect(struct mig_xport *xp, const char *addr);
-int rdma_op_local_addr(struct mig_xport *xp, char *buf, size_t len);
-int rdma_op_poll(struct mig_xport *xp);
+int mig_rdma_cm_poll(struct mig_xport *xp);
+int mig_rdma_op_listen(struct mig_xport *xp, const char *addr);
+int mig_rdma_op_connect(struct mig_xport *xp, const char *addr);
+int mig_rdma_op_local_addr(struct mig_xport *xp, char *buf, size_t len);
+int mig_rdma_op_poll(struct mig_xport *xp);
 
-int rdma_post_recv(struct mig_xport *xp, uint32_t ridx);
-int rdma_msg_take(struct mig_xport *xp);
-int rdma_send_msg(struct mig_xport *xp, uint32_t bi, uint32_t len);
-int rdma_credit_flush(struct mig_xport *xp);
-int rdma_chunk_arrived(struct mig_xport *xp, struct rdma_qp *q, uint32_t imm,
-		       uint32_t len);
-int rdma_cq_poll(struct mig_xport *xp);
-int rdma_send_slots(struct mig_xport *xp);
-int rdma_gone_check(struct mig_xport *xp);
-int rdma_io_poll(struct mig_xport *xp);
-void rdma_idle(const struct rdma_priv *p, int work);
+int mig_rdma_post_recv(struct mig_xport *xp, uint32_t ridx);
+int mig_rdma_msg_take(struct mig_xport *xp);
+int mig_rdma_send_msg(struct mig_xport *xp, uint32_t bi, uint32_t len);
+int mig_rdma_credit_flush(struct mig_xport *xp);
+int mig_rdma_chunk_arrived(struct mig_xport *xp, struct rdma_qp *q, uint32_t imm,
+			   uint32_t len);
+int mig_rdma_cq_poll(struct mig_xport *xp);
+int mig_rdma_send_slots(struct mig_xport *xp);
+int mig_rdma_gone_check(struct mig_xport *xp);
+int mig_rdma_io_poll(struct mig_xport *xp);
+void mig_rdma_idle(const struct rdma_priv *p, int work);
 
-int rdma_op_ctrl_send(struct mig_xport *xp, const void *frame, uint32_t len);
-int rdma_op_tx(struct mig_xport *xp, const struct mig_wire_chunk *hdr,
-	       void *payload, uint32_t len, void *cookie);
-int rdma_op_tx_done(struct mig_xport *xp, void **cookies, unsigned int n);
-int rdma_op_rx(struct mig_xport *xp, struct mig_xport_rx *out, unsigned int n);
-int rdma_op_rx_release(struct mig_xport *xp, void *buf);
+int mig_rdma_op_ctrl_send(struct mig_xport *xp, const void *frame, uint32_t len);
+int mig_rdma_op_tx(struct mig_xport *xp, const struct mig_wire_chunk *hdr,
+		   void *payload, uint32_t len, void *cookie);
+int mig_rdma_op_tx_done(struct mig_xport *xp, void **cookies, unsigned int n);
+int mig_rdma_op_rx(struct mig_xport *xp, struct mig_xport_rx *out, unsigned int n);
+int mig_rdma_op_rx_release(struct mig_xport *xp, void *buf);
 
 #endif /* _RDMA_PRIV_H_ */
