@@ -85,16 +85,15 @@ rdma_device_check(void)
 	return 0;
 }
 
+/* The devargs into @p o (defaults first, like DPDK's vdev PMDs). */
 static int
-rdma_probe(struct mig_xport *xp, const char *args)
+rdma_parse_args(struct rdma_opts *o, const char *args)
 {
-	struct rdma_priv *p = rdma_priv(xp);
-	struct rdma_opts *o = &p->opt;
-	struct rte_kvargs *kv;
 	static const char *const idle_names[] = {
 		[RDMA_IDLE_AUTO] = "auto", [RDMA_IDLE_SPIN] = "spin",
 		[RDMA_IDLE_YIELD] = "yield", [RDMA_IDLE_SLEEP] = "sleep",
 	};
+	struct rte_kvargs *kv;
 	char idle[8] = "auto";
 	unsigned int i;
 	uint64_t v;
@@ -141,7 +140,7 @@ rdma_probe(struct mig_xport *xp, const char *args)
 	if (ret < 0)
 		goto free_kvlist;
 	ret = mig_devargs_duration(kv, "rdma", RDMA_KEY_CONNECT_TIMEOUT,
-				   &o->connect_timeout_ns, 1000000000);
+				   &o->connect_timeout_ns, MIG_NS_PER_S);
 	if (ret < 0)
 		goto free_kvlist;
 	ret = mig_devargs_str(kv, "rdma", RDMA_KEY_IDLE, idle, sizeof(idle));
@@ -163,16 +162,24 @@ rdma_probe(struct mig_xport *xp, const char *args)
 		ret = -EINVAL;
 		goto free_kvlist;
 	}
-	ret = rdma_device_check();
-	if (ret < 0)
-		goto free_kvlist;
+free_kvlist:
+	rte_kvargs_free(kv);
+	return ret;
+}
+
+/* The connection manager's event channel, non-blocking (polled). */
+static int
+rdma_open_channel(struct rdma_priv *p)
+{
+	int ret;
+
 	p->ch = rdma_create_event_channel();
 	if (p->ch == NULL) {
 		ret = -errno;
 		mig_err_set(mig_rdma_logtype,
 			    "rdma: cannot open the RDMA connection manager: %s (is rdma_ucm loaded?)",
 			    strerror(errno));
-		goto free_kvlist;
+		return ret;
 	}
 	if (fcntl(p->ch->fd, F_SETFL,
 		  fcntl(p->ch->fd, F_GETFL) | O_NONBLOCK) < 0) {
@@ -181,18 +188,34 @@ rdma_probe(struct mig_xport *xp, const char *args)
 			    strerror(errno));
 		rdma_destroy_event_channel(p->ch);
 		p->ch = NULL;
-		goto free_kvlist;
+		return ret;
 	}
+	return 0;
+}
+
+static int
+rdma_probe(struct mig_xport *xp, const char *args)
+{
+	struct rdma_priv *p = rdma_priv(xp);
+	unsigned int i;
+	int ret;
+
+	ret = rdma_parse_args(&p->opt, args);
+	if (ret < 0)
+		return ret;
+	ret = rdma_device_check();
+	if (ret < 0)
+		return ret;
+	ret = rdma_open_channel(p);
+	if (ret < 0)
+		return ret;
 	for (i = 0; i < RDMA_QPS_MAX; i++)
 		p->q[i].idx = (uint16_t)i;
 	p->lim.max_devices = MIG_WIRE_DEVICES_MAX;
 	p->lim.max_slots = MIG_WIRE_SLOTS_MAX;
 	p->lim.max_optional = RDMA_BODY_MAX;
 	mig_wire_limits_normalize(&p->lim, &p->lim);
-	ret = 0;
-free_kvlist:
-	rte_kvargs_free(kv);
-	return ret;
+	return 0;
 }
 
 static int
