@@ -67,17 +67,3 @@ mig_rate_link_bps(struct mig_rate *r, uint64_t now_ns)
 		return mig_rate_bps(r, now_ns);
 	return r->link_bps;
 }
-
-uint64_t
-mig_rate_eta_ns(struct mig_rate *r, uint64_t bytes, uint64_t now_ns)
-{
-	double bps = mig_rate_bps(r, now_ns);
-	double ns;
-
-	if (bytes == 0)
-		return 0;
-	if (bps <= 0)
-		return UINT64_MAX;
-	ns = (double)bytes * 1e9 / bps;
-	return ns >= (double)UINT64_MAX ? UINT64_MAX : (uint64_t)ns;
-}

@@ -139,6 +139,17 @@ sess_ctrl_decode(struct mig_sess *s, const struct mig_xport_rx *r,
 }
 
 int
+sess_finish_check(struct mig_sess *s)
+{
+	int ret;
+
+	ret = mig_wire_rx_finish(&s->chk);
+	if (ret < 0)
+		return sess_fail(s, ret, "%s", mig_err_last());
+	return 0;
+}
+
+int
 sess_chunk_check(struct mig_sess *s, const struct mig_wire_chunk *c)
 {
 	struct mig_wire_msg m;

@@ -93,6 +93,9 @@ dst_commit(struct dst_sess *ds)
 	unsigned int i;
 
 	sess_step(s, MIG_WIRE_STEP_COMMIT);
+	ret = sess_finish_check(s);
+	if (ret < 0)
+		return ret;
 	ret = sess_lanes_request(s, &r, sess_lanes_all(s), dst_turn);
 	if (ret < 0)
 		return ret;

@@ -143,6 +143,9 @@ int sess_ctrl_decode(struct mig_sess *s, const struct mig_xport_rx *r,
 /* Keep the link up for @p ns at most, until the peer closes it or it
  * fails; what arrives meanwhile is dropped. */
 void sess_linger(struct mig_sess *s, uint64_t ns);
+/* The wire checker's end-of-session verdict (destination: every stream
+ * complete; source: DONE received) as the session's error, or 0. */
+int sess_finish_check(struct mig_sess *s);
 /* Feed a received chunk header to the checker. */
 int sess_chunk_check(struct mig_sess *s, const struct mig_wire_chunk *c);
 

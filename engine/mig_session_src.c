@@ -355,6 +355,9 @@ src_commit(struct src_sess *ss, uint64_t down_start)
 	st->downtime_ns = mig_time_ns() - down_start;
 	st->down_commit_ns = st->downtime_ns - st->down_stop_ns -
 			     st->down_data_ns;
+	ret = sess_finish_check(&ss->s);
+	if (ret < 0)
+		return ret;
 	/* Committed: the source devices stop (outside the downtime; the
 	 * destination may already have closed the link, so only the lanes
 	 * turn). A device that cannot stop is a warning, not a failure. */
