@@ -18,6 +18,7 @@
 
 #include "mig_log.h"
 #include "mig_rate.h"
+#include "mig_time.h"
 
 #include "mlx5_chan.h"
 #include "mlx5_cmd.h"

@@ -18,6 +18,7 @@
 
 #include "mig_devargs.h"
 #include "mig_log.h"
+#include "mig_time.h"
 
 #include "mlx5_chan.h"
 #include "mlx5_cmd.h"
@@ -188,7 +189,7 @@ chan_emu_poll(struct mig_mlx5_chan *ch, struct mig_mlx5_cmd **done,
 {
 	if (ch->q_head == NULL)
 		return 0;
-	return mig_mlx5_chan_dequeue(ch, mig_mlx5_emu_now_ns(), done, n);
+	return mig_mlx5_chan_dequeue(ch, mig_time_ns(), done, n);
 }
 
 static int

@@ -99,9 +99,6 @@ int mig_mlx5_emu_vf_dirty(struct mig_mlx5_emu_pf *pf, uint16_t vhca_id,
 /** Why the most recent failed command of @p pf failed ("" if none). */
 const char *mig_mlx5_emu_reason(const struct mig_mlx5_emu_pf *pf);
 
-/** CLOCK_MONOTONIC in nanoseconds. */
-uint64_t mig_mlx5_emu_now_ns(void);
-
 #ifdef __cplusplus
 }
 #endif

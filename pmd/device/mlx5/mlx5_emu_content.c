@@ -14,10 +14,10 @@
 #include <rte_common.h>
 
 #include "mig_hash.h"
+#include "mig_time.h"
 
 #include "mlx5_emu_priv.h"
 
-#define EMU_NS_PER_S UINT64_C(1000000000)
 
 typedef uint64_t emu_v2 __attribute__((vector_size(16)));
 
@@ -195,7 +195,7 @@ mlx5_emu_dirty_advance(struct emu_vf *v, uint64_t now_ns)
 	v->dirty_last_ns = now_ns;
 	if (v->c.dirty_rate == 0 || v->st != EMU_VF_RUNNING)
 		return;
-	unit = (unsigned __int128)v->c.page * EMU_NS_PER_S;
+	unit = (unsigned __int128)v->c.page * MIG_NS_PER_S;
 	owed = (unsigned __int128)v->c.dirty_rate * dt + v->dirty_carry;
 	if (owed / unit >= v->npages) {
 		pages = v->npages;

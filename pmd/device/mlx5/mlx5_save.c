@@ -27,6 +27,7 @@
 #include <rte_byteorder.h>
 #include <rte_common.h>
 
+#include "mig_time.h"
 #include "mlx5_drv.h"
 #include "mig_rate.h"
 

@@ -26,82 +26,9 @@
 
 RTE_LOG_REGISTER(mig_rdma_logtype, mig.xport.rdma, INFO);
 
-#define RDMA_KEY_QPS "qps"
-#define RDMA_KEY_WINDOW "window"
-#define RDMA_KEY_TX_DEPTH "tx_depth"
-#define RDMA_KEY_CQ_MOD "cq_mod"
-#define RDMA_KEY_VERIFY "verify"
-#define RDMA_KEY_CONNECT_TIMEOUT "connect_timeout"
-#define RDMA_KEY_IDLE "idle"
-#define RDMA_KEY_PROTECT "protect"
-#define RDMA_KEY_MISBEHAVE "misbehave"
-
-static const char *const rdma_valid_args[] = {
-	RDMA_KEY_QPS,
-	RDMA_KEY_WINDOW,
-	RDMA_KEY_TX_DEPTH,
-	RDMA_KEY_CQ_MOD,
-	RDMA_KEY_VERIFY,
-	RDMA_KEY_CONNECT_TIMEOUT,
-	RDMA_KEY_IDLE,
-	RDMA_KEY_PROTECT,
-	RDMA_KEY_MISBEHAVE,
-	NULL,
-};
-
-static const char *const rdma_idle_names[] = {
-	[RDMA_IDLE_AUTO] = "auto", [RDMA_IDLE_SPIN] = "spin",
-	[RDMA_IDLE_YIELD] = "yield", [RDMA_IDLE_SLEEP] = "sleep",
-};
-static const char *const rdma_protect_names[] = {
-	[RDMA_PROTECT_AUTO] = "auto", [RDMA_PROTECT_MW] = "mw",
-	[RDMA_PROTECT_NONE] = "none",
-};
-static const char *const rdma_misbehave_names[] = {
-	[RDMA_MISBEHAVE_NONE] = "none", [RDMA_MISBEHAVE_STALE] = "stale",
-	[RDMA_MISBEHAVE_OVERRUN] = "overrun",
-};
-
-/* A key whose value is one of @p names (index in @p out; kept if absent). */
-static int
-rdma_enum_arg(struct rte_kvargs *kv, const char *key,
-	      const char *const *names, unsigned int n, int *out)
-{
-	char val[16], list[64] = "";
-	unsigned int i;
-	int ret;
-
-	snprintf(val, sizeof(val), "%s", names[*out]);
-	ret = mig_devargs_str(kv, "rdma", key, val, sizeof(val));
-	if (ret < 0)
-		return ret;
-	for (i = 0; i < n; i++) {
-		if (strcmp(val, names[i]) == 0) {
-			*out = (int)i;
-			return 0;
-		}
-		snprintf(list + strlen(list), sizeof(list) - strlen(list),
-			 "%s%s", i ? (i + 1 == n ? " or " : ", ") : "",
-			 names[i]);
-	}
-	mig_err_set(mig_rdma_logtype,
-		    "rdma: value '%s' for key '%s': expected %s", val, key,
-		    list);
-	return -EINVAL;
-}
-
-uint64_t
-rdma_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
-}
-
 /* Stop every QP (no more DMA into or out of our memory), then fail. */
 int
-rdma_fail(struct mig_xport *xp, int err, const char *fmt, ...)
+mig_rdma_fail(struct mig_xport *xp, int err, const char *fmt, ...)
 {
 	struct rdma_priv *p = rdma_priv(xp);
 	struct ibv_qp_attr attr = { .qp_state = IBV_QPS_ERR };
@@ -140,88 +67,19 @@ rdma_device_check(void)
 	return 0;
 }
 
+/* The connection manager's event channel, non-blocking (polled). */
 static int
-rdma_probe(struct mig_xport *xp, const char *args)
+rdma_open_channel(struct rdma_priv *p)
 {
-	struct rdma_priv *p = rdma_priv(xp);
-	struct rdma_opts *o = &p->opt;
-	struct rte_kvargs *kv;
-	unsigned int i;
-	uint64_t v;
 	int ret;
 
-	o->qps = RDMA_QPS_DEF;
-	o->window = RDMA_WINDOW_DEF;
-	o->tx_depth = RDMA_TX_DEPTH_DEF;
-	o->cq_mod = RDMA_CQ_MOD_DEF;
-	o->verify = true;
-	o->connect_timeout_ns = RDMA_CONNECT_TIMEOUT_DEF;
-	kv = mig_devargs_parse("rdma", args, rdma_valid_args);
-	if (kv == NULL)
-		return -EINVAL;
-	v = o->qps;
-	ret = mig_devargs_u64(kv, "rdma", RDMA_KEY_QPS, &v, 1, RDMA_QPS_MAX);
-	if (ret < 0)
-		goto free_kvlist;
-	o->qps = (unsigned int)v;
-	v = o->window;
-	ret = mig_devargs_u64(kv, "rdma", RDMA_KEY_WINDOW, &v, 1,
-			      RDMA_SLOTS_MAX);
-	if (ret < 0)
-		goto free_kvlist;
-	o->window = (uint32_t)v;
-	v = o->tx_depth;
-	ret = mig_devargs_u64(kv, "rdma", RDMA_KEY_TX_DEPTH, &v,
-			      RDMA_TX_DEPTH_MIN, RDMA_TX_DEPTH_MAX);
-	if (ret < 0)
-		goto free_kvlist;
-	o->tx_depth = (uint32_t)v;
-	v = 0;
-	ret = mig_devargs_u64(kv, "rdma", RDMA_KEY_CQ_MOD, &v, 1,
-			      RDMA_TX_DEPTH_MAX);
-	if (ret < 0)
-		goto free_kvlist;
-	if (v != 0) {
-		o->cq_mod = (uint32_t)v;
-		o->cq_mod_set = true;
-	}
-	/* like perftest: cq_mod clamped to the send queue (2 WRs a chunk) */
-	o->cq_mod = rdma_cq_mod_clamp(o->cq_mod, o->tx_depth);
-	ret = mig_devargs_bool(kv, "rdma", RDMA_KEY_VERIFY, &o->verify);
-	if (ret < 0)
-		goto free_kvlist;
-	ret = mig_devargs_duration(kv, "rdma", RDMA_KEY_CONNECT_TIMEOUT,
-				   &o->connect_timeout_ns, 1000000000);
-	if (ret < 0)
-		goto free_kvlist;
-	ret = rdma_enum_arg(kv, RDMA_KEY_IDLE, rdma_idle_names,
-			    RTE_DIM(rdma_idle_names), &o->idle);
-	if (ret == 0)
-		ret = rdma_enum_arg(kv, RDMA_KEY_PROTECT, rdma_protect_names,
-				    RTE_DIM(rdma_protect_names), &o->protect);
-	if (ret == 0)
-		ret = rdma_enum_arg(kv, RDMA_KEY_MISBEHAVE,
-				    rdma_misbehave_names,
-				    RTE_DIM(rdma_misbehave_names),
-				    &o->misbehave);
-	if (ret < 0)
-		goto free_kvlist;
-	if (o->connect_timeout_ns < 1000000) {
-		mig_err_set(mig_rdma_logtype,
-			    "rdma: connect_timeout must be at least 1 ms");
-		ret = -EINVAL;
-		goto free_kvlist;
-	}
-	ret = rdma_device_check();
-	if (ret < 0)
-		goto free_kvlist;
 	p->ch = rdma_create_event_channel();
 	if (p->ch == NULL) {
 		ret = -errno;
 		mig_err_set(mig_rdma_logtype,
 			    "rdma: cannot open the RDMA connection manager: %s (is rdma_ucm loaded?)",
 			    strerror(errno));
-		goto free_kvlist;
+		return ret;
 	}
 	if (fcntl(p->ch->fd, F_SETFL,
 		  fcntl(p->ch->fd, F_GETFL) | O_NONBLOCK) < 0) {
@@ -230,18 +88,34 @@ rdma_probe(struct mig_xport *xp, const char *args)
 			    strerror(errno));
 		rdma_destroy_event_channel(p->ch);
 		p->ch = NULL;
-		goto free_kvlist;
+		return ret;
 	}
+	return 0;
+}
+
+static int
+rdma_probe(struct mig_xport *xp, const char *args)
+{
+	struct rdma_priv *p = rdma_priv(xp);
+	unsigned int i;
+	int ret;
+
+	ret = mig_rdma_parse_args(&p->opt, args);
+	if (ret < 0)
+		return ret;
+	ret = rdma_device_check();
+	if (ret < 0)
+		return ret;
+	ret = rdma_open_channel(p);
+	if (ret < 0)
+		return ret;
 	for (i = 0; i < RDMA_QPS_MAX; i++)
 		p->q[i].idx = (uint16_t)i;
 	p->lim.max_devices = MIG_WIRE_DEVICES_MAX;
 	p->lim.max_slots = MIG_WIRE_SLOTS_MAX;
 	p->lim.max_optional = RDMA_BODY_MAX;
 	mig_wire_limits_normalize(&p->lim, &p->lim);
-	ret = 0;
-free_kvlist:
-	rte_kvargs_free(kv);
-	return ret;
+	return 0;
 }
 
 static int
@@ -263,17 +137,17 @@ rdma_region_reg(struct mig_xport *xp, struct rdma_region *r)
 
 	r->mr = ibv_reg_mr(p->pd, (void *)r->addr, r->len, rdma_access(p));
 	if (r->mr == NULL)
-		return rdma_fail(xp, -errno,
-				 "rdma: cannot register %zu bytes at %p with %s: %s",
-				 r->len, (void *)r->addr,
-				 ibv_get_device_name(p->ctx->device),
-				 strerror(errno));
+		return mig_rdma_fail(xp, -errno,
+				     "rdma: cannot register %zu bytes at %p with %s: %s",
+				     r->len, (void *)r->addr,
+				     ibv_get_device_name(p->ctx->device),
+				     strerror(errno));
 	return 0;
 }
 
 /* The declared region holding [addr, addr + len), or NULL. */
 struct rdma_region *
-rdma_region_find(struct rdma_priv *p, const void *addr, size_t len)
+mig_rdma_region_find(struct rdma_priv *p, const void *addr, size_t len)
 {
 	uintptr_t a = (uintptr_t)addr;
 	unsigned int i;
@@ -286,9 +160,9 @@ rdma_region_find(struct rdma_priv *p, const void *addr, size_t len)
 }
 
 struct ibv_mr *
-rdma_region_mr(struct rdma_priv *p, const void *addr, size_t len)
+mig_rdma_region_mr(struct rdma_priv *p, const void *addr, size_t len)
 {
-	struct rdma_region *r = rdma_region_find(p, addr, len);
+	struct rdma_region *r = mig_rdma_region_find(p, addr, len);
 
 	return r != NULL ? r->mr : NULL;
 }
@@ -299,7 +173,7 @@ rdma_mem_register(struct mig_xport *xp, void *addr, size_t len)
 	struct rdma_priv *p = rdma_priv(xp);
 	struct rdma_region *r;
 
-	if (rdma_region_find(p, addr, len) != NULL)
+	if (mig_rdma_region_find(p, addr, len) != NULL)
 		return 0;
 	if (p->nreg == RDMA_REGIONS_MAX) {
 		mig_err_set(mig_rdma_logtype,
@@ -316,8 +190,8 @@ rdma_mem_register(struct mig_xport *xp, void *addr, size_t len)
 
 /* A buffer registered with @p access, or NULL (failed). */
 static uint8_t *
-rdma_alloc_reg(struct mig_xport *xp, size_t len, int access,
-	       struct ibv_mr **mr, const char *what)
+rdma_buf_alloc_reg(struct mig_xport *xp, size_t len, int access,
+		   struct ibv_mr **mr, const char *what)
 {
 	struct rdma_priv *p = rdma_priv(xp);
 	uint8_t *buf;
@@ -325,14 +199,14 @@ rdma_alloc_reg(struct mig_xport *xp, size_t len, int access,
 	len = RTE_ALIGN_CEIL(len, 4096);
 	buf = aligned_alloc(4096, len);
 	if (buf == NULL) {
-		rdma_fail(xp, -ENOMEM, "rdma: out of memory for the %s", what);
+		mig_rdma_fail(xp, -ENOMEM, "rdma: out of memory for the %s", what);
 		return NULL;
 	}
 	memset(buf, 0, len);
 	*mr = ibv_reg_mr(p->pd, buf, len, access);
 	if (*mr == NULL) {
-		rdma_fail(xp, -errno, "rdma: cannot register the %s: %s", what,
-			  strerror(errno));
+		mig_rdma_fail(xp, -errno, "rdma: cannot register the %s: %s", what,
+			      strerror(errno));
 		free(buf);
 		return NULL;
 	}
@@ -348,11 +222,11 @@ rdma_slot_keys(struct mig_xport *xp)
 	uint32_t i;
 
 	for (i = 0; i < p->nslots; i++) {
-		mr = rdma_region_mr(p, p->slots[i].buf, p->slot_size);
+		mr = mig_rdma_region_mr(p, p->slots[i].buf, p->slot_size);
 		if (mr == NULL)
-			return rdma_fail(xp, -EINVAL,
-					 "rdma: landing buffer %p is not in registered memory (mig_xport_mem_register)",
-					 p->slots[i].buf);
+			return mig_rdma_fail(xp, -EINVAL,
+					     "rdma: landing buffer %p is not in registered memory (mig_xport_mem_register)",
+					     p->slots[i].buf);
 		p->slots[i].rkey = mr->rkey;
 	}
 	return 0;
@@ -374,11 +248,11 @@ rdma_protect_choose(struct mig_xport *xp, const struct ibv_device_attr *da)
 	p->sq_depth = p->opt.tx_depth;
 	if (p->source)
 		return 0;
-	p->mw = p->opt.protect != RDMA_PROTECT_NONE && rdma_mw_supported(da);
+	p->mw = p->opt.protect != RDMA_PROTECT_NONE && mig_rdma_mw_supported(da);
 	if (p->opt.protect == RDMA_PROTECT_MW && !p->mw)
-		return rdma_fail(xp, -ENOTSUP,
-				 "rdma: %s has no type 2 memory windows: protect=mw cannot be kept (protect=none writes every slot through one registration)",
-				 dev);
+		return mig_rdma_fail(xp, -ENOTSUP,
+				     "rdma: %s has no type 2 memory windows: protect=mw cannot be kept (protect=none writes every slot through one registration)",
+				     dev);
 	if (!p->mw) {
 		if (p->opt.protect == RDMA_PROTECT_AUTO)
 			RDMA_LOG(WARNING, "%s: %s has no type 2 memory windows: the source may write anywhere in the landing pool (protect=none)",
@@ -394,7 +268,7 @@ rdma_protect_choose(struct mig_xport *xp, const struct ibv_device_attr *da)
 
 /* Once per session, with the device of the first connection. */
 int
-rdma_setup_device(struct mig_xport *xp, struct ibv_context *ctx)
+mig_rdma_setup_device(struct mig_xport *xp, struct ibv_context *ctx)
 {
 	struct rdma_priv *p = rdma_priv(xp);
 	struct ibv_device_attr da;
@@ -405,23 +279,23 @@ rdma_setup_device(struct mig_xport *xp, struct ibv_context *ctx)
 	p->ctx = ctx;
 	ret = ibv_query_device(ctx, &da);
 	if (ret != 0)
-		return rdma_fail(xp, -ret, "rdma: %s: query device: %s", dev,
-				 strerror(ret));
+		return mig_rdma_fail(xp, -ret, "rdma: %s: query device: %s", dev,
+				     strerror(ret));
 	p->rq_depth = RDMA_CTRL_RECV + (p->source ? 0 : p->nslots);
 	ret = rdma_protect_choose(xp, &da);
 	if (ret < 0)
 		return ret;
 	if (p->sq_depth > (uint32_t)da.max_qp_wr ||
 	    p->rq_depth > (uint32_t)da.max_qp_wr)
-		return rdma_fail(xp, -EINVAL,
-				 "rdma: %s allows %d work requests per queue: lower tx_depth (%u) or window (%u)",
-				 dev, da.max_qp_wr, p->sq_depth,
-				 p->opt.window);
+		return mig_rdma_fail(xp, -EINVAL,
+				     "rdma: %s allows %d work requests per queue: lower tx_depth (%u) or window (%u)",
+				     dev, da.max_qp_wr, p->sq_depth,
+				     p->opt.window);
 	cqe = (int)(p->nqps * (p->sq_depth + p->rq_depth));
 	if (cqe > da.max_cqe)
-		return rdma_fail(xp, -EINVAL,
-				 "rdma: %s: %d completion entries needed, the device allows %d: fewer qps, a smaller tx_depth or window",
-				 dev, cqe, da.max_cqe);
+		return mig_rdma_fail(xp, -EINVAL,
+				     "rdma: %s: %d completion entries needed, the device allows %d: fewer qps, a smaller tx_depth or window",
+				     dev, cqe, da.max_cqe);
 	/* Soft-RoCE runs its "NIC" in kernel threads on our CPUs: leave
 	 * them the CPU when a poll finds nothing (idle=auto) */
 	p->idle = p->opt.idle != RDMA_IDLE_AUTO ? p->opt.idle :
@@ -429,22 +303,22 @@ rdma_setup_device(struct mig_xport *xp, struct ibv_context *ctx)
 		  RDMA_IDLE_SPIN;
 	p->pd = ibv_alloc_pd(ctx);
 	if (p->pd == NULL)
-		return rdma_fail(xp, -ENOMEM, "rdma: %s: cannot allocate a PD",
-				 dev);
+		return mig_rdma_fail(xp, -ENOMEM, "rdma: %s: cannot allocate a PD",
+				     dev);
 	p->cq = ibv_create_cq(ctx, cqe, NULL, NULL, 0);
 	if (p->cq == NULL)
-		return rdma_fail(xp, -errno,
-				 "rdma: %s: cannot create a CQ of %d entries: %s",
-				 dev, cqe, strerror(errno));
+		return mig_rdma_fail(xp, -errno,
+				     "rdma: %s: cannot create a CQ of %d entries: %s",
+				     dev, cqe, strerror(errno));
 	for (i = 0; i < p->nreg; i++) {
 		ret = rdma_region_reg(xp, &p->reg[i]);
 		if (ret < 0)
 			return ret;
 	}
 	nmsg = p->nqps * p->rq_depth + RDMA_CTRL_SEND;
-	p->msg = rdma_alloc_reg(xp, (size_t)nmsg * RDMA_MSG_SIZE,
-				IBV_ACCESS_LOCAL_WRITE, &p->msg_mr,
-				"control buffers");
+	p->msg = rdma_buf_alloc_reg(xp, (size_t)nmsg * RDMA_MSG_SIZE,
+				    IBV_ACCESS_LOCAL_WRITE, &p->msg_mr,
+				    "control buffers");
 	if (p->msg == NULL)
 		return xp->error;
 	for (i = 0; i < RDMA_CTRL_SEND; i++)
@@ -455,31 +329,31 @@ rdma_setup_device(struct mig_xport *xp, struct ibv_context *ctx)
 	p->done_size = p->nqps * p->sq_depth;
 	p->done = calloc(p->done_size, sizeof(*p->done));
 	if (p->ev == NULL || p->done == NULL)
-		return rdma_fail(xp, -ENOMEM, "rdma: out of memory");
+		return mig_rdma_fail(xp, -ENOMEM, "rdma: out of memory");
 	if (p->source)
 		return 0;
-	p->hdr = rdma_alloc_reg(xp, (size_t)(p->nslots + 1) * RDMA_HDR_STRIDE,
-				IBV_ACCESS_LOCAL_WRITE |
-				IBV_ACCESS_REMOTE_WRITE, &p->hdr_mr,
-				"header ring");
+	p->hdr = rdma_buf_alloc_reg(xp, (size_t)(p->nslots + 1) * RDMA_HDR_STRIDE,
+				    IBV_ACCESS_LOCAL_WRITE |
+				    IBV_ACCESS_REMOTE_WRITE, &p->hdr_mr,
+				    "header ring");
 	if (p->hdr == NULL)
 		return xp->error;
 	ret = rdma_slot_keys(xp);
 	if (ret == 0 && p->mw)
-		ret = rdma_mw_setup(xp);
+		ret = mig_rdma_mw_setup(xp);
 	return ret;
 }
 
 /* Source, every slot described: header staging and the initial credits. */
 int
-rdma_setup_source_slots(struct mig_xport *xp)
+mig_rdma_setup_source_slots(struct mig_xport *xp)
 {
 	struct rdma_priv *p = rdma_priv(xp);
 	uint32_t i;
 
 	/* one entry per slot, plus the source of the flush write */
-	p->hdr = rdma_alloc_reg(xp, (size_t)(p->nslots + 1) * RDMA_HDR_STRIDE,
-				0, &p->hdr_mr, "header staging");
+	p->hdr = rdma_buf_alloc_reg(xp, (size_t)(p->nslots + 1) * RDMA_HDR_STRIDE,
+				    0, &p->hdr_mr, "header staging");
 	if (p->hdr == NULL)
 		return xp->error;
 	p->credits = calloc((size_t)p->nslots * (p->mw ? p->nqps : 1),
@@ -487,7 +361,7 @@ rdma_setup_source_slots(struct mig_xport *xp)
 	p->owned = calloc(p->nslots, sizeof(*p->owned));
 	p->old_rkey = calloc(p->nslots, sizeof(*p->old_rkey));
 	if (p->credits == NULL || p->owned == NULL || p->old_rkey == NULL)
-		return rdma_fail(xp, -ENOMEM, "rdma: out of memory");
+		return mig_rdma_fail(xp, -ENOMEM, "rdma: out of memory");
 	for (i = 0; i < p->nslots; i++) {
 		unsigned int f = rdma_fifo_of(p, (uint16_t)i);
 
@@ -500,7 +374,7 @@ rdma_setup_source_slots(struct mig_xport *xp)
 
 /* The QP of a connection, with its receives posted. */
 int
-rdma_setup_qp(struct mig_xport *xp, struct rdma_qp *q)
+mig_rdma_setup_qp(struct mig_xport *xp, struct rdma_qp *q)
 {
 	struct rdma_priv *p = rdma_priv(xp);
 	struct ibv_qp_init_attr a;
@@ -516,18 +390,18 @@ rdma_setup_qp(struct mig_xport *xp, struct rdma_qp *q)
 	a.cap.max_send_sge = 1;
 	a.cap.max_recv_sge = 1;
 	if (rdma_create_qp(q->id, p->pd, &a) != 0)
-		return rdma_fail(xp, -errno, "rdma qp %u: cannot create: %s",
-				 q->idx, strerror(errno));
+		return mig_rdma_fail(xp, -errno, "rdma qp %u: cannot create: %s",
+				     q->idx, strerror(errno));
 	q->has_qp = true;
 	q->sq = calloc(p->sq_depth, sizeof(*q->sq));
 	if (q->sq == NULL)
-		return rdma_fail(xp, -ENOMEM, "rdma: out of memory");
+		return mig_rdma_fail(xp, -ENOMEM, "rdma: out of memory");
 	for (i = 0; i < p->sq_depth; i++) {
 		q->sq[i].msg = -1;
 		q->sq[i].slot = -1;
 	}
 	for (i = 0; i < p->rq_depth; i++) {
-		ret = rdma_post_recv(xp, q->idx * p->rq_depth + i);
+		ret = mig_rdma_post_recv(xp, q->idx * p->rq_depth + i);
 		if (ret < 0)
 			return ret;
 	}
@@ -543,7 +417,7 @@ rdma_remove(struct mig_xport *xp)
 
 	/* windows first: a bound type 2 window holds its QP (rxe waits for
 	 * it in destroy_qp) and its registration */
-	rdma_mw_free(p);
+	mig_rdma_mw_free(p);
 	for (i = 0; i < RDMA_QPS_MAX; i++) {
 		q = &p->q[i];
 		if (q->id == NULL)
@@ -614,15 +488,15 @@ static const struct mig_xport_ops rdma_ops = {
 	.version = MIG_XPORT_OPS_VERSION,
 	.probe = rdma_probe,
 	.remove = rdma_remove,
-	.listen = rdma_op_listen,
-	.connect = rdma_op_connect,
-	.local_addr = rdma_op_local_addr,
-	.poll = rdma_op_poll,
-	.ctrl_send = rdma_op_ctrl_send,
-	.tx = rdma_op_tx,
-	.tx_done = rdma_op_tx_done,
-	.rx = rdma_op_rx,
-	.rx_release = rdma_op_rx_release,
+	.listen = mig_rdma_op_listen,
+	.connect = mig_rdma_op_connect,
+	.local_addr = mig_rdma_op_local_addr,
+	.poll = mig_rdma_op_poll,
+	.ctrl_send = mig_rdma_op_ctrl_send,
+	.tx = mig_rdma_op_tx,
+	.tx_done = mig_rdma_op_tx_done,
+	.rx = mig_rdma_op_rx,
+	.rx_release = mig_rdma_op_rx_release,
 	.info_get = rdma_info_get,
 	.mem_register = rdma_mem_register,
 };

@@ -26,7 +26,7 @@
 #include "rdma_priv.h"
 
 int
-rdma_post_recv(struct mig_xport *xp, uint32_t ridx)
+mig_rdma_post_recv(struct mig_xport *xp, uint32_t ridx)
 {
 	struct rdma_priv *p = rdma_priv(xp);
 	struct rdma_qp *q = &p->q[ridx / p->rq_depth];
@@ -43,14 +43,14 @@ rdma_post_recv(struct mig_xport *xp, uint32_t ridx)
 	wr.num_sge = 1;
 	ret = ibv_post_recv(q->id->qp, &wr, &bad);
 	if (ret != 0)
-		return rdma_fail(xp, -ret, "rdma qp %u: post receive: %s",
-				 q->idx, strerror(ret));
+		return mig_rdma_fail(xp, -ret, "rdma qp %u: post receive: %s",
+				     q->idx, strerror(ret));
 	return 0;
 }
 
 /* A signaled SEND of @p len bytes of control buffer @p bi on QP 0. */
 int
-rdma_send_msg(struct mig_xport *xp, uint32_t bi, uint32_t len)
+mig_rdma_send_msg(struct mig_xport *xp, uint32_t bi, uint32_t len)
 {
 	struct rdma_priv *p = rdma_priv(xp);
 	struct rdma_qp *q = &p->q[0];
@@ -76,8 +76,8 @@ rdma_send_msg(struct mig_xport *xp, uint32_t bi, uint32_t len)
 	if (ret != 0) {
 		e->msg = -1;
 		p->send_free[p->nsend_free++] = bi;
-		return rdma_fail(xp, -ret, "rdma qp %u: post send: %s", q->idx,
-				 strerror(ret));
+		return mig_rdma_fail(xp, -ret, "rdma qp %u: post send: %s", q->idx,
+				     strerror(ret));
 	}
 	q->sq_head++;
 	q->sq_sig = q->sq_head;
@@ -88,13 +88,13 @@ rdma_send_msg(struct mig_xport *xp, uint32_t bi, uint32_t len)
 
 /* A free control send buffer with room on QP 0, or -EAGAIN. */
 int
-rdma_msg_take(struct mig_xport *xp)
+mig_rdma_msg_take(struct mig_xport *xp)
 {
 	struct rdma_priv *p = rdma_priv(xp);
 	int ret;
 
 	if (p->nsend_free == 0 || rdma_sq_room(p, &p->q[0]) == 0) {
-		ret = rdma_cq_poll(xp);
+		ret = mig_rdma_cq_poll(xp);
 		if (ret < 0)
 			return ret;
 		if (p->nsend_free == 0 || rdma_sq_room(p, &p->q[0]) == 0)
@@ -138,8 +138,8 @@ rdma_flush_signal(struct mig_xport *xp)
 		q->sq[q->sq_head % p->sq_depth].slot = -1;
 		ret = ibv_post_send(q->id->qp, &wr, &bad);
 		if (ret != 0)
-			return rdma_fail(xp, -ret, "rdma qp %u: post send: %s",
-					 q->idx, strerror(ret));
+			return mig_rdma_fail(xp, -ret, "rdma qp %u: post send: %s",
+					     q->idx, strerror(ret));
 		q->sq_head++;
 		q->sq_sig = q->sq_head;
 		q->unsig = 0;
@@ -160,14 +160,14 @@ rdma_send_done(struct mig_xport *xp, const struct ibv_wc *wc)
 	int ret;
 
 	if (qi >= p->nqps)
-		return rdma_fail(xp, -EIO, "rdma: completion for unknown qp %u",
-				 qi);
+		return mig_rdma_fail(xp, -EIO, "rdma: completion for unknown qp %u",
+				     qi);
 	q = &p->q[qi];
 	pos = q->sq_done + (uint32_t)(pos32 - (uint32_t)q->sq_done);
 	if (pos >= q->sq_head)
-		return rdma_fail(xp, -EIO,
-				 "rdma qp %u: completion of position %" PRIu64 " beyond %" PRIu64,
-				 qi, pos, q->sq_head);
+		return mig_rdma_fail(xp, -EIO,
+				     "rdma qp %u: completion of position %" PRIu64 " beyond %" PRIu64,
+				     qi, pos, q->sq_head);
 	for (; q->sq_done <= pos; q->sq_done++) {
 		e = &q->sq[q->sq_done % p->sq_depth];
 		if (e->cookie != NULL) {
@@ -181,7 +181,7 @@ rdma_send_done(struct mig_xport *xp, const struct ibv_wc *wc)
 			e->msg = -1;
 		}
 		if (e->slot >= 0) {
-			ret = rdma_mw_done(xp, (uint16_t)e->slot);
+			ret = mig_rdma_mw_done(xp, (uint16_t)e->slot);
 			e->slot = -1;
 			if (ret < 0)
 				return ret;
@@ -199,14 +199,14 @@ rdma_slots_frame(struct mig_xport *xp, const uint8_t *body, uint32_t len)
 	int ret;
 
 	if (!p->source)
-		return rdma_fail(xp, -EPROTO, "rdma: SLOTS frame from the source");
-	ret = rdma_slots_decode(body, len, &s, e);
+		return mig_rdma_fail(xp, -EPROTO, "rdma: SLOTS frame from the source");
+	ret = mig_rdma_slots_decode(body, len, &s, e);
 	if (ret < 0)
-		return rdma_fail(xp, ret, "%s", mig_err_last());
+		return mig_rdma_fail(xp, ret, "%s", mig_err_last());
 	if (p->rslots == NULL) {
 		p->rslots = calloc(s.total, sizeof(*p->rslots));
 		if (p->rslots == NULL)
-			return rdma_fail(xp, -ENOMEM, "rdma: out of memory");
+			return mig_rdma_fail(xp, -ENOMEM, "rdma: out of memory");
 		p->mw = (s.flags & RDMA_SLOTS_F_MW) != 0;
 		p->nslots = s.total;
 		p->slot_size = s.slot_size;
@@ -215,15 +215,15 @@ rdma_slots_frame(struct mig_xport *xp, const uint8_t *body, uint32_t len)
 	}
 	if (s.total != p->nslots || s.first != p->slots_known ||
 	    p->mw != ((s.flags & RDMA_SLOTS_F_MW) != 0))
-		return rdma_fail(xp, -EPROTO,
-				 "rdma: SLOTS frame for slots %u+%u of %u, expected slot %u of %u",
-				 s.first, s.count, s.total, p->slots_known,
-				 p->nslots);
+		return mig_rdma_fail(xp, -EPROTO,
+				     "rdma: SLOTS frame for slots %u+%u of %u, expected slot %u of %u",
+				     s.first, s.count, s.total, p->slots_known,
+				     p->nslots);
 	memcpy(p->rslots + s.first, e, s.count * sizeof(*e));
 	p->slots_known += s.count;
 	if (p->slots_known < p->nslots)
 		return 0;
-	return rdma_setup_source_slots(xp);
+	return mig_rdma_setup_source_slots(xp);
 }
 
 static int
@@ -236,16 +236,16 @@ rdma_credit_frame(struct mig_xport *xp, const uint8_t *body, uint32_t len)
 	int i, n;
 
 	if (!p->source || p->owned == NULL)
-		return rdma_fail(xp, -EPROTO, "rdma: unexpected CREDIT frame");
-	n = rdma_credit_decode(body, len, c);
+		return mig_rdma_fail(xp, -EPROTO, "rdma: unexpected CREDIT frame");
+	n = mig_rdma_credit_decode(body, len, c);
 	if (n < 0)
-		return rdma_fail(xp, n, "%s", mig_err_last());
+		return mig_rdma_fail(xp, n, "%s", mig_err_last());
 	for (i = 0; i < n; i++) {
 		slot = c[i].slot;
 		if (slot >= p->nslots || p->owned[slot])
-			return rdma_fail(xp, -EPROTO,
-					 "rdma: credit for slot %u, which is unknown or already held",
-					 slot);
+			return mig_rdma_fail(xp, -EPROTO,
+					     "rdma: credit for slot %u, which is unknown or already held",
+					     slot);
 		p->owned[slot] = 1;
 		p->old_rkey[slot] = p->rslots[slot].rkey;
 		p->rslots[slot].rkey = c[i].rkey;
@@ -268,9 +268,9 @@ rdma_recv_done(struct mig_xport *xp, const struct ibv_wc *wc)
 	int ret;
 
 	if (wc->opcode == IBV_WC_RECV_RDMA_WITH_IMM) {
-		ret = rdma_chunk_arrived(xp, q, ntohl(wc->imm_data),
-					 wc->byte_len);
-		return ret < 0 ? ret : rdma_post_recv(xp, ridx);
+		ret = mig_rdma_chunk_arrived(xp, q, ntohl(wc->imm_data),
+					     wc->byte_len);
+		return ret < 0 ? ret : mig_rdma_post_recv(xp, ridx);
 	}
 	ret = mig_wire_hdr_decode(f, wc->byte_len, &h, &p->lim);
 	if (ret == 0 && (h.type == MIG_WIRE_T_CHUNK ||
@@ -282,14 +282,14 @@ rdma_recv_done(struct mig_xport *xp, const struct ibv_wc *wc)
 		ret = mig_wire_body_decode(&h, f + MIG_WIRE_HDR_LEN,
 					   h.body_len, &m, &p->lim);
 	if (ret < 0)
-		return rdma_fail(xp, ret,
-				 "rdma qp %u: bad control message of %u bytes: %s",
-				 q->idx, wc->byte_len, mig_err_last());
+		return mig_rdma_fail(xp, ret,
+				     "rdma qp %u: bad control message of %u bytes: %s",
+				     q->idx, wc->byte_len, mig_err_last());
 	if (h.type == RDMA_T_SLOTS || h.type == RDMA_T_CREDIT) {
 		ret = h.type == RDMA_T_SLOTS ?
 		      rdma_slots_frame(xp, f + MIG_WIRE_HDR_LEN, h.body_len) :
 		      rdma_credit_frame(xp, f + MIG_WIRE_HDR_LEN, h.body_len);
-		return ret < 0 ? ret : rdma_post_recv(xp, ridx);
+		return ret < 0 ? ret : mig_rdma_post_recv(xp, ridx);
 	}
 	/* reposted once rx() has taken the frame */
 	p->ev[p->ev_tail++ % p->ev_size] = ridx;
@@ -328,15 +328,15 @@ rdma_wc_error(struct mig_xport *xp, const struct ibv_wc *wc)
 		why = ibv_wc_status_str(wc->status);
 		break;
 	}
-	return rdma_fail(xp, wc->status == IBV_WC_RETRY_EXC_ERR ?
-			 -ECONNRESET : -EIO,
-			 "rdma qp %u: %s completion failed: %s (status %d, vendor error 0x%x)",
-			 qi, (wc->wr_id & RDMA_WRID_RECV) ? "receive" : "send",
-			 why, wc->status, wc->vendor_err);
+	return mig_rdma_fail(xp, wc->status == IBV_WC_RETRY_EXC_ERR ?
+			     -ECONNRESET : -EIO,
+			     "rdma qp %u: %s completion failed: %s (status %d, vendor error 0x%x)",
+			     qi, (wc->wr_id & RDMA_WRID_RECV) ? "receive" : "send",
+			     why, wc->status, wc->vendor_err);
 }
 
 int
-rdma_cq_poll(struct mig_xport *xp)
+mig_rdma_cq_poll(struct mig_xport *xp)
 {
 	struct rdma_priv *p = rdma_priv(xp);
 	struct ibv_wc wc[RDMA_POLL_BURST];
@@ -345,7 +345,7 @@ rdma_cq_poll(struct mig_xport *xp)
 	do {
 		n = ibv_poll_cq(p->cq, RDMA_POLL_BURST, wc);
 		if (n < 0)
-			return rdma_fail(xp, -EIO, "rdma: polling the CQ failed");
+			return mig_rdma_fail(xp, -EIO, "rdma: polling the CQ failed");
 		for (i = 0; i < n; i++) {
 			if (wc[i].status != IBV_WC_SUCCESS)
 				ret = rdma_wc_error(xp, &wc[i]);
@@ -363,18 +363,18 @@ rdma_cq_poll(struct mig_xport *xp)
 
 /* The peer left: fail once every frame it sent before was taken. */
 int
-rdma_gone_check(struct mig_xport *xp)
+mig_rdma_gone_check(struct mig_xport *xp)
 {
 	struct rdma_priv *p = rdma_priv(xp);
 
 	if (p->peer_gone && p->ev_head == p->ev_tail)
-		return rdma_fail(xp, -ECONNRESET, "%s", p->gone_msg);
+		return mig_rdma_fail(xp, -ECONNRESET, "%s", p->gone_msg);
 	return 0;
 }
 
 /* An idle poll on software RDMA leaves the CPU to the kernel's rxe work. */
 void
-rdma_idle(const struct rdma_priv *p, int work)
+mig_rdma_idle(const struct rdma_priv *p, int work)
 {
 	struct timespec ts = { .tv_nsec = RDMA_IDLE_SLEEP_NS };
 
@@ -387,45 +387,45 @@ rdma_idle(const struct rdma_priv *p, int work)
 }
 
 int
-rdma_io_poll(struct mig_xport *xp)
+mig_rdma_io_poll(struct mig_xport *xp)
 {
 	struct rdma_priv *p = rdma_priv(xp);
-	uint64_t now = rdma_now_ns();
+	uint64_t now = mig_time_ns();
 	int work, ret;
 
-	work = rdma_cq_poll(xp);
+	work = mig_rdma_cq_poll(xp);
 	if (work < 0)
 		return work;
 	if (now >= p->next_cm_ns) {
 		p->next_cm_ns = now + RDMA_CM_POLL_NS;
-		ret = rdma_cm_poll(xp);
+		ret = mig_rdma_cm_poll(xp);
 		if (ret < 0)
 			return ret;
 		work += ret;
 	}
-	ret = p->source ? rdma_flush_signal(xp) : rdma_credit_flush(xp);
+	ret = p->source ? rdma_flush_signal(xp) : mig_rdma_credit_flush(xp);
 	if (ret < 0)
 		return ret;
 	work += ret;
-	ret = rdma_gone_check(xp);
+	ret = mig_rdma_gone_check(xp);
 	if (ret < 0)
 		return ret;
-	rdma_idle(p, work);
+	mig_rdma_idle(p, work);
 	/* a control frame still on its way keeps the caller polling */
 	return work + (p->ctrl_inflight > 0);
 }
 
 int
-rdma_op_ctrl_send(struct mig_xport *xp, const void *frame, uint32_t len)
+mig_rdma_op_ctrl_send(struct mig_xport *xp, const void *frame, uint32_t len)
 {
 	struct rdma_priv *p = rdma_priv(xp);
 	int bi;
 
-	bi = rdma_msg_take(xp);
+	bi = mig_rdma_msg_take(xp);
 	if (bi < 0)
 		return bi;
 	memcpy(rdma_msg_buf(p, (uint32_t)bi), frame, len);
-	return rdma_send_msg(xp, (uint32_t)bi, len);
+	return mig_rdma_send_msg(xp, (uint32_t)bi, len);
 }
 
 /* Source: a QP with room for a chunk (two WRs) and a credit to write it
@@ -478,8 +478,8 @@ rdma_misbehave(struct mig_xport *xp, uint16_t slot, uint32_t len,
 }
 
 int
-rdma_op_tx(struct mig_xport *xp, const struct mig_wire_chunk *hdr,
-	   void *payload, uint32_t len, void *cookie)
+mig_rdma_op_tx(struct mig_xport *xp, const struct mig_wire_chunk *hdr,
+	       void *payload, uint32_t len, void *cookie)
 {
 	struct rdma_priv *p = rdma_priv(xp);
 	struct ibv_send_wr wr[2], *bad;
@@ -495,22 +495,22 @@ rdma_op_tx(struct mig_xport *xp, const struct mig_wire_chunk *hdr,
 	int ret;
 
 	if (p->peer_gone) {
-		ret = rdma_gone_check(xp);
+		ret = mig_rdma_gone_check(xp);
 		return ret < 0 ? ret : -EAGAIN;
 	}
 	if (len > p->slot_size)
-		return rdma_fail(xp, -EMSGSIZE,
-				 "rdma: device %" PRIu32 " chunk %" PRIu64 " of %" PRIu32 " bytes, the peer's slots hold %" PRIu32,
-				 hdr->dev_id, hdr->index, len, p->slot_size);
-	mr = rdma_region_mr(p, payload, len);
+		return mig_rdma_fail(xp, -EMSGSIZE,
+				     "rdma: device %" PRIu32 " chunk %" PRIu64 " of %" PRIu32 " bytes, the peer's slots hold %" PRIu32,
+				     hdr->dev_id, hdr->index, len, p->slot_size);
+	mr = mig_rdma_region_mr(p, payload, len);
 	if (mr == NULL)
-		return rdma_fail(xp, -EINVAL,
-				 "rdma: chunk payload %p (%" PRIu32 " bytes) is not in registered memory (mig_xport_mem_register)",
-				 payload, len);
+		return mig_rdma_fail(xp, -EINVAL,
+				     "rdma: chunk payload %p (%" PRIu32 " bytes) is not in registered memory (mig_xport_mem_register)",
+				     payload, len);
 	q = rdma_tx_qp(p);
 	if (q == NULL ||
 	    p->done_tail - p->done_head + p->inflight >= p->done_size) {
-		ret = rdma_cq_poll(xp);
+		ret = mig_rdma_cq_poll(xp);
 		if (ret < 0)
 			return ret;
 		q = rdma_tx_qp(p);
@@ -559,8 +559,8 @@ rdma_op_tx(struct mig_xport *xp, const struct mig_wire_chunk *hdr,
 	ret = ibv_post_send(q->id->qp, wr, &bad);
 	if (ret != 0) {
 		q->sq[(q->sq_head + 1) % p->sq_depth].cookie = NULL;
-		return rdma_fail(xp, -ret, "rdma qp %u: post send: %s", q->idx,
-				 strerror(ret));
+		return mig_rdma_fail(xp, -ret, "rdma qp %u: post send: %s", q->idx,
+				     strerror(ret));
 	}
 	q->sq_head += 2;
 	if (sig) {
@@ -579,7 +579,7 @@ rdma_op_tx(struct mig_xport *xp, const struct mig_wire_chunk *hdr,
 }
 
 int
-rdma_op_tx_done(struct mig_xport *xp, void **cookies, unsigned int n)
+mig_rdma_op_tx_done(struct mig_xport *xp, void **cookies, unsigned int n)
 {
 	struct rdma_priv *p = rdma_priv(xp);
 	unsigned int i, cnt = 0;
@@ -612,7 +612,7 @@ rdma_op_tx_done(struct mig_xport *xp, void **cookies, unsigned int n)
 		}
 		p->inflight = 0;
 	} else {
-		ret = rdma_io_poll(xp);
+		ret = mig_rdma_io_poll(xp);
 		if (ret < 0)
 			return ret;
 	}

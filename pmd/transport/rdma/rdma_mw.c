@@ -30,7 +30,7 @@
 #include "rdma_priv.h"
 
 bool
-rdma_mw_supported(const struct ibv_device_attr *da)
+mig_rdma_mw_supported(const struct ibv_device_attr *da)
 {
 	return (da->device_cap_flags & (IBV_DEVICE_MEM_WINDOW_TYPE_2A |
 					 IBV_DEVICE_MEM_WINDOW_TYPE_2B)) != 0;
@@ -38,30 +38,30 @@ rdma_mw_supported(const struct ibv_device_attr *da)
 
 /* A window per slot, every slot waiting for its first bind. */
 int
-rdma_mw_setup(struct mig_xport *xp)
+mig_rdma_mw_setup(struct mig_xport *xp)
 {
 	struct rdma_priv *p = rdma_priv(xp);
 	uint32_t i;
 
 	p->unbound = calloc(p->nslots, sizeof(*p->unbound));
 	if (p->unbound == NULL)
-		return rdma_fail(xp, -ENOMEM, "rdma: out of memory");
+		return mig_rdma_fail(xp, -ENOMEM, "rdma: out of memory");
 	for (i = 0; i < p->nslots; i++) {
 		struct rdma_slot *s = &p->slots[i];
 
 		s->mr = ibv_reg_mr(p->pd, s->buf, p->slot_size,
 				   IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_MW_BIND);
 		if (s->mr == NULL)
-			return rdma_fail(xp, -errno,
-					 "rdma: %s: cannot register slot %u for its memory window (protect=mw): %s",
-					 ibv_get_device_name(p->ctx->device),
-					 i, strerror(errno));
+			return mig_rdma_fail(xp, -errno,
+					     "rdma: %s: cannot register slot %u for its memory window (protect=mw): %s",
+					     ibv_get_device_name(p->ctx->device),
+					     i, strerror(errno));
 		s->mw = ibv_alloc_mw(p->pd, IBV_MW_TYPE_2);
 		if (s->mw == NULL)
-			return rdma_fail(xp, -errno,
-					 "rdma: %s: cannot allocate a memory window for slot %u (protect=mw): %s",
-					 ibv_get_device_name(p->ctx->device),
-					 i, strerror(errno));
+			return mig_rdma_fail(xp, -errno,
+					     "rdma: %s: cannot allocate a memory window for slot %u (protect=mw): %s",
+					     ibv_get_device_name(p->ctx->device),
+					     i, strerror(errno));
 		s->rkey = s->mw->rkey;
 		s->state = RDMA_SLOT_PENDING;
 		p->unbound[p->nunbound++] = (uint16_t)i;
@@ -70,7 +70,7 @@ rdma_mw_setup(struct mig_xport *xp)
 }
 
 void
-rdma_mw_free(struct rdma_priv *p)
+mig_rdma_mw_free(struct rdma_priv *p)
 {
 	uint32_t i;
 
@@ -104,12 +104,12 @@ rdma_mw_post(struct mig_xport *xp, struct rdma_qp *q, struct ibv_send_wr *wr,
 	ret = ibv_post_send(q->id->qp, wr, &bad);
 	if (ret != 0) {
 		e->slot = -1;
-		return rdma_fail(xp, -ret,
-				 "rdma qp %u: slot %u: %s of its memory window: %s",
-				 q->idx, slot,
-				 wr->opcode == IBV_WR_BIND_MW ? "bind" :
-								 "invalidation",
-				 strerror(ret));
+		return mig_rdma_fail(xp, -ret,
+				     "rdma qp %u: slot %u: %s of its memory window: %s",
+				     q->idx, slot,
+				     wr->opcode == IBV_WR_BIND_MW ? "bind" :
+								     "invalidation",
+				     strerror(ret));
 	}
 	q->sq_head++;
 	q->sq_sig = q->sq_head;
@@ -118,7 +118,7 @@ rdma_mw_post(struct mig_xport *xp, struct rdma_qp *q, struct ibv_send_wr *wr,
 
 /* Bind the released slots' windows, as far as the send queues allow. */
 int
-rdma_mw_bind_pending(struct mig_xport *xp)
+mig_rdma_mw_bind_pending(struct mig_xport *xp)
 {
 	struct rdma_priv *p = rdma_priv(xp);
 	struct ibv_send_wr wr;
@@ -160,16 +160,16 @@ rdma_mw_bind_pending(struct mig_xport *xp)
 
 /* A chunk landed in @p slot through @p q: close its window first. */
 int
-rdma_mw_close(struct mig_xport *xp, struct rdma_qp *q, uint16_t slot)
+mig_rdma_mw_close(struct mig_xport *xp, struct rdma_qp *q, uint16_t slot)
 {
 	struct rdma_priv *p = rdma_priv(xp);
 	struct rdma_slot *s = &p->slots[slot];
 	struct ibv_send_wr wr;
 
 	if (q->idx != slot % p->nqps)
-		return rdma_fail(xp, -EPROTO,
-				 "rdma qp %u: chunk for slot %u, whose window is on qp %u",
-				 q->idx, slot, slot % p->nqps);
+		return mig_rdma_fail(xp, -EPROTO,
+				     "rdma qp %u: chunk for slot %u, whose window is on qp %u",
+				     q->idx, slot, slot % p->nqps);
 	memset(&wr, 0, sizeof(wr));
 	wr.opcode = IBV_WR_LOCAL_INV;
 	wr.invalidate_rkey = s->rkey;
@@ -179,7 +179,7 @@ rdma_mw_close(struct mig_xport *xp, struct rdma_qp *q, uint16_t slot)
 
 /* A bind or invalidation of @p slot's window completed. */
 int
-rdma_mw_done(struct mig_xport *xp, uint16_t slot)
+mig_rdma_mw_done(struct mig_xport *xp, uint16_t slot)
 {
 	struct rdma_priv *p = rdma_priv(xp);
 	struct rdma_slot *s = &p->slots[slot];
@@ -197,8 +197,8 @@ rdma_mw_done(struct mig_xport *xp, uint16_t slot)
 		p->ev[p->ev_tail++ % p->ev_size] = RDMA_EV_CHUNK | slot;
 		return 0;
 	default:
-		return rdma_fail(xp, -EIO,
-				 "rdma: window operation completed for slot %u in state %u",
-				 slot, s->state);
+		return mig_rdma_fail(xp, -EIO,
+				     "rdma: window operation completed for slot %u in state %u",
+				     slot, s->state);
 	}
 }

@@ -8,7 +8,8 @@
 /*
  * RDMA transport internals: one session of N RC QPs set up with rdma_cm,
  * sharing one PD and one CQ.
- * rdma.c: devargs, registered memory, resources, remove, info.
+ * rdma_args.c: devargs.
+ * rdma.c: probe, registered memory, resources, remove, info.
  * rdma_cm.c: listen/accept, connect, CM events, the SLOTS handshake.
  * rdma_io.c: completions, control SEND/RECV, chunk WRITE WITH IMMEDIATE.
  * rdma_rx.c: destination side: slots, chunk arrival, rx, credits.
@@ -24,6 +25,7 @@
 #include <rdma/rdma_cma.h>
 
 #include "mig_log.h"
+#include "mig_time.h"
 #include "mig_wire.h"
 #include "mig_xport_driver.h"
 #include "rdma_proto.h"
@@ -57,7 +59,7 @@
 #define RDMA_CM_POLL_NS (UINT64_C(1) * 1000000)
 
 /** What an idle poll does (devarg idle=). */
-enum rdma_idle {
+enum mig_rdma_idle {
 	RDMA_IDLE_AUTO = 0, /* sleep on software RDMA, spin on hardware */
 	RDMA_IDLE_SPIN,     /* return at once */
 	RDMA_IDLE_YIELD,    /* sched_yield() */
@@ -142,7 +144,7 @@ struct rdma_opts {
 	uint32_t cq_mod;
 	bool cq_mod_set;
 	bool verify;
-	int idle;                /* enum rdma_idle, RDMA_IDLE_AUTO */
+	int idle;                /* enum mig_rdma_idle, RDMA_IDLE_AUTO */
 	int protect;             /* enum rdma_protect */
 	int misbehave;           /* enum rdma_misbehave */
 	uint64_t connect_timeout_ns;
@@ -222,7 +224,7 @@ struct rdma_priv {
 	uint32_t inflight;            /* chunks posted, not completed */
 	uint32_t ctrl_inflight;       /* control sends not completed */
 	/* the peer closed: failed once every received frame was taken */
-	enum rdma_idle idle;          /* resolved idle policy */
+	enum mig_rdma_idle idle;          /* resolved idle policy */
 	bool peer_gone;
 	char gone_msg[MIG_ERR_MAX];
 	struct mig_wire_limits lim;
@@ -268,47 +270,48 @@ rdma_msg_buf(const struct rdma_priv *p, uint32_t idx)
 	return p->msg + (size_t)idx * RDMA_MSG_SIZE;
 }
 
-uint64_t rdma_now_ns(void);
-int rdma_fail(struct mig_xport *xp, int err, const char *fmt, ...)
+int mig_rdma_fail(struct mig_xport *xp, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-int rdma_setup_device(struct mig_xport *xp, struct ibv_context *ctx);
-int rdma_setup_qp(struct mig_xport *xp, struct rdma_qp *q);
-int rdma_setup_source_slots(struct mig_xport *xp);
-struct rdma_region *rdma_region_find(struct rdma_priv *p, const void *addr,
-				     size_t len);
-struct ibv_mr *rdma_region_mr(struct rdma_priv *p, const void *addr,
-			      size_t len);
+/** The devargs into @p o; 0 or -EINVAL with the key named. */
+int mig_rdma_parse_args(struct rdma_opts *o, const char *args);
+int mig_rdma_setup_device(struct mig_xport *xp, struct ibv_context *ctx);
+int mig_rdma_setup_qp(struct mig_xport *xp, struct rdma_qp *q);
+int mig_rdma_setup_source_slots(struct mig_xport *xp);
+struct rdma_region *mig_rdma_region_find(struct rdma_priv *p, const void *addr,
+					 size_t len);
+struct ibv_mr *mig_rdma_region_mr(struct rdma_priv *p, const void *addr,
+				  size_t len);
 
-int rdma_cm_poll(struct mig_xport *xp);
-int rdma_op_listen(struct mig_xport *xp, const char *addr);
-int rdma_op_connect(struct mig_xport *xp, const char *addr);
-int rdma_op_local_addr(struct mig_xport *xp, char *buf, size_t len);
-int rdma_op_poll(struct mig_xport *xp);
+int mig_rdma_cm_poll(struct mig_xport *xp);
+int mig_rdma_op_listen(struct mig_xport *xp, const char *addr);
+int mig_rdma_op_connect(struct mig_xport *xp, const char *addr);
+int mig_rdma_op_local_addr(struct mig_xport *xp, char *buf, size_t len);
+int mig_rdma_op_poll(struct mig_xport *xp);
 
-int rdma_post_recv(struct mig_xport *xp, uint32_t ridx);
-int rdma_msg_take(struct mig_xport *xp);
-int rdma_send_msg(struct mig_xport *xp, uint32_t bi, uint32_t len);
-int rdma_credit_flush(struct mig_xport *xp);
-int rdma_chunk_arrived(struct mig_xport *xp, struct rdma_qp *q, uint32_t imm,
-		       uint32_t len);
-int rdma_cq_poll(struct mig_xport *xp);
-int rdma_send_slots(struct mig_xport *xp);
-int rdma_gone_check(struct mig_xport *xp);
+int mig_rdma_post_recv(struct mig_xport *xp, uint32_t ridx);
+int mig_rdma_msg_take(struct mig_xport *xp);
+int mig_rdma_send_msg(struct mig_xport *xp, uint32_t bi, uint32_t len);
+int mig_rdma_credit_flush(struct mig_xport *xp);
+int mig_rdma_chunk_arrived(struct mig_xport *xp, struct rdma_qp *q, uint32_t imm,
+			   uint32_t len);
+int mig_rdma_cq_poll(struct mig_xport *xp);
+int mig_rdma_send_slots(struct mig_xport *xp);
+int mig_rdma_gone_check(struct mig_xport *xp);
 
-bool rdma_mw_supported(const struct ibv_device_attr *da);
-int rdma_mw_setup(struct mig_xport *xp);
-void rdma_mw_free(struct rdma_priv *p);
-int rdma_mw_bind_pending(struct mig_xport *xp);
-int rdma_mw_close(struct mig_xport *xp, struct rdma_qp *q, uint16_t slot);
-int rdma_mw_done(struct mig_xport *xp, uint16_t slot);
-int rdma_io_poll(struct mig_xport *xp);
-void rdma_idle(const struct rdma_priv *p, int work);
+bool mig_rdma_mw_supported(const struct ibv_device_attr *da);
+int mig_rdma_mw_setup(struct mig_xport *xp);
+void mig_rdma_mw_free(struct rdma_priv *p);
+int mig_rdma_mw_bind_pending(struct mig_xport *xp);
+int mig_rdma_mw_close(struct mig_xport *xp, struct rdma_qp *q, uint16_t slot);
+int mig_rdma_mw_done(struct mig_xport *xp, uint16_t slot);
+int mig_rdma_io_poll(struct mig_xport *xp);
+void mig_rdma_idle(const struct rdma_priv *p, int work);
 
-int rdma_op_ctrl_send(struct mig_xport *xp, const void *frame, uint32_t len);
-int rdma_op_tx(struct mig_xport *xp, const struct mig_wire_chunk *hdr,
-	       void *payload, uint32_t len, void *cookie);
-int rdma_op_tx_done(struct mig_xport *xp, void **cookies, unsigned int n);
-int rdma_op_rx(struct mig_xport *xp, struct mig_xport_rx *out, unsigned int n);
-int rdma_op_rx_release(struct mig_xport *xp, void *buf);
+int mig_rdma_op_ctrl_send(struct mig_xport *xp, const void *frame, uint32_t len);
+int mig_rdma_op_tx(struct mig_xport *xp, const struct mig_wire_chunk *hdr,
+		   void *payload, uint32_t len, void *cookie);
+int mig_rdma_op_tx_done(struct mig_xport *xp, void **cookies, unsigned int n);
+int mig_rdma_op_rx(struct mig_xport *xp, struct mig_xport_rx *out, unsigned int n);
+int mig_rdma_op_rx_release(struct mig_xport *xp, void *buf);
 
 #endif /* _RDMA_PRIV_H_ */

@@ -16,7 +16,7 @@
 #include "rdma_proto.h"
 
 void
-rdma_pdata_encode(struct rdma_pdata_le *out, const struct rdma_pdata *in)
+mig_rdma_pdata_encode(struct rdma_pdata_le *out, const struct rdma_pdata *in)
 {
 	memset(out, 0, sizeof(*out));
 	out->magic = rte_cpu_to_le_32(RDMA_PDATA_MAGIC);
@@ -28,7 +28,7 @@ rdma_pdata_encode(struct rdma_pdata_le *out, const struct rdma_pdata *in)
 }
 
 int
-rdma_pdata_decode(const void *buf, size_t len, struct rdma_pdata *out)
+mig_rdma_pdata_decode(const void *buf, size_t len, struct rdma_pdata *out)
 {
 	struct rdma_pdata_le p;
 
@@ -59,8 +59,8 @@ rdma_pdata_decode(const void *buf, size_t len, struct rdma_pdata *out)
 }
 
 int
-rdma_slots_encode(void *buf, size_t size, const struct rdma_slots *s,
-		  const struct rdma_slot_desc *e)
+mig_rdma_slots_encode(void *buf, size_t size, const struct rdma_slots *s,
+		      const struct rdma_slot_desc *e)
 {
 	uint8_t body[RDMA_BODY_MAX];
 	struct rdma_slots_le h;
@@ -91,8 +91,8 @@ rdma_slots_encode(void *buf, size_t size, const struct rdma_slots *s,
 }
 
 int
-rdma_slots_decode(const void *body, uint32_t len, struct rdma_slots *s,
-		  struct rdma_slot_desc *e)
+mig_rdma_slots_decode(const void *body, uint32_t len, struct rdma_slots *s,
+		      struct rdma_slot_desc *e)
 {
 	const uint8_t *b = body;
 	struct rdma_slots_le h;
@@ -132,8 +132,8 @@ bad:
 }
 
 int
-rdma_credit_encode(void *buf, size_t size, const struct rdma_credit *c,
-		   uint32_t n)
+mig_rdma_credit_encode(void *buf, size_t size, const struct rdma_credit *c,
+		       uint32_t n)
 {
 	uint8_t body[RDMA_BODY_MAX];
 	struct rdma_credit_le e;
@@ -156,7 +156,7 @@ rdma_credit_encode(void *buf, size_t size, const struct rdma_credit *c,
 }
 
 int
-rdma_credit_decode(const void *body, uint32_t len, struct rdma_credit *c)
+mig_rdma_credit_decode(const void *body, uint32_t len, struct rdma_credit *c)
 {
 	const uint8_t *b = body;
 	struct rdma_credit_le e;
@@ -186,7 +186,7 @@ bad:
 }
 
 uint32_t
-rdma_cq_mod_clamp(uint32_t cq_mod, uint32_t tx_depth)
+mig_rdma_cq_mod_clamp(uint32_t cq_mod, uint32_t tx_depth)
 {
 	uint32_t max = tx_depth > 4 ? (tx_depth - 1) / 4 : 1;
 
@@ -194,8 +194,8 @@ rdma_cq_mod_clamp(uint32_t cq_mod, uint32_t tx_depth)
 }
 
 bool
-rdma_credit_due(uint32_t npending, uint32_t granted, uint32_t nslots,
-		bool idle)
+mig_rdma_credit_due(uint32_t npending, uint32_t granted, uint32_t nslots,
+		    bool idle)
 {
 	uint32_t batch = RTE_MAX(nslots / 4, 1u);
 	uint32_t least = RTE_MAX((nslots + RDMA_CREDIT_FRAMES_MAX - 1) /

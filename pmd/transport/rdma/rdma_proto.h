@@ -165,10 +165,10 @@ rdma_imm_slot(uint32_t imm)
  * signaled chunk of a batch never fits and only the idle flush write
  * retires the queue. @return @p cq_mod clamped to 1..(tx_depth - 1) / 4.
  */
-uint32_t rdma_cq_mod_clamp(uint32_t cq_mod, uint32_t tx_depth);
+uint32_t mig_rdma_cq_mod_clamp(uint32_t cq_mod, uint32_t tx_depth);
 
 /** CREDIT frames of fewer than RDMA_CREDIT_FRAMES_MAX-th of the window at
- *  most one at a time: see rdma_credit_due(). */
+ *  most one at a time: see mig_rdma_credit_due(). */
 #define RDMA_CREDIT_FRAMES_MAX 64u
 
 /**
@@ -186,23 +186,23 @@ uint32_t rdma_cq_mod_clamp(uint32_t cq_mod, uint32_t tx_depth);
  * RDMA_CREDIT_FRAMES_MAX + 1 frames are outstanding and the source's
  * RDMA_CTRL_RECV (128) receives never run out (no RNR).
  */
-bool rdma_credit_due(uint32_t npending, uint32_t granted, uint32_t nslots,
-		     bool idle);
+bool mig_rdma_credit_due(uint32_t npending, uint32_t granted, uint32_t nslots,
+			 bool idle);
 
-void rdma_pdata_encode(struct rdma_pdata_le *out, const struct rdma_pdata *in);
+void mig_rdma_pdata_encode(struct rdma_pdata_le *out, const struct rdma_pdata *in);
 
 /**
  * Decode @p len bytes of private data (a peer may append more).
  * @return 0, or -EPROTO (message set) when it is not ours.
  */
-int rdma_pdata_decode(const void *buf, size_t len, struct rdma_pdata *out);
+int mig_rdma_pdata_decode(const void *buf, size_t len, struct rdma_pdata *out);
 
 /**
  * Encode a SLOTS frame with @p s->count entries of @p e
  * (at most RDMA_SLOTS_PER_FRAME). @return frame bytes, or < 0.
  */
-int rdma_slots_encode(void *buf, size_t size, const struct rdma_slots *s,
-		      const struct rdma_slot_desc *e);
+int mig_rdma_slots_encode(void *buf, size_t size, const struct rdma_slots *s,
+			  const struct rdma_slot_desc *e);
 
 /**
  * Decode the body of a SLOTS frame (header checked by the caller with
@@ -210,17 +210,17 @@ int rdma_slots_encode(void *buf, size_t size, const struct rdma_slots *s,
  * (RDMA_SLOTS_PER_FRAME of room).
  * @return 0, or -EPROTO with the message set.
  */
-int rdma_slots_decode(const void *body, uint32_t len, struct rdma_slots *s,
-		      struct rdma_slot_desc *e);
+int mig_rdma_slots_decode(const void *body, uint32_t len, struct rdma_slots *s,
+			  struct rdma_slot_desc *e);
 
 /** Encode a CREDIT frame of @p n entries (1..RDMA_CREDITS_PER_FRAME). */
-int rdma_credit_encode(void *buf, size_t size, const struct rdma_credit *c,
-		       uint32_t n);
+int mig_rdma_credit_encode(void *buf, size_t size, const struct rdma_credit *c,
+			   uint32_t n);
 
 /**
  * Decode the body of a CREDIT frame into @p c (RDMA_CREDITS_PER_FRAME
  * of room). @return the count, or -EPROTO with the message set.
  */
-int rdma_credit_decode(const void *body, uint32_t len, struct rdma_credit *c);
+int mig_rdma_credit_decode(const void *body, uint32_t len, struct rdma_credit *c);
 
 #endif /* _RDMA_PROTO_H_ */
