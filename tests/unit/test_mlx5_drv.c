@@ -334,7 +334,8 @@ test_precopy(void **state)
 	const char *sa = "mlx5,pf=pc-s,vf=0,channel=emu,emu_size=2M,emu_page=4K,emu_seed=4";
 	struct mig_mlx5_emu_pf_cfg pc = { .chunk = true, .tracking = true,
 					  .multi_load = true,
-					  .chunk_min = 2 * MIB };
+					  .chunk_min = 2 * MIB,
+					  .mig_state = true };
 	uint8_t *s = malloc(STREAM_MAX);
 	struct mig_mlx5_emu_pf *pf;
 	struct mig_dev_sizes sz;

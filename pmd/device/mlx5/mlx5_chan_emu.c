@@ -43,7 +43,8 @@ static const char *const chan_emu_keys[] = {
 	"emu_size", "emu_page", "emu_seed", "emu_dirty_rate",
 	"emu_migratable", "emu_chunk", "emu_tracking", "emu_multi_load",
 	"emu_chunk_min", "emu_latency", "emu_bandwidth", "emu_fail_precopy",
-	"emu_corrupt_save", "emu_model", NULL,
+	"emu_corrupt_save", "emu_model", "emu_mig_state", "emu_reinit",
+	"emu_chunk_grow", NULL,
 };
 
 static int
@@ -60,6 +61,7 @@ chan_emu_args(struct mig_mlx5_chan *ch, struct rte_kvargs *kv,
 	pc->tracking = true;
 	pc->multi_load = true;
 	pc->chunk_min = 2 * MIB;
+	pc->mig_state = true;
 	vc->size = 64 * MIB;
 	vc->page = 64 * KIB;
 	vc->seed = 1;
@@ -83,7 +85,12 @@ chan_emu_args(struct mig_mlx5_chan *ch, struct rte_kvargs *kv,
 			    UINT64_MAX) < 0 ||
 	    mig_devargs_u64(kv, who, "emu_corrupt_save", &vc->corrupt_save, 0,
 			    UINT64_MAX) < 0 ||
-	    mig_devargs_u64(kv, who, "emu_model", &model, 0, UINT32_MAX) < 0)
+	    mig_devargs_u64(kv, who, "emu_model", &model, 0, UINT32_MAX) < 0 ||
+	    mig_devargs_bool(kv, who, "emu_mig_state", &pc->mig_state) < 0 ||
+	    mig_devargs_u64(kv, who, "emu_reinit", &vc->reinit, 0,
+			    UINT64_MAX) < 0 ||
+	    mig_devargs_size(kv, who, "emu_chunk_grow", &pc->chunk_grow, 0,
+			     GIB) < 0)
 		return -EINVAL;
 	vc->model = (uint32_t)model;
 	if ((vc->page & (vc->page - 1)) != 0) {
