@@ -329,6 +329,10 @@ test_4g_limit(void **state)
 	stop(&ch);
 	assert_int_equal(query(&ch, false, true, &q), 0);
 	assert_int_equal(q.required_umem_size, 2 * MIB);
+	/* chunk mode on: a QUERY without the chunk bit is refused */
+	assert_int_equal(query(&ch, false, false, &q), MIG_MLX5_STAT_BAD_PARAM);
+	assert_int_equal(last_syn, 0x0e000012u);
+	assert_int_equal(query(&ch, false, true, &q), 0);
 	assert_int_equal(q.remaining_total_size,
 			 IMG_HDR + 5 * 1024 * REC_HDR + 5 * GIB);
 	ch.ops->close(&ch);

@@ -113,7 +113,8 @@ struct mlx5_saver {
 	uint32_t next_min;  /* next_required_umem_size */
 	uint64_t remaining; /* firmware bytes still to save (estimate) */
 	uint64_t initial_left; /* initial bytes not yet read */
-	uint64_t dirty_est;
+	uint64_t dirty_est;  /* QUERY incremental: next image's size */
+	uint64_t dirty_total; /* ... chunk mode: remaining_total_size */
 	uint64_t query_ns;
 	uint64_t images;
 	struct mig_io *q_head, *q_tail; /* engine saves waiting for data */

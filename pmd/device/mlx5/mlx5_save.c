@@ -173,6 +173,7 @@ save_complete(struct mlx5_dev *md, struct mlx5_slot *s)
 				 md->ch.ops->detail(&md->ch) : "");
 		sv->precopy_err = true;
 		sv->dirty_est = 0;
+		sv->dirty_total = md->dev->info.state_size;
 		sv->want_middle = false;
 		s->st = MLX5_SLOT_FREE;
 		s->initial = false;
@@ -296,6 +297,8 @@ save_query_inc(struct mlx5_dev *md)
 		return save_fail(md, ret);
 	sv->query_ns = mig_time_ns();
 	sv->dirty_est = r.required_umem_size;
+	sv->dirty_total = md->chunk_mode ? r.remaining_total_size :
+					   r.required_umem_size;
 	if (!md->caps.mig_state || r.required_umem_size == 0 ||
 	    r.migration_state != MIG_MLX5_MIG_STATE_OPER_MIGRATION_INIT)
 		return 0;
@@ -489,6 +492,7 @@ mlx5_save_start(struct mlx5_dev *md, bool precopy)
 	 */
 	sv->initial_left = sv->sc_len + MLX5_REC_HDR_LEN +
 			   RTE_MIN(total, sv->chunk_size);
+	sv->dirty_total = total - RTE_MIN(total, sv->chunk_size);
 	ret = slot_reserve(md, &sv->slot[0], sv->chunk_size);
 	if (ret == 0)
 		ret = mlx5_fw_save_submit(md, &sv->slot[0], false, true,
@@ -521,6 +525,7 @@ mlx5_save_final(struct mlx5_dev *md)
 	sv->want_middle = false;
 	sv->middle_initial = false;
 	sv->dirty_est = 0;
+	sv->dirty_total = 0;
 	if (md->chunk_mode) {
 		sv->next_min = r.required_umem_size;
 		sv->remaining = r.remaining_total_size;
@@ -604,11 +609,13 @@ mlx5_save_sizes(struct mlx5_dev *md, struct mig_dev_sizes *sz)
 		sv->reinit = false;
 	}
 	sz->initial_bytes = sv->precopy ? sv->initial_left : 0;
+	/* chunk mode: all the pending state, not just the next piece */
 	sz->dirty_bytes = (unread > sz->initial_bytes ?
 				   unread - sz->initial_bytes : 0) +
-			  sv->dirty_est;
+			  (sv->precopy_err ? 0 : sv->dirty_total);
 	if (sv->final)
 		sz->stop_copy_bytes = unread + sv->remaining;
 	else
-		sz->stop_copy_bytes = unread + sv->dirty_est + MLX5_REC_HDR_LEN;
+		sz->stop_copy_bytes = unread + sv->dirty_total +
+				      MLX5_REC_HDR_LEN;
 }
