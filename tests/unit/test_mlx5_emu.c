@@ -654,6 +654,62 @@ test_timing(void **state)
 	ch.ops->close(&ch);
 }
 
+/*
+ * Both memory keys: the kernel driver's inline-MTT mkey (start_addr 0, SAVE
+ * va 0; what channel=emu registers) and a UMEM-backed one (va = address;
+ * what channel=vfio registers). A SAVE through either writes the same image.
+ */
+static void
+test_mkey_kinds(void **state)
+{
+	struct mig_mlx5_save_vhca_state_res s;
+	struct mig_mlx5_create_umem_args ua;
+	struct mig_mlx5_create_umem_res ur;
+	struct mig_mlx5_create_mkey_res mr;
+	struct mig_mlx5_chan ch;
+	struct mig_mlx5_buf b, u;
+	uint8_t out[16], in[512], min[MIG_MLX5_CREATE_MKEY_IN_LEN];
+	uint64_t mtt[16], i;
+	uint32_t len;
+
+	(void)state;
+	chan_open(&ch, "mk", 0, "emu_size=32K,emu_page=4K,emu_seed=2");
+	stop(&ch);
+	assert_int_equal(mig_mlx5_buf_alloc(&ch, 64 * KIB, &b), 0);
+	assert_int_equal(b.va, 0);
+	assert_int_equal(save(&ch, &b, false, false, 64 * KIB, &s), 0);
+	len = s.actual_image_size;
+	/* the same buffer size through a UMEM and an mkey over it */
+	u = b;
+	u.addr = aligned_alloc(4096, 64 * KIB);
+	assert_non_null(u.addr);
+	for (i = 0; i < 16; i++)
+		mtt[i] = (uint64_t)(uintptr_t)u.addr + i * 4096;
+	memset(&ua, 0, sizeof(ua));
+	ua.num_of_mtt = 16;
+	ua.mtt = mtt;
+	ua.mtt_flags = MIG_MLX5_MTT_FLAG_RD | MIG_MLX5_MTT_FLAG_WR;
+	assert_int_equal(mig_mlx5_build_create_umem_in(in, sizeof(in), &ua),
+			 48 + 16 * 8);
+	assert_int_equal(mig_mlx5_chan_exec(&ch, in, 48 + 16 * 8, out, 16), 0);
+	assert_int_equal(mig_mlx5_parse_create_umem_out(out, 16, &ur), 0);
+	assert_true(mig_mlx5_chan_mkey_in(&ch, &u, ur.umem_id, min,
+					  sizeof(min)) > 0);
+	assert_int_equal(mig_mlx5_chan_exec(&ch, min, sizeof(min), out, 16), 0);
+	assert_int_equal(mig_mlx5_parse_create_mkey_out(out, 16, &mr), 0);
+	u.mkey = mig_mlx5_mkey(mr.mkey_index, 0);
+	u.va = (uint64_t)(uintptr_t)u.addr;
+	/* a second full image of the same suspended state */
+	assert_int_equal(save(&ch, &u, false, false, 64 * KIB, &s), 0);
+	assert_int_equal(s.actual_image_size, len);
+	/* records equal; the image headers differ in their session */
+	assert_memory_equal((uint8_t *)u.addr + IMG_HDR,
+			    (uint8_t *)b.addr + IMG_HDR, len - IMG_HDR);
+	free(u.addr);
+	mig_mlx5_buf_free(&ch, &b);
+	ch.ops->close(&ch);
+}
+
 int
 main(void)
 {
@@ -671,6 +727,7 @@ main(void)
 		cmocka_unit_test(test_partial),
 		cmocka_unit_test(test_no_multi_load),
 		cmocka_unit_test(test_timing),
+		cmocka_unit_test(test_mkey_kinds),
 	};
 
 	return cmocka_run_group_tests_name("mlx5_emu", tests, NULL, NULL);

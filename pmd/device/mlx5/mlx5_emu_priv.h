@@ -72,6 +72,7 @@ struct emu_umem {
 	uint64_t *mtt;       /* page addresses (process addresses here) */
 	bool rd, wr;
 	unsigned int refs;   /* mkeys over it */
+	bool inline_mtt;     /* the MTT list of an inline-MTT mkey, its own */
 };
 
 struct emu_mkey {
