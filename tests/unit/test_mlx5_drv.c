@@ -637,6 +637,34 @@ test_chunk_growth(void **state)
 	free(s);
 }
 
+/* Leaving pre-copy: the cleanup SAVE is sized from its QUERY. */
+static void
+test_abort_sized(void **state)
+{
+	struct mig_mlx5_emu_pf_cfg pc = { .chunk = true, .tracking = true,
+					  .multi_load = true,
+					  .chunk_min = 2 * MIB,
+					  .mig_state = true };
+	struct mig_dev *src = open_ok("mlx5,pf=as,vf=0,channel=emu,emu_size=1M,emu_page=4K");
+	uint8_t *s = malloc(STREAM_MAX);
+	struct mig_mlx5_emu_pf *pf = mig_mlx5_emu_pf_get("as", &pc);
+
+	(void)state;
+	assert_non_null(s);
+	assert_non_null(pf);
+	assert_int_equal(mig_dev_set_state(src, MIG_STATE_PRE_COPY,
+					   MIG_STATE_RUNNING), 0);
+	save_some(src, s, 0, 65536);
+	/* 10 dirty pages: the cleanup QUERY asks for more than a page */
+	assert_int_equal(mig_mlx5_emu_vf_dirty(pf, 1, 10), 0);
+	if (mig_dev_set_state(src, MIG_STATE_RUNNING, MIG_STATE_ERROR) != 0)
+		fail_msg("leaving pre-copy: %s", mig_err_last());
+	assert_int_equal(mig_dev_state(src), MIG_STATE_RUNNING);
+	mig_mlx5_emu_pf_put(pf);
+	mig_dev_close(src);
+	free(s);
+}
+
 int
 main(void)
 {
@@ -657,6 +685,7 @@ main(void)
 		cmocka_unit_test(test_cap_gate),
 		cmocka_unit_test(test_reinit),
 		cmocka_unit_test(test_chunk_growth),
+		cmocka_unit_test(test_abort_sized),
 	};
 
 	return cmocka_run_group_tests_name("mlx5_drv", tests, NULL, NULL);

@@ -166,6 +166,7 @@ mlx5_emu_fresh(struct emu_vf *v, uint64_t now_ns)
 	v->reinit_pending = false;
 	v->chunk_req = 0;
 	v->chunk_k = 0;
+	v->inc_req = 0;
 	v->ld_active = false;
 	v->ld_broken = false;
 	v->ld_complete = false;

@@ -158,6 +158,8 @@ mlx5_emu_query(struct mig_mlx5_emu_pf *pf, const void *in, size_t inlen,
 					     a.vhca_id, total);
 		res.required_umem_size = (uint32_t)total;
 	}
+	if (a.incremental)
+		v->inc_req = res.required_umem_size;
 	return mig_mlx5_build_query_vhca_migration_state_out(out, outlen,
 							     &res) < 0 ?
 		       -EMSGSIZE : 0;
@@ -308,7 +310,7 @@ mlx5_emu_save(struct mig_mlx5_emu_pf *pf, const void *in, size_t inlen,
 	struct emu_dma d;
 	struct emu_vf *v;
 	uint64_t cand, min, used;
-	uint32_t nrec;
+	uint32_t nrec, inc_req;
 	bool last;
 	int ret;
 
@@ -326,6 +328,8 @@ mlx5_emu_save(struct mig_mlx5_emu_pf *pf, const void *in, size_t inlen,
 				     "SAVE of vhca %u: size %" PRIu32 " is not a whole number of %u-byte pages",
 				     a.vhca_id, a.size, EMU_PAGE);
 	ret = emu_save_check(pf, v, &a, r);
+	inc_req = v->inc_req;
+	v->inc_req = 0;
 	if (ret != 0 || r->status != MIG_MLX5_STAT_OK)
 		goto cleanup;
 	if (mlx5_emu_dma_map(pf, a.mkey, a.va, a.size, true, &d, r) != 0 ||
@@ -424,6 +428,11 @@ cleanup:
 	if (ret != 1)
 		return 0;
 	/* incremental=0, set_track=0 while running: leave PRE_COPY */
+	if (a.size < inc_req)
+		return mlx5_emu_fail(pf, r, MIG_MLX5_STAT_BAD_PARAM,
+				     EMU_SYN_BUF_SMALL,
+				     "SAVE of vhca %u leaving pre-copy: buffer of %" PRIu32 " bytes, its QUERY asked for %" PRIu32,
+				     a.vhca_id, a.size, inc_req);
 	v->tracking = false;
 	memset(v->dirty, 0, emu_words(v->npages) * sizeof(uint64_t));
 	memset(v->pend, 0, emu_words(v->npages) * sizeof(uint64_t));

@@ -109,6 +109,7 @@ struct emu_vf {
 	bool reinit_pending; /* new initial data not yet saved */
 	uint64_t chunk_req;  /* smallest buffer for the next chunk */
 	uint64_t chunk_k;    /* chunks of the current untracked save */
+	uint32_t inc_req;    /* last incremental QUERY's size, until a SAVE */
 	uint64_t saves;      /* SAVEs that wrote an image (corrupt_save) */
 	/* load side */
 	bool ld_active;
