@@ -215,7 +215,8 @@ emu_mkey_inline(struct mig_mlx5_emu_pf *pf, const void *in,
 	pg = UINT64_C(1) << a->log_page_size;
 	pages = (a->len + pg - 1) / pg;
 	if (a->len == 0 || pages > a->n_mtt ||
-	    a->translations_octword_size != a->translations_octword_actual_size) {
+	    a->translations_octword_size !=
+		    a->translations_octword_actual_size) {
 		mlx5_emu_fail(pf, r, MIG_MLX5_STAT_BAD_PARAM, EMU_SYN_OBJ,
 			      "CREATE_MKEY: len %" PRIu64 " needs %" PRIu64 " MTT entries, %u given (octwords %u, actual %u)",
 			      a->len, pages, a->n_mtt,
@@ -237,8 +238,9 @@ emu_mkey_inline(struct mig_mlx5_emu_pf *pf, const void *in,
 		return NULL;
 	}
 	for (i = 0; i < pages; i++) {
-		u->mtt[i] = mig_mlx5_get(in, MIG_MLX5_CREATE_MKEY_IN_KLM_PAS_MTT +
-					 64 * i, 64);
+		u->mtt[i] = mig_mlx5_get(in,
+					 MIG_MLX5_CREATE_MKEY_IN_KLM_PAS_MTT +
+						 64 * i, 64);
 		if (u->mtt[i] & (pg - 1)) {
 			free(u->mtt);
 			u->mtt = NULL;
