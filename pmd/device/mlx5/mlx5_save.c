@@ -294,7 +294,7 @@ save_query_inc(struct mlx5_dev *md)
 
 	ret = mlx5_fw_query(md, true, &r);
 	if (ret < 0)
-		return save_fail(md, ret);
+		return ret;
 	sv->query_ns = mig_time_ns();
 	sv->dirty_est = r.required_umem_size;
 	sv->dirty_total = md->chunk_mode ? r.remaining_total_size :
@@ -326,7 +326,7 @@ save_middle(struct mlx5_dev *md)
 	if (!sv->want_middle) {
 		ret = save_query_inc(md);
 		if (ret < 0)
-			return ret;
+			return save_fail(md, ret);
 	}
 	if (!sv->want_middle) {
 		if (sv->dirty_est == 0)
@@ -601,7 +601,10 @@ mlx5_save_sizes(struct mlx5_dev *md, struct mig_dev_sizes *sz)
 	if (sv->precopy && !sv->final && !sv->precopy_err && !sv->saving &&
 	    !sv->want_middle && md->state == MIG_STATE_PRE_COPY &&
 	    now - sv->query_ns > SAVE_QUERY_NS) {
-		save_query_inc(md);
+		/* an estimate: a failure here is the next save's to report */
+		if (save_query_inc(md) < 0)
+			MLX5_LOG(DEBUG, "mlx5 %s: %s", md->dev->name,
+				 mig_err_last());
 		save_kick(md);
 	}
 	if (sv->reinit) {
