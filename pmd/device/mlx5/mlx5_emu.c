@@ -59,6 +59,7 @@ emu_pf_cfg_equal(const struct mig_mlx5_emu_pf_cfg *a,
 	return a->chunk == b->chunk && a->tracking == b->tracking &&
 	       a->multi_load == b->multi_load &&
 	       a->chunk_min == b->chunk_min &&
+	       a->chunk_grow == b->chunk_grow && a->mig_state == b->mig_state &&
 	       a->latency_ns == b->latency_ns && a->bandwidth == b->bandwidth;
 }
 
@@ -227,6 +228,16 @@ emu_query_hca_cap(struct mig_mlx5_emu_pf *pf, const void *in, size_t inlen,
 					     MIG_MLX5_EMU_VFS_MAX);
 	}
 	type = a.op_mod >> 1;
+	if (v != NULL && type == MIG_MLX5_CAP_TYPE_GENERAL_2 &&
+	    (a.op_mod & 1) == MIG_MLX5_HCA_CAP_CUR)
+		return mlx5_emu_fail(pf, r, MIG_MLX5_STAT_BAD_PARAM,
+				     EMU_SYN_CAP,
+				     "QUERY_HCA_CAP: general-2 capabilities of function %u are read as maximum (op_mod 0x%x), as upstream's mlx5_vport_get_other_func_cap; got op_mod 0x%x",
+				     a.function_id,
+				     MIG_MLX5_HCA_CAP_OP_MOD(
+					     MIG_MLX5_CAP_TYPE_GENERAL_2,
+					     MIG_MLX5_HCA_CAP_MAX),
+				     a.op_mod);
 	if (type == MIG_MLX5_CAP_TYPE_GENERAL) {
 		struct mig_mlx5_hca_cap_res c;
 
@@ -245,6 +256,7 @@ emu_query_hca_cap(struct mig_mlx5_emu_pf *pf, const void *in, size_t inlen,
 			c.migration_multi_load = pf->c.multi_load;
 			c.migration_tracking_state = pf->c.tracking;
 			c.migration_in_chunks = pf->c.chunk;
+			c.migration_state = pf->c.mig_state;
 		}
 		ret = mig_mlx5_build_hca_cap2_out(out, outlen, &c);
 	} else {

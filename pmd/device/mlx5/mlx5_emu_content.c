@@ -161,7 +161,12 @@ mlx5_emu_fresh(struct emu_vf *v, uint64_t now_ns)
 	v->scan = 0;
 	v->session = 0;
 	v->seq = 0;
-	v->tracked_inc = 0;
+	v->tracked_saves = 0;
+	v->inc_queries = 0;
+	v->reinit_pending = false;
+	v->chunk_req = 0;
+	v->chunk_k = 0;
+	v->inc_req = 0;
 	v->ld_active = false;
 	v->ld_broken = false;
 	v->ld_complete = false;
