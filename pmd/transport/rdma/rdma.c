@@ -338,10 +338,7 @@ mig_rdma_setup_device(struct mig_xport *xp, struct ibv_context *ctx)
 				    "header ring");
 	if (p->hdr == NULL)
 		return xp->error;
-	ret = rdma_slot_keys(xp);
-	if (ret == 0 && p->mw)
-		ret = mig_rdma_mw_setup(xp);
-	return ret;
+	return rdma_slot_keys(xp);
 }
 
 /* Source, every slot described: header staging and the initial credits. */

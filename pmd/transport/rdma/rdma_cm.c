@@ -335,7 +335,17 @@ rdma_ev_established(struct mig_xport *xp, struct rdma_qp *q)
 	p->nup++;
 	if (p->source || p->nup < p->nqps)
 		return 0;
-	/* binds the windows first with protect=mw; SLOTS go once bound */
+	/*
+	 * The windows are allocated now, after every QP: a process that is
+	 * killed has its objects destroyed newest first, and rxe waits (and
+	 * warns) in destroy_qp while a window bound to the QP still exists.
+	 * Then they are bound; SLOTS go once they are.
+	 */
+	if (p->mw) {
+		ret = mig_rdma_mw_setup(xp);
+		if (ret < 0)
+			return ret;
+	}
 	ret = mig_rdma_credit_flush(xp);
 	if (ret < 0)
 		return ret;

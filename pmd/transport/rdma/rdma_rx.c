@@ -77,6 +77,8 @@ mig_rdma_credit_flush(struct mig_xport *xp)
 	int bi, len, ret, work = 0;
 	bool idle;
 
+	if (p->mw && p->unbound == NULL)
+		return 0; /* the windows come with the last QP (rdma_cm.c) */
 	if (p->mw) {
 		/* released slots become pending once their window is bound */
 		work = mig_rdma_mw_bind_pending(xp);
