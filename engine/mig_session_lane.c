@@ -65,6 +65,9 @@ sess_lane_error(const struct sess_lane *l)
 	return __atomic_load_n(&l->error, __ATOMIC_ACQUIRE);
 }
 
+/* A sess_lanes_request() mask has a bit per device. */
+_Static_assert(MIG_SESSION_DEVS_MAX <= 64, "lane masks are 64 bits");
+
 uint64_t
 sess_lanes_all(const struct mig_sess *s)
 {

@@ -174,6 +174,28 @@ src_keepalive(struct src_sess *ss, uint64_t now, bool caught_up,
 	return sess_send_keepalive(s, ++ss->ka_seq);
 }
 
+/* What the policy weighs besides the estimates and the rounds: the
+ * destination's backlog, the bandwidth, the acknowledgements missing. */
+static void
+src_policy_input(struct src_sess *ss, uint64_t now,
+		 struct mig_policy_input *in)
+{
+	struct mig_sess *s = &ss->s;
+	struct mig_xport_info xi;
+	unsigned int i;
+
+	/* The destination's backlog (chunks of the average size so far) is
+	 * loaded before any stop-copy byte: part of the downtime. */
+	mig_xport_info_get(s->xp, &xi);
+	if (xi.tx_chunks > 0)
+		in->inflight_bytes = xi.inflight * (xi.tx_bytes / xi.tx_chunks);
+	in->bandwidth_bps = mig_rate_link_bps(&s->rate, now);
+	for (i = 0; i < s->cfg->ndev; i++)
+		if (ss->d[i].precopy && !ss->d[i].acked &&
+		    (s->features & MIG_WIRE_FEAT_SWITCHOVER_ACK))
+			in->acks_pending++;
+}
+
 /*
  * Pre-copy rounds until the policy says switch over. Round 1 moves the
  * initial data. When every pre-copy device has caught up (no data now,
@@ -187,12 +209,11 @@ src_precopy(struct src_sess *ss)
 	struct sess_req rearm = { .kind = SESS_REQ_REARM };
 	struct mig_sess *s = &ss->s;
 	struct mig_policy_input in;
-	struct mig_xport_info xi;
 	enum mig_policy_verdict v;
 	uint64_t start = mig_time_ns(), last = 0, now, mark;
 	struct src_ka ka = { .idle_ns = start, .sent_ns = start };
 	uint64_t left, left_prev = UINT64_MAX;
-	unsigned int i, completed = 0;
+	unsigned int completed = 0;
 	bool caught_up, armed = false, converged = false;
 	char why[256];
 	int ret;
@@ -232,21 +253,10 @@ src_precopy(struct src_sess *ss)
 			left_prev = left;
 			mark = s->st->bytes;
 		}
-		/* The destination's backlog (chunks of the average size so
-		 * far) is loaded before any stop-copy byte: part of the
-		 * downtime. */
-		mig_xport_info_get(s->xp, &xi);
-		if (xi.tx_chunks > 0)
-			in.inflight_bytes = xi.inflight * (xi.tx_bytes /
-							   xi.tx_chunks);
-		in.bandwidth_bps = mig_rate_link_bps(&s->rate, now);
+		src_policy_input(ss, now, &in);
 		in.rounds = completed;
 		in.converged = converged;
 		in.elapsed_ns = now - start;
-		for (i = 0; i < s->cfg->ndev; i++)
-			if (ss->d[i].precopy && !ss->d[i].acked &&
-			    (s->features & MIG_WIRE_FEAT_SWITCHOVER_ACK))
-				in.acks_pending++;
 		v = mig_policy_decide(&s->cfg->policy, &in, why, sizeof(why));
 		if (v == MIG_POLICY_SWITCHOVER) {
 			src_switch_record(s->st, &in);

@@ -15,14 +15,44 @@
 
 #include "mig_session_src_priv.h"
 
+/* Every stream has ended: its totals into the stats and, in DEV_END, to
+ * the destination (finished lanes no longer change their stage's). */
+static int
+src_dev_end(struct src_sess *ss)
+{
+	struct mig_sess *s = &ss->s;
+	struct mig_wire_msg m;
+	struct src_dev *sd;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < s->cfg->ndev; i++) {
+		sd = &ss->d[i];
+		s->st->dev[i].bytes = sd->stage.bytes;
+		s->st->dev[i].chunks = sd->stage.chunks;
+		s->st->dev[i].stream_digest = sd->stage.digest;
+		s->st->dev[i].pending = 0;
+		s->st->stopcopy_bytes += sd->stage.stop_bytes;
+		memset(&m, 0, sizeof(m));
+		m.type = MIG_WIRE_T_DEV_END;
+		m.dev_end.dev_id = i;
+		m.dev_end.total_bytes = sd->stage.bytes;
+		m.dev_end.chunk_count = sd->stage.chunks;
+		m.dev_end.digest = sd->stage.digest;
+		ret = sess_send(s, &m);
+		if (ret < 0)
+			return ret;
+	}
+	s->st->pending = 0;
+	return 0;
+}
+
 /* Quiesce, stop every device, drain all streams in parallel, DEV_END. */
 int
 src_switchover(struct src_sess *ss, uint64_t *down_start)
 {
 	struct sess_req r;
 	struct mig_sess *s = &ss->s;
-	struct mig_wire_msg m;
-	struct src_dev *sd;
 	uint64_t pending, fixed;
 	unsigned int i;
 	bool finished;
@@ -70,24 +100,5 @@ src_switchover(struct src_sess *ss, uint64_t *down_start)
 	} while (!finished);
 	s->st->down_data_ns = mig_time_ns() - *down_start -
 			      s->st->down_stop_ns;
-	/* Finished lanes no longer change their stage's totals. */
-	for (i = 0; i < s->cfg->ndev; i++) {
-		sd = &ss->d[i];
-		s->st->dev[i].bytes = sd->stage.bytes;
-		s->st->dev[i].chunks = sd->stage.chunks;
-		s->st->dev[i].stream_digest = sd->stage.digest;
-		s->st->dev[i].pending = 0;
-		s->st->stopcopy_bytes += sd->stage.stop_bytes;
-		memset(&m, 0, sizeof(m));
-		m.type = MIG_WIRE_T_DEV_END;
-		m.dev_end.dev_id = i;
-		m.dev_end.total_bytes = sd->stage.bytes;
-		m.dev_end.chunk_count = sd->stage.chunks;
-		m.dev_end.digest = sd->stage.digest;
-		ret = sess_send(s, &m);
-		if (ret < 0)
-			return ret;
-	}
-	s->st->pending = 0;
-	return 0;
+	return src_dev_end(ss);
 }

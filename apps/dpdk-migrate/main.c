@@ -322,26 +322,15 @@ app_loopback(struct app_opts *o, int argc, char **argv, char **devargs,
 	return ret;
 }
 
-/* One option of the command line; 0, or -EINVAL with a message. */
+/* An option that sets a limit or a size of the migration; 0, or -EINVAL
+ * with a message. */
 static int
-app_opt(struct app_opts *o, int opt, const char *arg, const char *prog)
+app_opt_limit(struct app_opts *o, int opt, const char *arg)
 {
 	uint64_t v = 0;
 	int ret = 0;
 
 	switch (opt) {
-	case 'R':
-		o->role = arg;
-		break;
-	case 'l':
-		o->listen = arg;
-		break;
-	case 'p':
-		o->peer = arg;
-		break;
-	case 't':
-		o->xport = arg;
-		break;
 	case 'D':
 		ret = app_opt_duration("downtime", arg, 0, UINT64_MAX,
 				       &o->policy.downtime_limit_ns);
@@ -370,15 +359,47 @@ app_opt(struct app_opts *o, int opt, const char *arg, const char *prog)
 			ret = -EINVAL;
 		}
 		break;
+	case 'c':
+		ret = app_opt_size("chunk", arg, 1, MIG_WIRE_CHUNK_MAX, &v);
+		o->chunk = (uint32_t)v;
+		break;
+	}
+	return ret;
+}
+
+/* One option of the command line; 0, or -EINVAL with a message. */
+static int
+app_opt(struct app_opts *o, int opt, const char *arg, const char *prog)
+{
+	uint64_t v = 0;
+	int ret = 0;
+
+	switch (opt) {
+	case 'R':
+		o->role = arg;
+		break;
+	case 'l':
+		o->listen = arg;
+		break;
+	case 'p':
+		o->peer = arg;
+		break;
+	case 't':
+		o->xport = arg;
+		break;
+	case 'D':
+	case 'r':
+	case 'W':
+	case 'T':
+	case 'o':
+	case 'c':
+		ret = app_opt_limit(o, opt, arg);
+		break;
 	case 'k':
 		o->key_file = arg;
 		break;
 	case 'I':
 		o->insecure = true;
-		break;
-	case 'c':
-		ret = app_opt_size("chunk", arg, 1, MIG_WIRE_CHUNK_MAX, &v);
-		o->chunk = (uint32_t)v;
 		break;
 	case 'j':
 		o->json = arg;
