@@ -338,7 +338,7 @@ main(int argc, char **argv)
 			.on_limit = MIG_POLICY_ON_LIMIT_SWITCH,
 		},
 	};
-	char **orig_argv;
+	char **orig_argv, **eal_argv;
 	int orig_argc = argc;
 	uint64_t v;
 	char *devargs[APP_MAX_DEVS];
@@ -349,6 +349,10 @@ main(int argc, char **argv)
 	if (orig_argv == NULL)
 		return EXIT_FAILURE;
 	memcpy(orig_argv, argv, (size_t)argc * sizeof(*argv));
+	eal_argv = app_eal_argv(argc, argv, &argc);
+	if (eal_argv == NULL)
+		return EXIT_FAILURE;
+	argv = eal_argv;
 	ret = rte_eal_init(argc, argv);
 	if (ret < 0)
 		rte_exit(EXIT_FAILURE, "cannot initialise EAL: %s\n",
@@ -489,6 +493,7 @@ main(int argc, char **argv)
 		ret = -EINVAL;
 	}
 	free(orig_argv);
+	free(eal_argv);
 	rte_eal_cleanup();
 	return ret < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }
