@@ -301,9 +301,14 @@ def rm_runtime(prefix):
             subprocess.run(["rm", "-rf", p])
 
 
+NETEM = False           # --netem: namespaces and sch_netem available
+NS, IF_D, IF_S = "fmns", "fm0", "fm1"
+NS_DST, NS_SRC = "10.77.0.2", "10.77.0.1"
+
+
 def applies(phase, side, fault):
     """None when the cell applies, else the reason it does not."""
-    if fault == "netem":
+    if fault == "netem" and not NETEM:
         return ("host kernel has no sch_netem; run in the lab "
                 "(tests/lab/scenarios/netem_faults.sh)")
     if fault == "devfail":
@@ -353,7 +358,127 @@ def devs_for(cell):
     return [sa, sb], [da, db]
 
 
+def sh(*cmd):
+    return subprocess.run(list(cmd), capture_output=True, text=True)
+
+
+def netem_setup():
+    """A network namespace for the source, a veth pair to it."""
+    netem_teardown()
+    for c in (["ip", "netns", "add", NS],
+              ["ip", "link", "add", IF_D, "type", "veth", "peer", "name",
+               IF_S],
+              ["ip", "link", "set", IF_S, "netns", NS],
+              ["ip", "addr", "add", NS_DST + "/24", "dev", IF_D],
+              ["ip", "link", "set", IF_D, "up"],
+              ["ip", "netns", "exec", NS, "ip", "addr", "add",
+               NS_SRC + "/24", "dev", IF_S],
+              ["ip", "netns", "exec", NS, "ip", "link", "set", IF_S, "up"],
+              ["ip", "netns", "exec", NS, "ip", "link", "set", "lo", "up"]):
+        r = sh(*c)
+        if r.returncode != 0:
+            return "%s: %s" % (" ".join(c), r.stderr.strip())
+    return None
+
+
+def netem_teardown():
+    sh("ip", "link", "del", IF_D)
+    sh("ip", "netns", "del", NS)
+
+
+def netem_qdisc(side, on):
+    """1% loss and 50 ms delay on the egress of @side's veth end."""
+    pre = ["ip", "netns", "exec", NS] if side == "source" else []
+    dev = IF_S if side == "source" else IF_D
+    if on:
+        r = sh(*(pre + ["tc", "qdisc", "add", "dev", dev, "root", "netem",
+                        "loss", "1%", "delay", "50ms"]))
+        return None if r.returncode == 0 else r.stderr.strip()
+    sh(*(pre + ["tc", "qdisc", "del", "dev", dev, "root"]))
+    return None
+
+
+def run_netem_cell(app, cell, tmp, keep):
+    """No cut: netem on @side's egress from the start of the phase to the
+    end; the migration must complete with equal digests."""
+    name = "%s-%s-%s" % (cell.phase, cell.side, cell.fault)
+    d = os.path.join(tmp, name)
+    os.makedirs(d, exist_ok=True)
+    key = os.path.join(tmp, "key")
+    pre = "fm%d-%s" % (os.getpid(), name)
+    dport = free_port()
+    sdevs, ddevs = devs_for(cell)
+    common = ["--key", key, "-v"]
+    eal = ["--no-pci", "--log-level=lib.eal:warning"] + mem_opts()
+    dcmd = [app, "-l", "1", "--file-prefix", pre + "-d"] + eal + \
+        ["--", "--role", "destination", "--listen",
+         "%s:%d" % (NS_DST, dport)] + common
+    for x in ddevs:
+        dcmd += ["--dev", x]
+    scmd = ["ip", "netns", "exec", NS, app, "-l", "0", "--file-prefix",
+            pre + "-s"] + eal + \
+        ["--", "--role", "source", "--peer", "%s:%d" % (NS_DST, dport),
+         "--max-precopy-time", "5000"] + common
+    for x in sdevs:
+        scmd += ["--dev", x]
+    files = {}
+    for k in ("s.out", "s.err", "d.out", "d.err"):
+        files[k] = open(os.path.join(d, k), "w")
+    dp = subprocess.Popen(dcmd, stdout=files["d.out"], stderr=files["d.err"],
+                          stdin=subprocess.DEVNULL)
+    if not wait_file(d + "/d.out", "listening on", 60):
+        cell.problems.append("destination did not listen")
+    if cell.phase == "handshake":
+        err = netem_qdisc(cell.side, True)
+        if err:
+            cell.problems.append("tc: " + err)
+    sp = subprocess.Popen(scmd, stdout=files["s.out"], stderr=files["s.err"],
+                          stdin=subprocess.DEVNULL)
+    t0 = time.time()
+    if cell.phase != "handshake":
+        mark = "step %s at" % PHASE_STEP[cell.phase]
+        log = d + ("/d.err" if cell.side == "destination" and
+                   cell.phase != "switchover" else "/s.err")
+        if wait_file(log, mark, 120):
+            err = netem_qdisc(cell.side, True)
+            if err:
+                cell.problems.append("tc: " + err)
+        else:
+            cell.problems.append("phase not reached")
+    rc = {}
+    for side, p in (("source", sp), ("destination", dp)):
+        try:
+            p.wait(max(1, 240 - (time.time() - t0)))
+            rc[side] = p.returncode
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+            rc[side] = "hang"
+            cell.problems.append("%s did not exit" % side)
+    t = time.time() - t0
+    netem_qdisc(cell.side, False)
+    for f in files.values():
+        f.close()
+    sout, dout = read(d + "/s.out"), read(d + "/d.out")
+    if rc["source"] != 0 or rc["destination"] != 0:
+        cell.problems.append("did not complete")
+    elif not digests(sout) or digests(sout) != digests(dout):
+        cell.problems.append("digests differ")
+    left = leftovers(pre + "-s") + leftovers(pre + "-d")
+    if left:
+        cell.problems.append("left behind: %s" % " ".join(left[:4]))
+    cell.outcome = describe(cell, d, rc) + ", equal digests" * (
+        not cell.problems) + " (%.1f s)" % t
+    rm_runtime(pre + "-s")
+    rm_runtime(pre + "-d")
+    if not keep and not cell.problems:
+        subprocess.run(["rm", "-rf", d])
+    return cell
+
+
 def run_cell(app, cell, tmp, keep):
+    if cell.fault == "netem":
+        return run_netem_cell(app, cell, tmp, keep)
     name = "%s-%s-%s" % (cell.phase, cell.side, cell.fault)
     d = os.path.join(tmp, name)
     os.makedirs(d, exist_ok=True)
@@ -595,7 +720,21 @@ def main():
     ap.add_argument("--fault", default=",".join(FAULTS))
     ap.add_argument("--keep", action="store_true",
                     help="keep the logs of passing cells too")
+    ap.add_argument("--netem", action="store_true",
+                    help="run the netem cells (network namespaces, tc "
+                    "netem: the lab VM)")
+    ap.add_argument("--tap", action="store_true", help="TAP output")
+    ap.add_argument("--save", help="save the cells as JSON")
+    ap.add_argument("--load", action="append", default=[],
+                    help="cells of an earlier run (JSON) replacing these")
     a = ap.parse_args()
+    global NETEM
+    if a.netem:
+        err = netem_setup()
+        if err:
+            print("cannot set up the netem namespace: %s" % err)
+            return 1
+        NETEM = True
     tmp = tempfile.mkdtemp(prefix="fault_matrix.")
     os.chmod(tmp, 0o700)
     key = os.path.join(tmp, "key")
@@ -603,6 +742,9 @@ def main():
     os.write(fd, os.urandom(32).hex().encode())
     os.close(fd)
     cells = []
+    if a.tap:
+        print("1..%d" % (len(a.phase.split(",")) * len(a.side.split(",")) *
+                         len(a.fault.split(","))))
     for p in a.phase.split(","):
         for s in a.side.split(","):
             for f in a.fault.split(","):
@@ -612,8 +754,28 @@ def main():
                 cells.append(c)
                 res = "n/a" if c.na else ("FAIL " + "; ".join(c.problems)
                                           if c.problems else "pass")
-                print("%-10s %-11s %-7s %s  %s" % (p, s, f, res, c.outcome),
-                      flush=True)
+                if a.tap:
+                    print("%s %d - %s %s %s%s%s" % (
+                        "not ok" if c.problems else "ok", len(cells), p, s,
+                        f, " # SKIP " + c.na if c.na else "",
+                        ": " + res if c.problems else ""))
+                    print("# " + (c.outcome or c.na or ""), flush=True)
+                else:
+                    print("%-10s %-11s %-7s %s  %s" % (p, s, f, res,
+                                                       c.outcome), flush=True)
+    if a.netem:
+        netem_teardown()
+    if a.save:
+        json.dump([c.__dict__ for c in cells], open(a.save, "w"), indent=1)
+    for path in a.load:
+        for x in json.load(open(path)):
+            c = Cell(x["phase"], x["side"], x["fault"])
+            c.__dict__.update(x)
+            cells = [y for y in cells if (y.phase, y.side, y.fault) !=
+                     (c.phase, c.side, c.fault)] + [c]
+    order = {(p, s_, f): i for i, (p, s_, f) in enumerate(
+        (p, s_, f) for p in PHASES for s_ in SIDES for f in FAULTS)}
+    cells.sort(key=lambda c: order[(c.phase, c.side, c.fault)])
     npass = sum(1 for c in cells if not c.na and not c.problems)
     nfail = sum(1 for c in cells if not c.na and c.problems)
     nna = sum(1 for c in cells if c.na)
@@ -621,8 +783,10 @@ def main():
                "`devtools/fault_matrix.py`, --timeout %d ms)." %
                (len(cells), npass, nfail, nna,
                 time.strftime("%Y-%m-%d", time.gmtime()), TIMEOUT_MS))
+    if a.tap:
+        summary = "# " + summary
     print(summary)
-    print("logs of failed cells: %s" % tmp)
+    print(("# " if a.tap else "") + "logs of failed cells: %s" % tmp)
     if a.write:
         write_doc(a.write, table(cells), summary)
     if nfail == 0 and not a.keep:
