@@ -171,6 +171,14 @@ tcp_recv(struct mig_xport *xp, struct tcp_stream *s, void *buf, uint32_t len)
 		n = recv(s->fd, buf, len, MSG_DONTWAIT);
 		if (n > 0)
 			return (int)n;
+		if (n == 0 && xp->state == MIG_XPORT_S_CONNECTED) {
+			/* Not yet: a frame the peer sent on another stream
+			 * before it closed (its ABORT, its DONE) may still
+			 * wait in that stream (tcp_eof_check). */
+			s->eof = true;
+			s->readable = false;
+			return -EAGAIN;
+		}
 		if (n == 0)
 			return tcp_sock_fail(xp, s, 0);
 		if (errno == EINTR)
@@ -280,7 +288,7 @@ tcp_read(struct mig_xport *xp, struct tcp_stream *s, bool *polled)
 	int work = 0, ret;
 	uint32_t want;
 
-	if (s->fd < 0)
+	if (s->fd < 0 || s->eof)
 		return 0;
 	if (!s->readable && s->step != TCP_RX_READY && s->step != TCP_RX_BUF) {
 		/* one epoll_wait per pass over the streams */
@@ -396,6 +404,39 @@ tcp_read(struct mig_xport *xp, struct tcp_stream *s, bool *polled)
 	}
 }
 
+/*
+ * A peer close seen on a stream is reported only when no stream holds a
+ * frame for the user any more: the streams were just read up to what the
+ * kernel had, so every frame the peer sent before it closed (an ABORT on
+ * stream 0 before it closed stream 1, the destination's DONE before it
+ * closed) was handed over first, and the user had one more poll to act
+ * on it. Otherwise the source could fail although DONE had arrived, with
+ * the destination's devices already running.
+ */
+static int
+tcp_eof_check(struct mig_xport *xp)
+{
+	struct tcp_priv *p = tcp_priv(xp);
+	struct tcp_stream *eof = NULL;
+	unsigned int i;
+
+	if (p->rx_handed) {
+		p->rx_handed = false;
+		return 0;
+	}
+	for (i = 0; i < p->nconn; i++) {
+		struct tcp_stream *s = &p->s[i];
+
+		if (s->fd < 0)
+			continue;
+		if (s->step == TCP_RX_READY)
+			return 0;
+		if (s->eof && eof == NULL)
+			eof = s;
+	}
+	return eof == NULL ? 0 : tcp_sock_fail(xp, eof, 0);
+}
+
 /* Every stream: read (chunks, credits, frames), return credits, flush
  * writes. */
 int
@@ -423,6 +464,9 @@ tcp_io_poll(struct mig_xport *xp)
 			return ret;
 		work += ret;
 	}
+	ret = tcp_eof_check(xp);
+	if (ret < 0)
+		return ret;
 	return work;
 }
 
@@ -593,6 +637,13 @@ tcp_op_rx(struct mig_xport *xp, struct mig_xport_rx *out, unsigned int n)
 		}
 		p->rr_rx = (p->rr_rx + 1) % RTE_MAX(p->nconn, 1u);
 	} while (work && cnt < n);
+	if (cnt > 0) {
+		p->rx_handed = true;
+	} else {
+		ret = tcp_eof_check(xp);
+		if (ret < 0)
+			return ret;
+	}
 	return (int)cnt;
 }
 
