@@ -98,6 +98,8 @@ class Proxy:
         self.fired = threading.Event()
         self.pairs = []         # (client socket, server socket)
         self.dead = False
+        self.done_frame = False  # the s2c frame being forwarded is DONE
+        self.done_sent = False   # DONE was forwarded to the source
         threading.Thread(target=self.accept_loop, daemon=True).start()
 
     def accept_loop(self):
@@ -123,6 +125,8 @@ class Proxy:
         magic, _ver, ftype, _flags, blen = struct.unpack_from("<IBBHI", hdr)
         if magic != MAGIC:
             return -1, 0
+        if direction == "s2c" and ftype == T_DONE:
+            self.done_frame = True
         flag = 0
         if ftype == T_CHUNK:
             flag = struct.unpack_from("<I", hdr, 28)[0]
@@ -178,6 +182,10 @@ class Proxy:
                     buf = buf[n:]
                     skip -= n
                     foff += n
+                    if skip == 0 and direction == "s2c" and \
+                            self.done_frame:
+                        # the destination's DONE is in the source's socket
+                        self.done_sent = True
         except OSError:
             pass
         if self.dead:
@@ -573,6 +581,11 @@ def run_cell(app, cell, tmp, keep):
     for f in files.values():
         f.close()
     check(cell, d, rc, pre, dport, proxy.port)
+    if proxy.done_sent and rc["source"] not in (0, "killed", "hang") and \
+            rc["destination"] == 0:
+        cell.problems.append("the source failed although the destination's "
+                             "DONE had reached it: the destination runs the "
+                             "devices, the source resumed them too")
     ends = "%.1f s" % (t_end - (fired_at or t0))
     cell.outcome = describe(cell, d, rc) + " (ended %s after the %s)" % (
         ends, "fault" if fired_at else "start")
