@@ -798,6 +798,9 @@ def main():
                "`devtools/fault_matrix.py`, --timeout %d ms)." %
                (len(cells), npass, nfail, nna,
                 time.strftime("%Y-%m-%d", time.gmtime()), TIMEOUT_MS))
+    if a.netem or a.load:
+        summary = summary[:-1] + ("; the netem cells ran in the lab VM "
+                                  "(6.12, TCG) with the default limits.")
     if a.tap:
         summary = "# " + summary
     print(summary)
