@@ -35,6 +35,15 @@ tcp_sock_fail(struct mig_xport *xp, struct tcp_stream *s, int err)
 			       strerror(err));
 }
 
+/* A send or recv error that means the peer closed or reset the stream
+ * of a connected session: deferred (tcp_eof_check). */
+static bool
+tcp_peer_gone(struct mig_xport *xp, int err)
+{
+	return xp->state == MIG_XPORT_S_CONNECTED &&
+	       (err == EPIPE || err == ECONNRESET || err == 0);
+}
+
 int
 tcp_queue_frame(struct tcp_stream *s, const void *frame, uint32_t len)
 {
@@ -86,6 +95,10 @@ tcp_write_chunk(struct mig_xport *xp, struct tcp_stream *s)
 				return 0;
 			if (errno == EINTR)
 				continue;
+			if (tcp_peer_gone(xp, errno)) {
+				s->tx_dead = true;
+				return 0;
+			}
 			return tcp_sock_fail(xp, s, errno);
 		}
 		s->tx_off += (uint64_t)n;
@@ -106,7 +119,7 @@ tcp_flush(struct mig_xport *xp, struct tcp_stream *s)
 	int work = 0, ret;
 	ssize_t n;
 
-	if (s->fd < 0)
+	if (s->fd < 0 || s->tx_dead)
 		return 0;
 	for (;;) {
 		if (s->tx_busy) {
@@ -125,6 +138,10 @@ tcp_flush(struct mig_xport *xp, struct tcp_stream *s)
 				return work;
 			if (errno == EINTR)
 				continue;
+			if (tcp_peer_gone(xp, errno)) {
+				s->tx_dead = true;
+				return work;
+			}
 			return tcp_sock_fail(xp, s, errno);
 		}
 		s->cq_head += (uint32_t)n;
@@ -171,7 +188,7 @@ tcp_recv(struct mig_xport *xp, struct tcp_stream *s, void *buf, uint32_t len)
 		n = recv(s->fd, buf, len, MSG_DONTWAIT);
 		if (n > 0)
 			return (int)n;
-		if (n == 0 && xp->state == MIG_XPORT_S_CONNECTED) {
+		if ((n == 0 || errno == ECONNRESET) && tcp_peer_gone(xp, 0)) {
 			/* Not yet: a frame the peer sent on another stream
 			 * before it closed (its ABORT, its DONE) may still
 			 * wait in that stream (tcp_eof_check). */
@@ -431,7 +448,7 @@ tcp_eof_check(struct mig_xport *xp)
 			continue;
 		if (s->step == TCP_RX_READY)
 			return 0;
-		if (s->eof && eof == NULL)
+		if ((s->eof || s->tx_dead) && eof == NULL)
 			eof = s;
 	}
 	return eof == NULL ? 0 : tcp_sock_fail(xp, eof, 0);
@@ -517,6 +534,7 @@ tcp_op_tx(struct mig_xport *xp, const struct mig_wire_chunk *hdr,
 				return ret;
 		}
 		if (p->s[i].credits > 0 && !p->s[i].tx_busy &&
+		    !p->s[i].tx_dead &&
 		    p->s[i].cq_head == p->s[i].cq_tail) {
 			s = &p->s[i];
 			p->rr_tx = i + 1;

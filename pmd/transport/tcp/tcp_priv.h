@@ -62,6 +62,9 @@ struct tcp_stream {
 	/* the peer closed it (recv() == 0) once connected: reported by
 	 * tcp_eof_check() after what arrived before on every stream */
 	bool eof;
+	/* a send found the peer gone (EPIPE, ECONNRESET) once connected: no
+	 * more writes; still read (its last frames), reported the same way */
+	bool tx_dead;
 	uint16_t id;           /* index in the session; UINT16_MAX unknown */
 	bool up;               /* source: connected; dest: STREAM received */
 	/* destination, from the STREAM frame: the session and its streams */
