@@ -25,12 +25,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "mig_dev.h"
 #include "mig_devargs.h"
 #include "mig_log.h"
+#include "mig_time.h"
 
 #define MIB (UINT64_C(1) << 20)
 #define ENG_CHUNK (1u << 20)
@@ -49,15 +49,6 @@ struct bench {
 	int run;
 	unsigned int reps;
 };
-
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static struct mig_dev *
 bench_open(struct bench *b, const char *side, uint64_t chunk, uint64_t ra)
@@ -106,7 +97,7 @@ bench_run(struct bench *b, uint64_t chunk, uint64_t ra, uint64_t *t_sc,
 	}
 	if (mig_dev_set_state(dst, MIG_STATE_RESUMING, MIG_STATE_RUNNING) < 0)
 		goto fail;
-	t0 = now_ns();
+	t0 = mig_time_ns();
 	if (mig_dev_set_state(src, MIG_STATE_STOP_COPY, MIG_STATE_RUNNING) < 0)
 		goto fail;
 	while (!eos || wire_h != NULL || d_in > 0 || s_in > 0) {
@@ -128,13 +119,13 @@ bench_run(struct bench *b, uint64_t chunk, uint64_t ra, uint64_t *t_sc,
 				goto fail;
 			if (bb->io.len == 0) {
 				eos = true;
-				t_end = now_ns();
+				t_end = mig_time_ns();
 				bb->next = free_list;
 				free_list = bb;
 				continue;
 			}
 			/* the wire: one FIFO at wire_bw */
-			wire_busy = (wire_busy > now_ns() ? wire_busy : now_ns()) +
+			wire_busy = (wire_busy > mig_time_ns() ? wire_busy : mig_time_ns()) +
 				    bb->io.len * 1000000000ull / b->wire_bw;
 			bb->arrive_ns = wire_busy;
 			bb->next = NULL;
@@ -144,7 +135,7 @@ bench_run(struct bench *b, uint64_t chunk, uint64_t ra, uint64_t *t_sc,
 				wire_t->next = bb;
 			wire_t = bb;
 		}
-		while (wire_h != NULL && wire_h->arrive_ns <= now_ns() &&
+		while (wire_h != NULL && wire_h->arrive_ns <= mig_time_ns() &&
 		       d_in < ENG_DEPTH) {
 			bb = wire_h;
 			if (mig_dev_load_submit(dst, &bb->io) < 0)
@@ -168,7 +159,7 @@ bench_run(struct bench *b, uint64_t chunk, uint64_t ra, uint64_t *t_sc,
 	}
 	if (mig_dev_set_state(dst, MIG_STATE_RUNNING, MIG_STATE_ERROR) < 0)
 		goto fail;
-	*t_down = now_ns() - t0;
+	*t_down = mig_time_ns() - t0;
 	*t_sc = t_end - t0;
 	if (mig_dev_digest(src, &ds) < 0 || mig_dev_digest(dst, &dd) < 0 ||
 	    ds != dd) {

@@ -41,6 +41,7 @@
 #include "mig_devargs.h"
 #include "mig_log.h"
 #include "mig_rate.h"
+#include "mig_time.h"
 
 #define BQ_DEVS_MAX 64
 #define BQ_FLAG_DATA UINT64_C(0xffffffffef100004)

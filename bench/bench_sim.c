@@ -21,6 +21,7 @@
 #include "mig_devargs.h"
 #include "mig_log.h"
 #include "mig_rate.h"
+#include "mig_time.h"
 
 static int
 bench_wait(struct mig_dev *dev, struct mig_io *io)

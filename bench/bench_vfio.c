@@ -40,6 +40,7 @@
 #include "mig_pool.h"
 #include "mig_rate.h"
 #include "mig_src.h"
+#include "mig_time.h"
 #include "vfio_priv.h"
 
 #define QEMU_BUF (1u << 20)

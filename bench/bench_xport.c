@@ -22,6 +22,7 @@
 #include "mig_devargs.h"
 #include "mig_log.h"
 #include "mig_rate.h"
+#include "mig_time.h"
 #include "mig_xport.h"
 
 #define BENCH_SRC_BUFS 64

@@ -20,12 +20,12 @@
 
 #include <stdint.h>
 #include <string.h>
-#include <time.h>
 
 #include <rte_byteorder.h>
 #include <rte_common.h>
 
 #include "mig_crc.h"
+#include "mig_time.h"
 
 #define CRC_POLY UINT32_C(0x82F63B78)
 /* Calibration: bytes per timed pass, passes per implementation (best). */
@@ -167,15 +167,6 @@ static const struct mig_crc_impl g_crc_impls[] = {
 
 static const struct mig_crc_impl *g_crc_impl = &g_crc_impls[0];
 
-static uint64_t
-crc_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* Best time of a few passes over @p buf, in ns. */
 static uint64_t
 crc_time(const struct mig_crc_impl *im, const uint8_t *buf)
@@ -185,9 +176,9 @@ crc_time(const struct mig_crc_impl *im, const uint8_t *buf)
 	unsigned int i;
 
 	for (i = 0; i < CRC_CAL_PASSES; i++) {
-		t = crc_now_ns();
+		t = mig_time_ns();
 		sink = im->update(MIG_CRC32C_INIT, buf, CRC_CAL_LEN);
-		t = crc_now_ns() - t;
+		t = mig_time_ns() - t;
 		RTE_SET_USED(sink);
 		best = RTE_MIN(best, t);
 	}

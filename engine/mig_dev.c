@@ -3,6 +3,7 @@
  */
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -347,10 +348,19 @@ mig_dev_set_state(struct mig_dev *dev, enum mig_state target,
 int
 mig_dev_query_sizes(struct mig_dev *dev, struct mig_dev_sizes *sizes)
 {
+	int ret;
+
 	memset(sizes, 0, sizeof(*sizes));
 	if (dev->drv->ops->query_sizes == NULL)
 		return dev_op_unsupported(dev, "query sizes");
-	return dev->drv->ops->query_sizes(dev, sizes);
+	ret = dev->drv->ops->query_sizes(dev, sizes);
+	if (ret == 0 && (sizes->flags & MIG_DEV_SIZES_F_REINIT)) {
+		dev->reinits++;
+		MIG_LOG(NOTICE, mig_logtype_engine,
+			"device %s: new initial data (re-init %" PRIu64 "): %" PRIu64 " initial bytes to read",
+			dev->name, dev->reinits, sizes->initial_bytes);
+	}
+	return ret;
 }
 
 static int

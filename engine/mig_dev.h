@@ -57,11 +57,19 @@ struct mig_dev_info {
 	int socket_id;        /**< NUMA node of the device, SOCKET_ID_ANY if unknown */
 };
 
+/**
+ * Flag of struct mig_dev_sizes: the device has new initial data since the
+ * previous query (VFIO_PRECOPY_INFO_REINIT); initial_bytes counts it, and
+ * the stream bytes not yet read before it. Reported once per re-init.
+ */
+#define MIG_DEV_SIZES_F_REINIT (1u << 0)
+
 /** Sizes reported by the device; all are estimates. */
 struct mig_dev_sizes {
 	uint64_t initial_bytes;   /**< PRE_COPY: initial data still to read */
 	uint64_t dirty_bytes;     /**< PRE_COPY: dirty data ready to read */
 	uint64_t stop_copy_bytes; /**< data still needed to complete STOP_COPY */
+	uint32_t flags;           /**< MIG_DEV_SIZES_F_* */
 };
 
 /** Flags of struct mig_io. */

@@ -39,6 +39,7 @@ struct mig_dev {
 	enum mig_state state;     /**< maintained by the generic layer */
 	struct mig_dev_info info; /**< filled by the driver's probe */
 	unsigned int inflight;    /**< maintained by the generic layer */
+	uint64_t reinits;         /**< MIG_DEV_SIZES_F_REINIT seen (generic) */
 	void *priv;               /**< drv->priv_size bytes, zeroed */
 };
 

@@ -14,6 +14,7 @@
 
 #include "mig_devargs.h"
 #include "mig_log.h"
+#include "mig_time.h"
 
 /* Longest key=value pair we look at when checking keys. */
 #define DEVARGS_KEY_MAX 64
@@ -182,11 +183,12 @@ mig_parse_duration(const char *s, uint64_t unit_ns, uint64_t *out_ns)
 		uint64_t ns;
 	} sfx[] = {
 		{ "ns", 1 }, { "us", 1000 }, { "ms", 1000000 },
-		{ "s", 1000000000 },
+		{ "s", MIG_NS_PER_S },
 	};
+	unsigned __int128 ns, part;
 	unsigned long long v;
+	uint64_t mul = unit_ns, frac = 0, scale = 1;
 	unsigned int i;
-	uint64_t mul = unit_ns;
 	char *end;
 
 	if (s == NULL || !isdigit((unsigned char)s[0]))
@@ -195,6 +197,17 @@ mig_parse_duration(const char *s, uint64_t unit_ns, uint64_t *out_ns)
 	v = strtoull(s, &end, 10);
 	if (errno != 0)
 		return -EINVAL;
+	if (*end == '.') {
+		/* A fraction of the unit, down to whole nanoseconds. */
+		for (end++; isdigit((unsigned char)*end); end++) {
+			if (scale == MIG_NS_PER_S)
+				return -EINVAL;
+			frac = frac * 10 + (uint64_t)(*end - '0');
+			scale *= 10;
+		}
+		if (scale == 1)
+			return -EINVAL;
+	}
 	if (*end != '\0') {
 		for (i = 0; i < RTE_DIM(sfx); i++)
 			if (strcasecmp(end, sfx[i].sfx) == 0)
@@ -203,9 +216,13 @@ mig_parse_duration(const char *s, uint64_t unit_ns, uint64_t *out_ns)
 			return -EINVAL;
 		mul = sfx[i].ns;
 	}
-	if (mul != 0 && v > UINT64_MAX / mul)
+	part = (unsigned __int128)frac * mul;
+	if (part % scale != 0)
 		return -EINVAL;
-	*out_ns = (uint64_t)v * mul;
+	ns = (unsigned __int128)v * mul + part / scale;
+	if (ns > UINT64_MAX)
+		return -EINVAL;
+	*out_ns = (uint64_t)ns;
 	return 0;
 }
 
@@ -275,7 +292,7 @@ devargs_duration_handler(const char *key, const char *value, void *opaque)
 
 	if (mig_parse_duration(value, c->unit, &v) < 0) {
 		mig_err_set(mig_logtype_engine,
-			    "%s: value '%s' for key '%s' is not a duration (a number with an optional ns, us, ms or s suffix)",
+			    "%s: value '%s' for key '%s' is not a duration (a number, optionally with a fraction, and an optional unit ns, us, ms or s)",
 			    c->who, value, key);
 		return -EINVAL;
 	}

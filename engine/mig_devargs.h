@@ -55,7 +55,8 @@ int mig_devargs_u64(struct rte_kvargs *kv, const char *who, const char *key,
 int mig_devargs_size(struct rte_kvargs *kv, const char *who, const char *key,
 		     uint64_t *out, uint64_t min, uint64_t max);
 
-/** Duration converted to nanoseconds; a bare number is in @p unit_ns. */
+/** Duration converted to nanoseconds (mig_parse_duration()); a bare
+ *  number is in @p unit_ns. */
 int mig_devargs_duration(struct rte_kvargs *kv, const char *who,
 			 const char *key, uint64_t *out_ns, uint64_t unit_ns);
 
@@ -70,7 +71,15 @@ int mig_devargs_str(struct rte_kvargs *kv, const char *who, const char *key,
 /** Parse a size string outside kvargs ("4G"); 0 or -EINVAL. */
 int mig_parse_size(const char *s, uint64_t *out);
 
-/** Parse a duration string outside kvargs; 0 or -EINVAL. */
+/**
+ * Parse a duration outside kvargs into nanoseconds; 0 or -EINVAL.
+ *
+ * Grammar: DIGITS [ "." DIGITS ] [ UNIT ], UNIT one of ns, us, ms, s (any
+ * case); a number without a unit is in @p unit_ns. Up to 9 decimals, and
+ * the result must be a whole number of nanoseconds ("1.5s", "0.25ms";
+ * "1.5ns" is refused). Anything else is refused, size suffixes included:
+ * "1K" is not 1024 of anything.
+ */
 int mig_parse_duration(const char *s, uint64_t unit_ns, uint64_t *out_ns);
 
 #ifdef __cplusplus

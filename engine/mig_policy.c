@@ -10,20 +10,6 @@
 
 #define NS_PER_MS 1000000.0
 
-const char *
-mig_policy_verdict_name(enum mig_policy_verdict v)
-{
-	switch (v) {
-	case MIG_POLICY_CONTINUE:
-		return "continue";
-	case MIG_POLICY_SWITCHOVER:
-		return "switchover";
-	case MIG_POLICY_FAIL:
-		return "fail";
-	}
-	return "invalid";
-}
-
 static enum mig_policy_verdict
 policy_say(enum mig_policy_verdict v, char *why, size_t len, const char *fmt,
 	   ...) __attribute__((format(printf, 4, 5)));

@@ -82,9 +82,6 @@ enum mig_policy_verdict mig_policy_decide(const struct mig_policy_cfg *cfg,
 					  const struct mig_policy_input *in,
 					  char *why, size_t why_len);
 
-/** "continue", "switchover" or "fail". */
-const char *mig_policy_verdict_name(enum mig_policy_verdict v);
-
 #ifdef __cplusplus
 }
 #endif

@@ -80,39 +80,6 @@ static int g_nohuge_warned;
 static unsigned int g_pool_seq;
 
 int
-mig_numa_node_of_pci(const char *bdf)
-{
-	char path[PATH_MAX];
-	char buf[32];
-	const char *dom = "";
-	FILE *f;
-	long node;
-	char *end;
-
-	if (bdf == NULL || bdf[0] == '\0' || strchr(bdf, '/') != NULL)
-		return SOCKET_ID_ANY;
-	/* "BB:DD.F" is short for domain 0000 */
-	if (strchr(bdf, ':') == strrchr(bdf, ':'))
-		dom = "0000:";
-	if (snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s%s/numa_node",
-		     dom, bdf) >= (int)sizeof(path))
-		return SOCKET_ID_ANY;
-	f = fopen(path, "r");
-	if (f == NULL)
-		return SOCKET_ID_ANY;
-	if (fgets(buf, sizeof(buf), f) == NULL) {
-		fclose(f);
-		return SOCKET_ID_ANY;
-	}
-	fclose(f);
-	errno = 0;
-	node = strtol(buf, &end, 10);
-	if (errno != 0 || end == buf || node < 0 || node >= RTE_MAX_NUMA_NODES)
-		return SOCKET_ID_ANY;
-	return (int)node;
-}
-
-int
 mig_numa_node_self(void)
 {
 	int cpu, node;
@@ -419,90 +386,154 @@ pool_populate(struct mig_pool *pool, int socket, size_t align, size_t pad,
 	return 0;
 }
 
-struct mig_pool *
-mig_pool_create(const char *name, unsigned int count, uint32_t chunk_size,
-		int socket_id)
+/* The arguments of mig_pool_create(); 0 or -errno with the message. */
+static int
+pool_check_args(const char *name, unsigned int count, uint32_t chunk_size)
 {
-	const unsigned int flags = RTE_MEMPOOL_F_NO_SPREAD |
-				   RTE_MEMPOOL_F_NO_IOVA_CONTIG;
-	struct rte_mempool_objsz objsz;
-	const struct rte_memseg_list *msl;
-	struct mig_pool *pool;
-	size_t align, pad, stride, hp_sz;
-	uint64_t need, avail;
-	uint32_t elt;
-	int socket, ret, i;
-
 	if (name == NULL || name[0] == '\0') {
 		mig_err_set(mig_logtype_pool, "chunk pool: no name");
-		rte_errno = EINVAL;
-		return NULL;
+		return -EINVAL;
 	}
 	if (strlen(name) >= RTE_MEMPOOL_NAMESIZE) {
 		mig_err_set(mig_logtype_pool,
 			    "chunk pool %s: name longer than %d characters",
 			    name, (int)RTE_MEMPOOL_NAMESIZE - 1);
-		rte_errno = ENAMETOOLONG;
-		return NULL;
+		return -ENAMETOOLONG;
 	}
 	if (count == 0 || chunk_size == 0 || chunk_size > MIG_POOL_CHUNK_MAX) {
 		mig_err_set(mig_logtype_pool,
 			    "chunk pool %s: bad size %u chunks of %" PRIu32
 			    " bytes (need >= 1 chunk of 1 .. %" PRIu32 " bytes)",
 			    name, count, chunk_size, MIG_POOL_CHUNK_MAX);
-		rte_errno = EINVAL;
-		return NULL;
+		return -EINVAL;
 	}
+	return 0;
+}
 
+/* The NUMA socket the buffers come from, for a request of @p socket_id
+ * (SOCKET_ID_ANY: the caller's node if EAL has memory there). */
+static int
+pool_socket(const char *name, int socket_id, int *socket)
+{
 	if (!rte_eal_has_hugepages()) {
 		if (!__atomic_exchange_n(&g_nohuge_warned, 1, __ATOMIC_RELAXED))
 			POOL_LOG(WARNING,
 				 "chunk pool %s: no hugepages: buffers are in ordinary pages, RDMA registration and DMA will be slower",
 				 name);
 		/* --no-huge memory is all on one node: take it where it is */
-		socket = SOCKET_ID_ANY;
-	} else {
-		socket = socket_id;
-		if (socket == SOCKET_ID_ANY) {
-			/* the caller's node if EAL has memory there */
-			socket = mig_numa_node_self();
-			if (!pool_socket_known(socket))
-				socket = rte_socket_id_by_idx(0);
-		}
-		if (!pool_socket_known(socket)) {
-			mig_err_set(mig_logtype_pool,
-				    "chunk pool %s: socket %d has no DPDK memory (EAL knows %u socket(s))",
-				    name, socket, rte_socket_count());
-			rte_errno = EINVAL;
-			return NULL;
-		}
+		*socket = SOCKET_ID_ANY;
+		return 0;
 	}
+	*socket = socket_id;
+	if (*socket == SOCKET_ID_ANY) {
+		*socket = mig_numa_node_self();
+		if (!pool_socket_known(*socket))
+			*socket = rte_socket_id_by_idx(0);
+	}
+	if (!pool_socket_known(*socket)) {
+		mig_err_set(mig_logtype_pool,
+			    "chunk pool %s: socket %d has no DPDK memory (EAL knows %u socket(s))",
+			    name, *socket, rte_socket_count());
+		return -EINVAL;
+	}
+	return 0;
+}
 
-	/*
-	 * Layout: the header sits just before each buffer; choose the element
-	 * size so that header + element + trailer is a multiple of align.
-	 */
-	align = chunk_size >= MIG_POOL_PAGE_ALIGN ? MIG_POOL_PAGE_ALIGN :
-						   RTE_CACHE_LINE_SIZE;
-	elt = chunk_size;
+/* Where the buffers of a pool sit in its memory. */
+struct pool_layout {
+	uint32_t elt;      /* mempool element size */
+	size_t align;      /* buffer alignment */
+	size_t pad;        /* before the first header */
+	size_t stride;     /* header + element + trailer */
+};
+
+/*
+ * The header sits just before each buffer; choose the element size so
+ * that header + element + trailer is a multiple of the alignment.
+ */
+static int
+pool_layout(const char *name, uint32_t chunk_size, unsigned int flags,
+	    struct pool_layout *l)
+{
+	struct rte_mempool_objsz objsz;
+	int i;
+
+	l->align = chunk_size >= MIG_POOL_PAGE_ALIGN ? MIG_POOL_PAGE_ALIGN :
+						      RTE_CACHE_LINE_SIZE;
+	l->elt = chunk_size;
 	for (i = 0;; i++) {
-		if (rte_mempool_calc_obj_size(elt, flags, &objsz) == 0 ||
+		if (rte_mempool_calc_obj_size(l->elt, flags, &objsz) == 0 ||
 		    i == 4) {
 			mig_err_set(mig_logtype_pool,
 				    "chunk pool %s: no layout for %" PRIu32
 				    "-byte chunks", name, chunk_size);
-			rte_errno = EINVAL;
-			return NULL;
+			return -EINVAL;
 		}
-		if (objsz.total_size % align == 0 &&
-		    objsz.header_size <= align)
+		if (objsz.total_size % l->align == 0 &&
+		    objsz.header_size <= l->align)
 			break;
-		elt += align - objsz.total_size % align;
+		l->elt += l->align - objsz.total_size % l->align;
 	}
-	stride = objsz.total_size;
-	pad = RTE_ALIGN_CEIL(objsz.header_size, align) - objsz.header_size;
-	need = (uint64_t)count * stride + pad;
+	l->stride = objsz.total_size;
+	l->pad = RTE_ALIGN_CEIL(objsz.header_size, l->align) -
+		 objsz.header_size;
+	return 0;
+}
 
+/* An empty mempool of @p pool->count elements on the ring driver. */
+static int
+pool_mempool_create(struct mig_pool *pool, const struct pool_layout *l,
+		    int socket, unsigned int flags)
+{
+	int ret;
+
+	pool->mp = rte_mempool_create_empty(pool->name, pool->count, l->elt,
+					    pool_cache_size(pool->count), 0,
+					    socket, flags);
+	if (pool->mp == NULL) {
+		ret = -rte_errno;
+		if (ret == -EEXIST)
+			mig_err_set(mig_logtype_pool,
+				    "chunk pool %s: name already in use",
+				    pool->name);
+		else
+			mig_err_set(mig_logtype_pool,
+				    "chunk pool %s: cannot create mempool of %u chunks of %"
+				    PRIu32 " bytes: %s", pool->name, pool->count,
+				    pool->chunk_size, rte_strerror(-ret));
+		return ret;
+	}
+	ret = rte_mempool_set_ops_byname(pool->mp, "ring_mp_mc", NULL);
+	if (ret < 0)
+		mig_err_set(mig_logtype_pool,
+			    "chunk pool %s: no ring_mp_mc mempool driver: %s",
+			    pool->name, rte_strerror(-ret));
+	return ret;
+}
+
+struct mig_pool *
+mig_pool_create(const char *name, unsigned int count, uint32_t chunk_size,
+		int socket_id)
+{
+	const unsigned int flags = RTE_MEMPOOL_F_NO_SPREAD |
+				   RTE_MEMPOOL_F_NO_IOVA_CONTIG;
+	const struct rte_memseg_list *msl;
+	struct mig_pool *pool;
+	struct pool_layout l;
+	uint64_t need, avail;
+	size_t hp_sz;
+	int socket, ret;
+
+	ret = pool_check_args(name, count, chunk_size);
+	if (ret == 0)
+		ret = pool_socket(name, socket_id, &socket);
+	if (ret == 0)
+		ret = pool_layout(name, chunk_size, flags, &l);
+	if (ret < 0) {
+		rte_errno = -ret;
+		return NULL;
+	}
+	need = (uint64_t)count * l.stride + l.pad;
 	avail = pool_mem_avail(socket, &hp_sz);
 	if (need > avail) {
 		pool_err_nomem(name, count, chunk_size, need, avail, socket);
@@ -520,30 +551,10 @@ mig_pool_create(const char *name, unsigned int count, uint32_t chunk_size,
 	snprintf(pool->name, sizeof(pool->name), "%s", name);
 	pool->chunk_size = chunk_size;
 	pool->count = count;
-
-	pool->mp = rte_mempool_create_empty(name, count, elt,
-					    pool_cache_size(count), 0, socket,
-					    flags);
-	if (pool->mp == NULL) {
-		ret = -rte_errno;
-		if (ret == -EEXIST)
-			mig_err_set(mig_logtype_pool,
-				    "chunk pool %s: name already in use", name);
-		else
-			mig_err_set(mig_logtype_pool,
-				    "chunk pool %s: cannot create mempool of %u chunks of %"
-				    PRIu32 " bytes: %s", name, count,
-				    chunk_size, rte_strerror(-ret));
+	ret = pool_mempool_create(pool, &l, socket, flags);
+	if (ret < 0)
 		goto fail;
-	}
-	ret = rte_mempool_set_ops_byname(pool->mp, "ring_mp_mc", NULL);
-	if (ret < 0) {
-		mig_err_set(mig_logtype_pool,
-			    "chunk pool %s: no ring_mp_mc mempool driver: %s",
-			    name, rte_strerror(-ret));
-		goto fail;
-	}
-	ret = pool_populate(pool, socket, align, pad, stride, avail);
+	ret = pool_populate(pool, socket, l.align, l.pad, l.stride, avail);
 	if (ret < 0)
 		goto fail;
 
@@ -552,8 +563,8 @@ mig_pool_create(const char *name, unsigned int count, uint32_t chunk_size,
 	POOL_LOG(DEBUG,
 		 "chunk pool %s: %u x %" PRIu32 " bytes (stride %zu) in %u region(s), %" PRIu64
 		 " MiB on socket %d, cache %u",
-		 name, count, chunk_size, stride, pool->nb_regions, need >> 20,
-		 pool->socket_id, pool->mp->cache_size);
+		 name, count, chunk_size, l.stride, pool->nb_regions,
+		 need >> 20, pool->socket_id, pool->mp->cache_size);
 	return pool;
 
 fail:

@@ -8,7 +8,7 @@
 /**
  * @file
  * Chunk pool: a fixed number of fixed-size buffers for device data in
- * flight (DESIGN.md, "Chunk pipeline").
+ * flight (doc/architecture.md, "The chunk pipeline (per device)").
  *
  * The buffers come from DPDK memory (hugepages, or ordinary pages under
  * --no-huge, with a warning logged once), on the NUMA node given at
@@ -64,8 +64,8 @@ struct mig_pool;
  * @param chunk_size
  *   Size of one buffer, 1 .. MIG_POOL_CHUNK_MAX bytes.
  * @param socket_id
- *   NUMA node for the memory (that of the device or the transport, see
- *   mig_numa_node_of_pci()), or SOCKET_ID_ANY for the calling lcore's node.
+ *   NUMA node for the memory (that of the device or the transport), or
+ *   SOCKET_ID_ANY for the calling lcore's node.
  *   Ignored under --no-huge, where all memory is on one node.
  * @return
  *   The pool, or NULL with rte_errno set: EINVAL (bad argument),
@@ -160,19 +160,6 @@ typedef int (*mig_pool_mem_cb_t)(void *addr, size_t len, rte_iova_t iova,
 int
 mig_pool_mem_walk(const struct mig_pool *pool, mig_pool_mem_cb_t fn,
 		  void *arg);
-
-/**
- * NUMA node of a PCI device from sysfs
- * (/sys/bus/pci/devices/<bdf>/numa_node).
- *
- * @param bdf
- *   PCI address "DDDD:BB:DD.F".
- * @return
- *   The node, or SOCKET_ID_ANY when unknown (no such device, no NUMA
- *   information, or the kernel reports -1).
- */
-int
-mig_numa_node_of_pci(const char *bdf);
 
 /**
  * NUMA node of the calling thread: the lcore's socket for an EAL thread,

@@ -4,21 +4,11 @@
 
 #include <stdint.h>
 #include <string.h>
-#include <time.h>
 
 #include "mig_rate.h"
 
 /* Weight of the newest period in the moving average. */
 #define RATE_ALPHA 0.5
-
-uint64_t
-mig_time_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 void
 mig_rate_init(struct mig_rate *r, uint64_t now_ns, uint64_t period_ns)
@@ -76,18 +66,4 @@ mig_rate_link_bps(struct mig_rate *r, uint64_t now_ns)
 	if (r->link_bps == 0)
 		return mig_rate_bps(r, now_ns);
 	return r->link_bps;
-}
-
-uint64_t
-mig_rate_eta_ns(struct mig_rate *r, uint64_t bytes, uint64_t now_ns)
-{
-	double bps = mig_rate_bps(r, now_ns);
-	double ns;
-
-	if (bytes == 0)
-		return 0;
-	if (bps <= 0)
-		return UINT64_MAX;
-	ns = (double)bytes * 1e9 / bps;
-	return ns >= (double)UINT64_MAX ? UINT64_MAX : (uint64_t)ns;
 }

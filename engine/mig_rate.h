@@ -49,11 +49,6 @@ double mig_rate_bps(struct mig_rate *r, uint64_t now_ns);
  */
 double mig_rate_link_bps(struct mig_rate *r, uint64_t now_ns);
 
-/** Time to move @p bytes at the current rate, UINT64_MAX if unknown. */
-uint64_t mig_rate_eta_ns(struct mig_rate *r, uint64_t bytes, uint64_t now_ns);
-
-/** CLOCK_MONOTONIC in nanoseconds. */
-uint64_t mig_time_ns(void);
 
 #ifdef __cplusplus
 }

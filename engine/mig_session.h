@@ -8,8 +8,8 @@
 /**
  * @file
  * One migration session between a source and a destination process
- * (doc: DESIGN.md "The flow of one migration", doc/architecture.md
- * "Pipeline"). Call it on the main lcore: it keeps the transport, the
+ * (doc/architecture.md, "One device, one migration" and "Pipeline on
+ * lcores"). Call it on the main lcore: it keeps the transport, the
  * wire checker and the session logic there, and runs each device's stage
  * (save, or load) on the worker lcores that are idle, dealt round-robin
  * in device order (mig_lcore.h); with no worker lcore everything runs on
@@ -92,7 +92,7 @@ struct mig_session_stats {
 	struct mig_session_dev_stats dev[MIG_SESSION_DEVS_MAX];
 };
 
-/** Called from the polling loop, at most every 250 ms. */
+/** Called from the main loop, at most every 250 ms. */
 typedef void (*mig_session_progress_t)(void *ctx,
 				       const struct mig_session_stats *st);
 

@@ -4,9 +4,9 @@
 
 /*
  * Destination side of a session: handshake, DEV_DESC matched to the local
- * devices by order, chunks loaded through mig_dst stages, SWITCHOVER_ACK
- * when the initial data is loaded, DEV_END verification, commit
- * (RESUMING -> STOP -> RUNNING), DONE. On failure devices are reset.
+ * devices by order, chunks loaded through mig_dst stages, then the
+ * acknowledgements, verification and commit of mig_session_dst_commit.c.
+ * On failure devices are reset.
  *
  * The main lcore receives (transport and wire checker stay there) and
  * hands each device's chunks to its lane on rx_ring; the lane, on the
@@ -24,32 +24,7 @@
 #include "mig_log.h"
 #include "mig_session_dst_priv.h"
 
-#define DST_DONE_LINGER_NS (2000ull * 1000000ull)
-/* From stop-copy on, the source has little left to send and waits for the
- * loads and the commit: a KEEPALIVE every timeout / DST_KEEPALIVE_DIV
- * tells it that the destination is alive and working on them, as long as
- * chunks, loads or verifications moved within the timeout; a stuck device
- * stops them, so the source gives up too while the destination's own
- * no-progress check ends the session. */
-#define DST_KEEPALIVE_DIV 4
 #define DST_RECLAIM_BURST 32
-
-/* A chunk that overtook its device's DEV_DESC on another stream. */
-struct dst_stash {
-	struct mig_wire_chunk c;
-	void *buf;
-};
-
-struct dst_sess {
-	struct mig_sess s;
-	struct dst_dev d[MIG_SESSION_DEVS_MAX];
-	struct mig_lcore_task tasks[MIG_SESSION_DEVS_MAX];
-	struct dst_stash *stash;
-	unsigned int nstash, stash_max;
-	unsigned int verified;
-	uint64_t ka_ns;        /* last KEEPALIVE (0: stop-copy not reached) */
-	uint64_t moved_ns;     /* last chunk, load or verification */
-};
 
 /* Main lcore: loaded buffers back to the transport (credits). */
 static int
@@ -100,13 +75,7 @@ dst_chunk(struct dst_sess *ds, const struct mig_wire_chunk *c, void *buf)
 		return ret;
 	}
 	sess_account(s, c->dev_id, c->length);
-	memset(&sc, 0, sizeof(sc));
-	sc.buf = buf;
-	sc.index = c->index;
-	sc.len = c->length;
-	sc.crc = c->crc;
-	sc.flags = c->flags;
-	sc.dev_id = c->dev_id;
+	sess_chunk_from_wire(&sc, c, buf);
 	/* Room for every buffer of the pool: cannot fail. */
 	rte_ring_sp_enqueue_elem(dd->rx_ring, &sc, sizeof(sc));
 	return 0;
@@ -201,71 +170,14 @@ dst_ctrl(struct dst_sess *ds, const struct mig_xport_rx *r)
 	}
 }
 
-/* Acks and end-of-stream verification of one device. */
-static int
-dst_dev_check(struct dst_dev *dd, struct dst_sess *ds, uint32_t id)
-{
-	const struct mig_wire_rx_dev *rd;
-	struct mig_sess *s = &ds->s;
-	struct mig_wire_msg m;
-	uint64_t loaded;
-	int ret;
-
-	loaded = __atomic_load_n(&dd->loaded, __ATOMIC_ACQUIRE);
-	if (dd->init_known && !dd->acked && loaded >= dd->init_end) {
-		memset(&m, 0, sizeof(m));
-		m.type = MIG_WIRE_T_SWITCHOVER_ACK;
-		m.switchover_ack.dev_id = id;
-		ret = sess_send(s, &m);
-		if (ret < 0)
-			return ret;
-		dd->acked = true;
-	}
-	/* The checker set COMPLETE once DEV_END's chunk count, bytes and
-	 * digest matched what arrived (a mismatch failed the session there);
-	 * every chunk is loaded once its buffer came back. */
-	rd = mig_wire_rx_dev(&s->chk, id);
-	if (dd->verified || rd == NULL ||
-	    !(rd->flags & MIG_WIRE_RX_DEV_COMPLETE) ||
-	    loaded < rd->end.chunk_count || dd->released < rd->end.chunk_count)
-		return 0;
-	dd->verified = true;
-	ds->verified++;
-	return 1;
-}
-
-/* Stop-copy and commit: say we are alive while the source waits. */
-static int
-dst_keepalive(struct dst_sess *ds, int moved)
-{
-	struct mig_sess *s = &ds->s;
-	struct mig_wire_msg m;
-	uint64_t now;
-
-	if (s->st->step < MIG_WIRE_STEP_STOPCOPY)
-		return 0;
-	now = mig_time_ns();
-	if (ds->ka_ns == 0)
-		ds->ka_ns = ds->moved_ns = now;
-	if (moved > 0)
-		ds->moved_ns = now;
-	if (now - ds->ka_ns < s->timeout_ns / DST_KEEPALIVE_DIV ||
-	    now - ds->moved_ns > s->timeout_ns)
-		return 0;
-	ds->ka_ns = now;
-	memset(&m, 0, sizeof(m));
-	m.type = MIG_WIRE_T_KEEPALIVE;
-	return sess_send(s, &m);
-}
-
 /* One turn of the main lcore's loop; backs off when idle. */
-static int
-dst_pump(struct dst_sess *ds)
+int
+dst_turn(struct mig_sess *s)
 {
-	struct mig_sess *s = &ds->s;
+	struct dst_sess *ds = dst_sess(s);
 	struct dst_dev *dd;
 	unsigned int i, step;
-	int n, ret, err, moved, work;
+	int n, ret, moved, work;
 
 	n = mig_xport_rx(s->xp, s->rx, SESS_RX_BURST);
 	if (n < 0)
@@ -291,18 +203,18 @@ dst_pump(struct dst_sess *ds)
 			return ret;
 		}
 	}
-	ret = sess_turn_poll(s);
+	ret = sess_turn_begin(s);
 	if (ret < 0)
 		return ret;
 	work = ret;
 	moved = n;
+	ret = sess_lanes_check(s);
+	if (ret < 0)
+		return ret;
 	for (i = 0; i < s->cfg->ndev; i++) {
 		dd = &ds->d[i];
-		err = sess_lane_error(&dd->lane);
-		if (err != 0)
-			return sess_fail(s, err, "%s", dd->lane.errmsg);
 		moved += dst_reclaim(ds, dd);
-		ret = dst_dev_check(dd, ds, i);
+		ret = dst_dev_check(ds, dd);
 		if (ret < 0)
 			return ret;
 		moved += ret;
@@ -311,63 +223,6 @@ dst_pump(struct dst_sess *ds)
 	if (ret < 0)
 		return ret;
 	return sess_turn_end(s, work + moved);
-}
-
-/* Every device to RUNNING in parallel (downtime ends), digests, DONE. */
-static int
-dst_commit(struct dst_sess *ds)
-{
-	struct sess_req r = { .kind = SESS_REQ_COMMIT };
-	struct mig_sess *s = &ds->s;
-	struct mig_wire_msg m;
-	unsigned int i;
-	bool all;
-	uint64_t end;
-	int ret, err;
-
-	sess_step(s, MIG_WIRE_STEP_COMMIT);
-	for (i = 0; i < s->cfg->ndev; i++)
-		sess_lane_post(&ds->d[i].lane, &r);
-	do {
-		ret = dst_pump(ds);
-		if (ret < 0)
-			return ret;
-		all = true;
-		for (i = 0; i < s->cfg->ndev; i++)
-			if (!sess_lane_done(&ds->d[i].lane))
-				all = false;
-	} while (!all);
-	for (i = 0; i < s->cfg->ndev; i++) {
-		const struct mig_wire_rx_dev *rd = mig_wire_rx_dev(&s->chk, i);
-
-		err = sess_lane_error(&ds->d[i].lane);
-		if (err != 0)
-			return sess_fail(s, err, "%s", ds->d[i].lane.errmsg);
-		s->st->dev[i].bytes = rd->bytes;
-		s->st->dev[i].chunks = rd->chunks;
-		s->st->dev[i].stream_digest = rd->digest;
-		s->st->dev[i].has_dev_digest = ds->d[i].lane.req.has_digest;
-		s->st->dev[i].dev_digest = ds->d[i].lane.req.digest;
-	}
-	memset(&m, 0, sizeof(m));
-	m.type = MIG_WIRE_T_DONE;
-	m.done.dev_count = s->cfg->ndev;
-	ret = sess_send(s, &m);
-	if (ret < 0)
-		return ret;
-	/* Let DONE leave; the source closes the link once it has it. */
-	end = mig_time_ns() + DST_DONE_LINGER_NS;
-	while (mig_time_ns() < end) {
-		int w = mig_xport_poll(s->xp);
-
-		if (w < 0)
-			break;
-		ret = mig_xport_rx(s->xp, s->rx, SESS_RX_BURST);
-		if (ret < 0)
-			break;
-		mig_idle_step(&s->idle, w + ret);
-	}
-	return 0;
 }
 
 /* Lanes stopped: every buffer back to the transport. */
@@ -434,7 +289,7 @@ dst_setup(struct dst_sess *ds, uint32_t nbuf)
 		memset(&dc, 0, sizeof(dc));
 		dc.dev_id = i;
 		dc.window = nbuf;
-		dc.depth = cfg->depth ? cfg->depth : 4;
+		dc.depth = cfg->depth ? cfg->depth : SESS_DEPTH_DEF;
 		dc.release = dst_release;
 		dc.release_ctx = dd;
 		ret = mig_dst_init(&dd->stage, dd->dev, &dc);
@@ -447,38 +302,33 @@ dst_setup(struct dst_sess *ds, uint32_t nbuf)
 			return sess_fail(&ds->s, -ENOMEM,
 					 "device %s: out of memory for its rings",
 					 dd->info.name);
-		ds->tasks[i].fn = dst_lane_poll;
+		ds->s.lanes[i] = &dd->lane;
+		ds->tasks[i].fn = dst_lane_turn;
 		ds->tasks[i].arg = dd;
 	}
 	return 0;
 }
 
-int
-mig_session_destination(const struct mig_session_cfg *cfg,
-			struct mig_session_stats *st)
+/* Before the handshake: transport buffers from the pool (payload CRC left
+ * to the lanes), the stash, each device's stage and rings. */
+static int
+dst_open(struct dst_sess *ds)
 {
+	const struct mig_session_cfg *cfg = ds->s.cfg;
 	struct mig_xport_info info;
 	struct mig_xport_bufs b;
-	struct dst_sess *ds;
-	unsigned int i;
+	unsigned int nbuf;
 	int ret;
 
-	ds = calloc(1, sizeof(*ds));
-	if (ds == NULL)
-		return -ENOMEM;
-	ret = sess_init(&ds->s, cfg, st, MIG_WIRE_ROLE_DEST);
-	if (ret < 0)
-		goto out;
 	mig_xport_info_get(ds->s.xp, &info);
-	ret = sess_pool_create(&ds->s, info.window + 8);
+	nbuf = info.window + SESS_POOL_SPARE;
+	ret = sess_pool_create(&ds->s, nbuf);
 	if (ret < 0)
-		goto out;
-	ds->stash_max = info.window + 8;
+		return ret;
+	ds->stash_max = nbuf;
 	ds->stash = calloc(ds->stash_max, sizeof(*ds->stash));
-	if (ds->stash == NULL) {
-		ret = sess_fail(&ds->s, -ENOMEM, "out of memory");
-		goto out;
-	}
+	if (ds->stash == NULL)
+		return sess_fail(&ds->s, -ENOMEM, "out of memory");
 	memset(&b, 0, sizeof(b));
 	b.get = sess_buf_get;
 	b.put = sess_buf_put;
@@ -486,64 +336,80 @@ mig_session_destination(const struct mig_session_cfg *cfg,
 	b.buf_size = cfg->chunk_size;
 	ret = mig_xport_set_bufs(ds->s.xp, &b);
 	if (ret == 0)
-		ret = mig_xport_defer_crc(ds->s.xp); /* dst_lane_poll checks */
-	if (ret < 0) {
-		ret = sess_fail_last(&ds->s, ret);
-		goto out;
-	}
-	ret = dst_setup(ds, info.window + 8);
+		ret = mig_xport_defer_crc(ds->s.xp); /* dst_lane_turn checks */
 	if (ret < 0)
-		goto out;
-	ret = sess_handshake(&ds->s);
-	if (ret < 0)
-		goto fail;
-	sess_step(&ds->s, MIG_WIRE_STEP_SETUP);
-	if (ds->s.peer.dev_count != cfg->ndev) {
-		ret = sess_fail(&ds->s, -EINVAL,
-				"device count mismatch: source has %u, destination has %u",
-				ds->s.peer.dev_count, cfg->ndev);
-		goto fail;
-	}
+		return sess_fail_last(&ds->s, ret);
+	return dst_setup(ds, nbuf);
+}
+
+/* After the handshake: devices to RESUMING, lanes started, the chunks
+ * that came during the handshake handed to them. */
+static int
+dst_start(struct dst_sess *ds)
+{
+	const struct mig_session_cfg *cfg = ds->s.cfg;
+	struct mig_sess *s = &ds->s;
+	unsigned int i;
+	int ret;
+
+	sess_step(s, MIG_WIRE_STEP_SETUP);
+	if (s->peer.dev_count != cfg->ndev)
+		return sess_fail(s, -EINVAL,
+				 "device count mismatch: source has %u, destination has %u",
+				 s->peer.dev_count, cfg->ndev);
 	/* The lanes are not running yet: the main lcore drives the devices. */
 	for (i = 0; i < cfg->ndev; i++) {
 		ret = mig_dev_set_state(ds->d[i].dev, MIG_STATE_RESUMING,
 					mig_dev_state(ds->d[i].dev));
-		if (ret < 0) {
-			ret = sess_fail_last(&ds->s, ret);
-			goto fail;
-		}
-	}
-	ret = mig_lcore_start(&ds->s.lc, ds->tasks, cfg->ndev);
-	if (ret < 0) {
-		ret = sess_fail(&ds->s, ret, "cannot start the device lanes");
-		goto fail;
-	}
-	st->workers = mig_lcore_workers(&ds->s.lc);
-	for (i = 0; i < cfg->ndev; i++)
-		st->dev[i].lcore = ds->tasks[i].lcore;
-	for (i = 0; i < ds->s.nearly; i++) {
-		ret = dst_chunk(ds, &ds->s.early[i], ds->s.early_buf[i]);
-		if (ret < 0) {
-			for (i++; i < ds->s.nearly; i++)
-				mig_xport_rx_release(ds->s.xp,
-						     ds->s.early_buf[i]);
-			ds->s.nearly = 0;
-			goto fail;
-		}
-	}
-	ds->s.nearly = 0;
-	while (ds->verified < cfg->ndev) {
-		ret = dst_pump(ds);
 		if (ret < 0)
-			goto fail;
+			return sess_fail_last(s, ret);
 	}
-	ret = dst_commit(ds);
+	ret = mig_lcore_start(&s->lc, ds->tasks, cfg->ndev);
 	if (ret < 0)
-		goto fail;
-	sess_mark(&ds->s, "complete");
-	goto out;
-fail:
-	dst_recover(ds, ret);
+		return sess_fail(s, ret, "cannot start the device lanes");
+	s->st->workers = mig_lcore_workers(&s->lc);
+	for (i = 0; i < cfg->ndev; i++)
+		s->st->dev[i].lcore = ds->tasks[i].lcore;
+	for (i = 0; i < s->nearly; i++) {
+		ret = dst_chunk(ds, &s->early[i], s->early_buf[i]);
+		if (ret < 0) {
+			for (i++; i < s->nearly; i++)
+				mig_xport_rx_release(s->xp, s->early_buf[i]);
+			s->nearly = 0;
+			return ret;
+		}
+	}
+	s->nearly = 0;
+	return 0;
+}
+
+int
+mig_session_destination(const struct mig_session_cfg *cfg,
+			struct mig_session_stats *st)
+{
+	struct dst_sess *ds;
+	int ret;
+
+	ds = calloc(1, sizeof(*ds));
+	if (ds == NULL)
+		return -ENOMEM;
+	ret = sess_init(&ds->s, cfg, st, MIG_WIRE_ROLE_DEST);
+	if (ret == 0)
+		ret = dst_open(ds);
+	if (ret < 0)
+		goto out;
+	ret = sess_handshake(&ds->s);
+	if (ret == 0)
+		ret = dst_start(ds);
+	/* Chunks, loads and verification until every stream checked out. */
+	while (ret >= 0 && ds->verified < cfg->ndev)
+		ret = dst_turn(&ds->s);
+	if (ret >= 0)
+		ret = dst_commit(ds);
+	if (ret < 0)
+		dst_recover(ds, ret);
+	else
+		sess_mark(&ds->s, "complete");
 out:
 	mig_lcore_stop(&ds->s.lc);
 	dst_reclaim_all(ds);

@@ -7,7 +7,7 @@
  * the main lcore (rx_ring) into the reorder window of its mig_dst stage,
  * loads in index order, loaded buffers back to the main lcore (rel_ring),
  * and the main lcore's requests (commit, state changes, digest) between
- * two polls.
+ * two turns.
  */
 
 #include <errno.h>
@@ -81,7 +81,7 @@ dst_lane_crc_check(struct dst_dev *dd, const struct sess_chunk *c)
 
 /* mig_lcore task: chunks from the main lcore into the stage, loads. */
 int
-dst_lane_poll(void *arg)
+dst_lane_turn(void *arg)
 {
 	struct sess_chunk c[DST_LANE_BURST];
 	struct dst_dev *dd = arg;
@@ -100,13 +100,13 @@ dst_lane_poll(void *arg)
 		if (ret < 0) {
 			for (; i < n; i++)
 				dst_release(dd, c[i].buf);
-			return sess_lane_fail(&dd->lane, ret);
+			goto fail;
 		}
 	}
 	work = (int)n;
 	ret = mig_dst_poll(&dd->stage);
 	if (ret < 0)
-		return sess_lane_fail(&dd->lane, ret);
+		goto fail;
 	work += ret;
 	if (sess_lane_pending(&dd->lane)) {
 		req = dst_lane_req(dd);
@@ -120,4 +120,8 @@ dst_lane_poll(void *arg)
 		work++;
 	}
 	return work;
+fail:
+	/* Published once; the lane is idle from now on. */
+	sess_lane_fail(&dd->lane, ret);
+	return 0;
 }

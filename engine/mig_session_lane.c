@@ -3,8 +3,10 @@
  */
 
 /*
- * Hand-over between the main lcore and a device lane: one request at a
- * time, a published failure, and the rings chunks travel on.
+ * Hand-over between the main lcore and the device lanes (see
+ * mig_session_lane.h): a lane's mailbox (one request at a time), its
+ * published failure, one request to many lanes, and the rings chunks
+ * travel on.
  */
 
 #include <errno.h>
@@ -47,21 +49,96 @@ sess_lane_complete(struct sess_lane *l, int ret)
 	__atomic_store_n(&l->req_done, l->req_seq, __ATOMIC_RELEASE);
 }
 
-int
+void
 sess_lane_fail(struct sess_lane *l, int ret)
 {
 	if (l->error != 0)
-		return 0;
+		return;
 	snprintf(l->errmsg, sizeof(l->errmsg), "%s",
 		 mig_err_last()[0] ? mig_err_last() : strerror(-ret));
 	__atomic_store_n(&l->error, ret < 0 ? ret : -EIO, __ATOMIC_RELEASE);
-	return 0;
 }
 
 int
 sess_lane_error(const struct sess_lane *l)
 {
 	return __atomic_load_n(&l->error, __ATOMIC_ACQUIRE);
+}
+
+uint64_t
+sess_lanes_all(const struct mig_sess *s)
+{
+	return s->cfg->ndev >= 64 ? UINT64_MAX :
+	       (UINT64_C(1) << s->cfg->ndev) - 1;
+}
+
+int
+sess_lanes_check(struct mig_sess *s)
+{
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < s->cfg->ndev; i++) {
+		err = sess_lane_error(s->lanes[i]);
+		if (err != 0)
+			return sess_fail(s, err, "%s", s->lanes[i]->errmsg);
+	}
+	return 0;
+}
+
+int
+sess_lanes_request(struct mig_sess *s, const struct sess_req *r,
+		   uint64_t mask, sess_turn_fn turn)
+{
+	const struct sess_lane *l;
+	unsigned int i;
+	bool all;
+	int ret;
+
+	for (i = 0; i < s->cfg->ndev; i++)
+		if (mask & (UINT64_C(1) << i))
+			sess_lane_post(s->lanes[i], r);
+	for (;;) {
+		all = true;
+		for (i = 0; i < s->cfg->ndev && all; i++) {
+			l = s->lanes[i];
+			if ((mask & (UINT64_C(1) << i)) &&
+			    !sess_lane_done(l) && sess_lane_error(l) == 0)
+				all = false;
+		}
+		if (all)
+			break;
+		ret = turn(s);
+		if (ret < 0)
+			return ret;
+	}
+	return sess_lanes_check(s);
+}
+
+int
+sess_turn_lanes(struct mig_sess *s)
+{
+	mig_idle_step(&s->idle, mig_lcore_poll_main(&s->lc));
+	return 0;
+}
+
+void
+sess_chunk_from_wire(struct sess_chunk *c, const struct mig_wire_chunk *hdr,
+		     void *buf)
+{
+	*c = (struct sess_chunk){
+		.buf = buf, .index = hdr->index, .len = hdr->length,
+		.crc = hdr->crc, .flags = hdr->flags, .dev_id = hdr->dev_id,
+	};
+}
+
+void
+sess_chunk_to_wire(struct mig_wire_chunk *hdr, const struct sess_chunk *c)
+{
+	*hdr = (struct mig_wire_chunk){
+		.dev_id = c->dev_id, .flags = c->flags, .index = c->index,
+		.length = c->len, .crc = c->crc, .payload = c->buf,
+	};
 }
 
 struct rte_ring *

@@ -5,94 +5,54 @@
 #ifndef _MIG_SESSION_PRIV_H_
 #define _MIG_SESSION_PRIV_H_
 
-/* Internals shared by mig_session.c, mig_session_src.c and
- * mig_session_dst.c. */
+/*
+ * The session core both roles share (doc/architecture.md, "Session
+ * code"), one concept per file:
+ *
+ *   mig_session.c            the session object: set-up, chunk pool, one
+ *                            turn of the main loop, accounting, progress
+ *   mig_session_error.c      the session's one-line error, the
+ *                            no-progress deadline, ABORT both ways
+ *   mig_session_conn.c       connection, control frames out and in
+ *   mig_session_handshake.c  HELLO, negotiation, HMAC authentication
+ *   mig_session_lane.c       device lanes (mig_session_lane.h)
+ *
+ * The roles: mig_session_src*.c (mig_session_src_priv.h) and
+ * mig_session_dst*.c (mig_session_dst_priv.h).
+ */
 
 #include <stdbool.h>
 #include <stdint.h>
-
-#include <rte_ring.h>
 
 #include "mig_idle.h"
 #include "mig_lcore.h"
 #include "mig_pool.h"
 #include "mig_rate.h"
 #include "mig_session.h"
+#include "mig_session_lane.h"
+#include "mig_time.h"
 #include "mig_wire.h"
 #include "mig_wire_rx.h"
 #include "mig_xport.h"
 
-#define SESS_TIMEOUT_DEF_NS (10ull * 1000000000ull)
+#define SESS_TIMEOUT_DEF_NS (10ull * MIG_NS_PER_S)
 #define SESS_PROGRESS_NS (250ull * 1000000ull)
 #define SESS_RX_BURST 32
-
+/* How long an ABORT may take to leave, or the peer to close the link
+ * after a failed handshake. */
+#define SESS_FLUSH_NS (1000ull * 1000000ull)
+/* Saves (source) or loads (destination) in flight per device when the
+ * configuration leaves mig_session_cfg.depth at 0. */
+#define SESS_DEPTH_DEF 4
 /*
- * Device lanes (mig_session_lane.c). Each device's stage runs as a
- * mig_lcore task on its own lcore (a worker, or the main lcore when there
- * is none); the main lcore keeps the transport, the wire checker and the
- * session logic. Chunks cross between them over SP/SC rte_rings of
- * struct sess_chunk; the main lcore asks a lane for device operations
- * (state changes, size queries, digests) with one request at a time
- * (struct sess_req), executed on the lane's lcore between two polls,
- * since a device is driven by one thread only (mig_dev.h). A lane that
- * fails publishes its error message and code once and goes idle.
+ * Chunk buffers beyond those flow control can keep busy (the transport's
+ * window of chunks on the wire or landed, and on the source every
+ * device's saves in flight). A buffer on its way back through a lane's
+ * ring, or idle in another lcore's mempool cache, is out of reach for a
+ * while; a get that finds none waits for a later turn, so the spare is
+ * a margin against such waits, not a bound the code relies on.
  */
-
-/* A chunk between a lane and the main lcore (ring element, 32 bytes). */
-struct sess_chunk {
-	void *buf;
-	uint64_t index;
-	uint32_t len;
-	uint32_t crc;
-	uint32_t flags;
-	uint32_t dev_id;
-};
-
-enum sess_req_kind {
-	SESS_REQ_NONE = 0,
-	SESS_REQ_HOLD,   /* source: submit no more saves; done when quiet */
-	SESS_REQ_STATE,  /* mig_dev_set_state(target, recover), when quiet */
-	SESS_REQ_P2P,    /* source: to the P2P state of the current one */
-	SESS_REQ_REARM,  /* source: look for pre-copy data again */
-	SESS_REQ_SIZES,  /* mig_dev_query_sizes() */
-	SESS_REQ_DIGEST, /* mig_dev_digest() */
-	SESS_REQ_COMMIT, /* destination: RESUMING -> STOP -> RUNNING, digest */
-};
-
-struct sess_req {
-	enum sess_req_kind kind;
-	enum mig_state target;
-	enum mig_state recover;
-	bool resume;     /* STATE: submit saves again afterwards */
-	int ret;         /* result; the lane's message is in the lane */
-	struct mig_dev_sizes sizes;
-	uint64_t digest;
-	bool has_digest;
-};
-
-struct sess_lane {
-	struct sess_req req;
-	uint32_t req_seq;  /* main: bumped once req is filled */
-	uint32_t req_done; /* lane: req_seq of the last request done */
-	int32_t error;     /* lane: first failure, set after errmsg */
-	char errmsg[MIG_ERR_MAX];
-};
-
-/* Main lcore: post a request (the previous one must be done). */
-void sess_lane_post(struct sess_lane *l, const struct sess_req *r);
-/* Main lcore: the last request posted is done (its result in l->req). */
-bool sess_lane_done(const struct sess_lane *l);
-/* Lane: a request waits; the lane reads l->req. */
-bool sess_lane_pending(const struct sess_lane *l);
-/* Lane: finish the request with @p ret. */
-void sess_lane_complete(struct sess_lane *l, int ret);
-/* Lane: publish a failure (mig_err_last() of this thread), once. */
-int sess_lane_fail(struct sess_lane *l, int ret);
-/* Main lcore: the lane's error code (0: none); message in l->errmsg. */
-int sess_lane_error(const struct sess_lane *l);
-
-/* A heap SP/SC ring of @p count (rounded up) elements of @p esize. */
-struct rte_ring *sess_ring_create(unsigned int esize, unsigned int count);
+#define SESS_POOL_SPARE 8
 
 struct mig_sess {
 	const struct mig_session_cfg *cfg;
@@ -116,63 +76,82 @@ struct mig_sess {
 	unsigned int nearly, early_max;
 	struct mig_xport_rx rx[SESS_RX_BURST];
 	struct mig_lcore_group lc;   /* device lanes on lcores */
+	struct sess_lane *lanes[MIG_SESSION_DEVS_MAX]; /* in device order */
 	struct mig_idle idle;        /* main lcore's back-off */
 	struct mig_rate dev_rate[MIG_SESSION_DEVS_MAX];
 };
 
-/* Open the transport and the chunk pool (count buffers). */
+static inline const char *
+sess_role_name(const struct mig_sess *s)
+{
+	return s->role == MIG_WIRE_ROLE_SOURCE ? "source" : "destination";
+}
+
+/* mig_session.c */
+
+/* Check the configuration, open the transport. */
 int sess_init(struct mig_sess *s, const struct mig_session_cfg *cfg,
 	      struct mig_session_stats *st, enum mig_wire_role role);
 /* Create the chunk pool of @p count buffers. */
 int sess_pool_create(struct mig_sess *s, unsigned int count);
 void sess_fini(struct mig_sess *s);
-
+/* buf_get / buf_put over the pool (@p ctx: the struct mig_sess) */
+void *sess_buf_get(void *ctx);
+void sess_buf_put(void *ctx, void *buf);
 /* Log "<role>: <what> at +<ms since the session started>" (DEBUG: -v). */
 void sess_mark(struct mig_sess *s, const char *what);
 /* Enter @p step (a MIG_WIRE_STEP_*), marked as above. */
 void sess_step(struct mig_sess *s, unsigned int step);
-
-/* Record "<step>: <cause>" as the error, return @p ret. */
-int sess_fail(struct mig_sess *s, int ret, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-/* Same with the last lower-layer message as the cause. */
-int sess_fail_last(struct mig_sess *s, int ret);
-
-/* Work was done: push the no-progress deadline. */
-void sess_progress(struct mig_sess *s, int work);
-/* Fail with "no progress for <timeout> s". */
-int sess_fail_stalled(struct mig_sess *s);
-/* -ETIMEDOUT (with message) when nothing moved for the timeout. */
-int sess_check(struct mig_sess *s);
-/* Report progress through the callback, rate limited. */
-void sess_report(struct mig_sess *s);
-/* Main-lcore turn, common part: transport progress and the lcore tasks
- * the main lcore runs itself. Work done, or < 0 (session failed). */
-int sess_turn_poll(struct mig_sess *s);
-/* Main-lcore turn, end: progress deadline, report, no-progress check,
- * idle back-off. @p work, or < 0 (session failed). */
+/* A turn of the main loop begins: transport progress and the lanes the
+ * main lcore runs itself. Work done, or < 0 (session failed). */
+int sess_turn_begin(struct mig_sess *s);
+/* A turn of the main loop ends: progress deadline, report, no-progress
+ * check, idle back-off. @p work, or < 0 (session failed). */
 int sess_turn_end(struct mig_sess *s, int work);
 /* Account @p len payload bytes of device @p dev moved now. */
 void sess_account(struct mig_sess *s, uint32_t dev, uint32_t len);
 
-/* Encode and queue a control frame (retries while the queue is full). */
-int sess_send(struct mig_sess *s, struct mig_wire_msg *m);
+/* mig_session_error.c */
+
+/* Record "<role>, step <step>: <cause>" as the error, return @p ret. */
+int sess_fail(struct mig_sess *s, int ret, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Same with the last lower-layer message as the cause. */
+int sess_fail_last(struct mig_sess *s, int ret);
+/* Fail with "no progress for <timeout> s". */
+int sess_fail_stalled(struct mig_sess *s);
+/* Work was done: push the no-progress deadline. */
+void sess_progress(struct mig_sess *s, int work);
+/* -ETIMEDOUT (with message) when nothing moved for the timeout. */
+int sess_check(struct mig_sess *s);
 /* Best effort ABORT with the current error, flushed for up to 1 s. */
 void sess_send_abort(struct mig_sess *s, int code, uint32_t dev_id);
-
-/* Decode a received control frame and feed it to the checker. */
-int sess_ctrl_decode(struct mig_sess *s, const struct mig_xport_rx *r,
-		     struct mig_wire_msg *m);
-/* Feed a received chunk header to the checker. */
-int sess_chunk_check(struct mig_sess *s, const struct mig_wire_chunk *c);
 /* The peer's ABORT as our error. */
 int sess_peer_abort(struct mig_sess *s, const struct mig_wire_msg *m);
 
+/* mig_session_conn.c */
+
+/* Connect (source) or listen and accept (destination). */
+int sess_connect(struct mig_sess *s);
+/* Encode and queue a control frame (retries while the queue is full). */
+int sess_send(struct mig_sess *s, struct mig_wire_msg *m);
+/* A KEEPALIVE numbered @p seq. */
+int sess_send_keepalive(struct mig_sess *s, uint32_t seq);
+/* Decode a received control frame and feed it to the checker. */
+int sess_ctrl_decode(struct mig_sess *s, const struct mig_xport_rx *r,
+		     struct mig_wire_msg *m);
+/* Keep the link up for @p ns at most, until the peer closes it or it
+ * fails; what arrives meanwhile is dropped. */
+void sess_linger(struct mig_sess *s, uint64_t ns);
+/* The wire checker's end-of-session verdict (destination: every stream
+ * complete; source: DONE received) as the session's error, or 0. */
+int sess_finish_check(struct mig_sess *s);
+/* Feed a received chunk header to the checker. */
+int sess_chunk_check(struct mig_sess *s, const struct mig_wire_chunk *c);
+
+/* mig_session_handshake.c */
+
 /* Connect / accept, HELLO exchange, negotiation and authentication. */
 int sess_handshake(struct mig_sess *s);
-
-/* buf_get / buf_put over the pool */
-void *sess_buf_get(void *ctx);
-void sess_buf_put(void *ctx, void *buf);
 
 #endif /* _MIG_SESSION_PRIV_H_ */

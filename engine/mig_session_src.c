@@ -4,11 +4,12 @@
 
 /*
  * Source side of a session, on the main lcore: handshake, DEV_DESC,
- * pre-copy rounds with INIT_SENT / SWITCHOVER_ACK, switchover decision,
- * stop-copy of every device in parallel, DEV_END, DONE; devices back to
- * RUNNING on failure. The devices' stages run in lanes
- * (mig_session_src_lane.c); this file moves their chunks to the
- * transport and their buffers back.
+ * pre-copy (mig_session_src_precopy.c), switchover
+ * (mig_session_src_switchover.c), the commit (digests, DONE, devices to
+ * STOP); devices back to RUNNING on failure. The devices' stages run in
+ * lanes (mig_session_src_lane.c); one turn of this side's loop moves
+ * their chunks to the transport and their buffers back, and takes the
+ * destination's control frames.
  */
 
 #include <errno.h>
@@ -27,17 +28,6 @@
  * (devices reset) after MAX. */
 #define SRC_RECOVER_WARN_NS (5ull * 1000000000ull)
 #define SRC_RECOVER_MAX_NS (120ull * 1000000000ull)
-
-/* A lane's published failure as the session's error. */
-static int
-src_lane_check(struct src_sess *ss, struct src_dev *sd)
-{
-	int err = sess_lane_error(&sd->lane);
-
-	if (err == 0)
-		return 0;
-	return sess_fail(&ss->s, err, "%s", sd->lane.errmsg);
-}
 
 /* Progress between two size queries: what was sent is no longer
  * pending. */
@@ -67,12 +57,7 @@ src_tx(struct src_sess *ss, struct src_dev *sd)
 			sd->tx_have = true;
 		}
 		o = ss->out_free[ss->nfree - 1];
-		hdr.dev_id = sd->tx_cur.dev_id;
-		hdr.flags = sd->tx_cur.flags;
-		hdr.index = sd->tx_cur.index;
-		hdr.length = sd->tx_cur.len;
-		hdr.crc = sd->tx_cur.crc;
-		hdr.payload = sd->tx_cur.buf;
+		sess_chunk_to_wire(&hdr, &sd->tx_cur);
 		ret = mig_xport_tx(ss->s.xp, &hdr, sd->tx_cur.buf,
 				   sd->tx_cur.len, o);
 		if (ret == -EAGAIN)
@@ -154,29 +139,11 @@ src_rx(struct src_sess *ss)
 	return n;
 }
 
-static int
-src_init_sent(struct src_sess *ss, struct src_dev *sd)
-{
-	struct mig_wire_msg m;
-	int ret;
-
-	memset(&m, 0, sizeof(m));
-	m.type = MIG_WIRE_T_INIT_SENT;
-	m.init_sent.dev_id = sd->id;
-	m.init_sent.end_index = sd->init_end;
-	ret = sess_send(&ss->s, &m);
-	if (ret < 0)
-		return ret;
-	sd->init_sent = true;
-	return 1;
-}
-
 /* One turn of the main lcore's loop; backs off when idle. */
 int
-src_pump(struct src_sess *ss)
+src_turn(struct mig_sess *s)
 {
-	struct mig_sess *s = &ss->s;
-	struct src_dev *sd;
+	struct src_sess *ss = src_sess(s);
 	unsigned int i;
 	int ret, work = 0;
 
@@ -184,144 +151,33 @@ src_pump(struct src_sess *ss)
 	if (ret < 0)
 		return ret;
 	work += ret;
-	ret = sess_turn_poll(s);
+	ret = sess_turn_begin(s);
 	if (ret < 0)
 		return ret;
 	work += ret;
+	ret = sess_lanes_check(s);
+	if (ret < 0)
+		return ret;
 	for (i = 0; i < s->cfg->ndev; i++) {
-		sd = &ss->d[i];
-		ret = src_lane_check(ss, sd);
-		if (ret < 0)
-			return ret;
-		ret = src_tx(ss, sd);
+		ret = src_tx(ss, &ss->d[i]);
 		if (ret < 0)
 			return ret;
 		work += ret;
-		if (ss->precopy_phase && sd->precopy && !sd->init_sent &&
-		    __atomic_load_n(&sd->init_ready, __ATOMIC_ACQUIRE)) {
-			ret = src_init_sent(ss, sd);
-			if (ret < 0)
-				return ret;
-			work += ret;
-		}
+	}
+	if (ss->precopy_phase) {
+		ret = src_init_sent(ss);
+		if (ret < 0)
+			return ret;
+		work += ret;
 	}
 	work += src_tx_done(ss);
 	return sess_turn_end(s, work);
 }
 
-/* Post @p r to every lane (pre-copy ones only if @p precopy_only, those
- * with P2P only if @p p2p_only) and pump until all are done. */
 int
-src_request(struct src_sess *ss, const struct sess_req *r, bool precopy_only,
-	    bool p2p_only)
+src_request(struct src_sess *ss, const struct sess_req *r, uint64_t lanes)
 {
-	struct src_dev *sd;
-	unsigned int i;
-	bool posted[MIG_SESSION_DEVS_MAX];
-	bool all;
-	int ret;
-
-	for (i = 0; i < ss->s.cfg->ndev; i++) {
-		sd = &ss->d[i];
-		posted[i] = !(precopy_only && !sd->precopy) &&
-			    !(p2p_only && !(sd->info.caps & MIG_CAP_P2P));
-		if (posted[i])
-			sess_lane_post(&sd->lane, r);
-	}
-	for (;;) {
-		all = true;
-		for (i = 0; i < ss->s.cfg->ndev; i++)
-			if (posted[i] && !sess_lane_done(&ss->d[i].lane))
-				all = false;
-		if (all)
-			break;
-		ret = src_pump(ss);
-		if (ret < 0)
-			return ret;
-	}
-	for (i = 0; i < ss->s.cfg->ndev; i++) {
-		ret = src_lane_check(ss, &ss->d[i]);
-		if (ret < 0)
-			return ret;
-	}
-	return 0;
-}
-
-/* Quiesce, stop every device, drain all streams in parallel, DEV_END. */
-static int
-src_stopcopy(struct src_sess *ss, uint64_t *down_start)
-{
-	struct sess_req r;
-	struct mig_sess *s = &ss->s;
-	struct mig_wire_msg m;
-	struct src_dev *sd;
-	uint64_t pending, fixed;
-	unsigned int i;
-	bool finished;
-	int ret;
-
-	sess_step(s, MIG_WIRE_STEP_SWITCHOVER);
-	memset(&r, 0, sizeof(r));
-	r.kind = SESS_REQ_HOLD;
-	ret = src_request(ss, &r, false, false);
-	if (ret < 0)
-		return ret;
-	/* What stop-copy will move, for the progress display (the devices
-	 * are quiet: this is the estimate the decision was made on). */
-	ret = src_pending(ss, &pending, &fixed);
-	if (ret < 0)
-		return ret;
-	if (!s->st->sw.decided)
-		s->st->sw.pending = pending;
-	/* P2P first, on every device that has it, so that no device DMAs
-	 * into a stopped peer. */
-	r.kind = SESS_REQ_P2P;
-	r.recover = MIG_STATE_RUNNING;
-	ret = src_request(ss, &r, false, true);
-	if (ret < 0)
-		return ret;
-	sess_step(s, MIG_WIRE_STEP_STOPCOPY);
-	*down_start = mig_time_ns();
-	r.kind = SESS_REQ_STATE;
-	r.target = MIG_STATE_STOP_COPY;
-	r.recover = MIG_STATE_RUNNING;
-	r.resume = true;
-	ret = src_request(ss, &r, false, false);
-	if (ret < 0)
-		return ret;
-	s->st->down_stop_ns = mig_time_ns() - *down_start;
-	do {
-		ret = src_pump(ss);
-		if (ret < 0)
-			return ret;
-		finished = true;
-		for (i = 0; i < s->cfg->ndev; i++)
-			if (!__atomic_load_n(&ss->d[i].finished,
-					     __ATOMIC_ACQUIRE))
-				finished = false;
-	} while (!finished);
-	s->st->down_data_ns = mig_time_ns() - *down_start -
-			      s->st->down_stop_ns;
-	/* Finished lanes no longer change their stage's totals. */
-	for (i = 0; i < s->cfg->ndev; i++) {
-		sd = &ss->d[i];
-		s->st->dev[i].bytes = sd->stage.bytes;
-		s->st->dev[i].chunks = sd->stage.chunks;
-		s->st->dev[i].stream_digest = sd->stage.digest;
-		s->st->dev[i].pending = 0;
-		s->st->stopcopy_bytes += sd->stage.stop_bytes;
-		memset(&m, 0, sizeof(m));
-		m.type = MIG_WIRE_T_DEV_END;
-		m.dev_end.dev_id = i;
-		m.dev_end.total_bytes = sd->stage.bytes;
-		m.dev_end.chunk_count = sd->stage.chunks;
-		m.dev_end.digest = sd->stage.digest;
-		ret = sess_send(s, &m);
-		if (ret < 0)
-			return ret;
-	}
-	s->st->pending = 0;
-	return 0;
+	return sess_lanes_request(&ss->s, r, lanes, src_turn);
 }
 
 /*
@@ -422,6 +278,7 @@ src_setup(struct src_sess *ss, unsigned int nbuf)
 		sd->dev = cfg->devs[i];
 		mig_dev_info_get(sd->dev, &sd->info);
 		ss->s.st->dev[i].size = sd->info.state_size;
+		ss->s.lanes[i] = &sd->lane;
 		ret = src_lane_init(sd, cfg, nbuf);
 		if (ret < 0)
 			return sess_fail_last(&ss->s, ret);
@@ -451,13 +308,16 @@ src_setup(struct src_sess *ss, unsigned int nbuf)
 			sd->precopy = true;
 			sd->init_watch = true;
 			ss->precopy_phase = true;
+			ss->precopy_lanes |= UINT64_C(1) << i;
 		} else {
 			/* Saves nothing until stop-copy. */
 			sd->held = true;
 		}
+		if (sd->info.caps & MIG_CAP_P2P)
+			ss->p2p_lanes |= UINT64_C(1) << i;
 		mig_src_hold(&sd->stage, sd->held);
 		ss->s.st->dev[i].precopy = sd->precopy;
-		ss->tasks[i].fn = src_lane_poll;
+		ss->tasks[i].fn = src_lane_turn;
 		ss->tasks[i].arg = sd;
 	}
 	ret = mig_lcore_start(&ss->s.lc, ss->tasks, cfg->ndev);
@@ -480,7 +340,7 @@ src_commit(struct src_sess *ss, uint64_t down_start)
 	int ret;
 
 	sess_step(&ss->s, MIG_WIRE_STEP_COMMIT);
-	ret = src_request(ss, &r, false, false);
+	ret = src_request(ss, &r, sess_lanes_all(&ss->s));
 	if (ret < 0)
 		return ret;
 	for (i = 0; i < ss->s.cfg->ndev; i++) {
@@ -488,34 +348,28 @@ src_commit(struct src_sess *ss, uint64_t down_start)
 		st->dev[i].dev_digest = ss->d[i].lane.req.digest;
 	}
 	while (!ss->done) {
-		ret = src_pump(ss);
+		ret = src_turn(&ss->s);
 		if (ret < 0)
 			return ret;
 	}
 	st->downtime_ns = mig_time_ns() - down_start;
 	st->down_commit_ns = st->downtime_ns - st->down_stop_ns -
 			     st->down_data_ns;
-	/* Committed: the source devices stop (outside the downtime). */
+	ret = sess_finish_check(&ss->s);
+	if (ret < 0)
+		return ret;
+	/* Committed: the source devices stop (outside the downtime; the
+	 * destination may already have closed the link, so only the lanes
+	 * turn). A device that cannot stop is a warning, not a failure. */
 	r.kind = SESS_REQ_STATE;
 	r.target = MIG_STATE_STOP;
 	r.recover = MIG_STATE_ERROR;
-	for (i = 0; i < ss->s.cfg->ndev; i++)
-		sess_lane_post(&ss->d[i].lane, &r);
-	for (;;) {
-		bool all = true;
-
+	if (sess_lanes_request(&ss->s, &r, sess_lanes_all(&ss->s),
+			       sess_turn_lanes) < 0)
 		for (i = 0; i < ss->s.cfg->ndev; i++)
-			if (!sess_lane_done(&ss->d[i].lane) &&
-			    sess_lane_error(&ss->d[i].lane) == 0)
-				all = false;
-		if (all)
-			break;
-		mig_idle_step(&ss->s.idle, mig_lcore_poll_main(&ss->s.lc));
-	}
-	for (i = 0; i < ss->s.cfg->ndev; i++)
-		if (sess_lane_error(&ss->d[i].lane) != 0)
-			MIG_LOG(WARNING, mig_logtype_engine, "%s",
-				ss->d[i].lane.errmsg);
+			if (sess_lane_error(&ss->d[i].lane) != 0)
+				MIG_LOG(WARNING, mig_logtype_engine, "%s",
+					ss->d[i].lane.errmsg);
 	return 0;
 }
 
@@ -538,8 +392,8 @@ mig_session_source(const struct mig_session_cfg *cfg,
 	/* Buffers for every device's saves in flight, plus a transport
 	 * window of chunks on the wire. */
 	mig_xport_info_get(ss->s.xp, &info);
-	depth = cfg->depth ? cfg->depth : 4;
-	nbuf = cfg->ndev * depth + info.window + 8;
+	depth = cfg->depth ? cfg->depth : SESS_DEPTH_DEF;
+	nbuf = cfg->ndev * depth + info.window + SESS_POOL_SPARE;
 	ss->outs = calloc(nbuf, sizeof(*ss->outs));
 	ss->out_free = calloc(nbuf, sizeof(*ss->out_free));
 	if (ss->outs == NULL || ss->out_free == NULL) {
@@ -570,7 +424,7 @@ mig_session_source(const struct mig_session_cfg *cfg,
 		if (ret < 0)
 			goto fail;
 	}
-	ret = src_stopcopy(ss, &down_start);
+	ret = src_switchover(ss, &down_start);
 	if (ret < 0)
 		goto fail;
 	ret = src_commit(ss, down_start);

@@ -6,9 +6,9 @@
  * A source device's lane, polled on the device's lcore: buffers the
  * transport is done with come back on ret_ring and are freed, the stage
  * saves chunks (CRC32C computed here) and hands them to the main lcore on
- * tx_ring, the end of the initial data is found, and the main lcore's
- * requests (hold, state changes, size queries, digest) are executed
- * between two polls.
+ * tx_ring, the end of the initial data is looked for (src_init_watch(),
+ * mig_session_src_precopy.c), and the main lcore's requests (hold, state
+ * changes, size queries, digest) are executed between two turns.
  */
 
 #include <errno.h>
@@ -16,12 +16,9 @@
 #include <string.h>
 
 #include "mig_log.h"
-#include "mig_rate.h"
 #include "mig_session_src_priv.h"
 
 #define SRC_RET_BURST 32
-/* Initial-data watch: query the device's sizes at most this often. */
-#define SRC_INIT_QUERY_NS (100ull * 1000ull)
 
 static int
 src_lane_emit(void *ctx, const struct mig_wire_chunk *hdr, void *buf,
@@ -31,31 +28,9 @@ src_lane_emit(void *ctx, const struct mig_wire_chunk *hdr, void *buf,
 	struct sess_chunk c;
 
 	RTE_SET_USED(cookie); /* the buffer itself */
-	c.buf = buf;
-	c.index = hdr->index;
-	c.len = hdr->length;
-	c.crc = hdr->crc;
-	c.flags = hdr->flags;
-	c.dev_id = hdr->dev_id;
+	sess_chunk_from_wire(&c, hdr, buf);
 	return rte_ring_sp_enqueue_elem(sd->tx_ring, &c, sizeof(c)) == 0 ?
 	       0 : -EAGAIN;
-}
-
-static void *
-src_lane_buf_get(void *ctx)
-{
-	struct src_dev *sd = ctx;
-	void *buf;
-
-	return mig_pool_get(sd->ss->s.pool, &buf) == 0 ? buf : NULL;
-}
-
-static void
-src_lane_buf_put(void *ctx, void *buf)
-{
-	struct src_dev *sd = ctx;
-
-	mig_pool_put(sd->ss->s.pool, buf);
 }
 
 int
@@ -68,10 +43,10 @@ src_lane_init(struct src_dev *sd, const struct mig_session_cfg *cfg,
 	memset(&sc, 0, sizeof(sc));
 	sc.dev_id = sd->id;
 	sc.chunk_size = cfg->chunk_size;
-	sc.depth = cfg->depth ? cfg->depth : 4;
-	sc.buf_get = src_lane_buf_get;
-	sc.buf_put = src_lane_buf_put;
-	sc.buf_ctx = sd;
+	sc.depth = cfg->depth ? cfg->depth : SESS_DEPTH_DEF;
+	sc.buf_get = sess_buf_get;
+	sc.buf_put = sess_buf_put;
+	sc.buf_ctx = &sd->ss->s;
 	sc.emit = src_lane_emit;
 	sc.emit_ctx = sd;
 	ret = mig_src_init(&sd->stage, sd->dev, &sc);
@@ -122,42 +97,12 @@ src_lane_reclaim(struct src_dev *sd, bool drained)
 		mig_src_release(&sd->stage);
 }
 
-static void
+/* Lane: no new saves while a request or the initial-data watch holds
+ * the stage. */
+void
 src_lane_hold(struct src_dev *sd)
 {
 	mig_src_hold(&sd->stage, sd->held || sd->init_holding);
-}
-
-/* Mark the end of the initial data once the device reports none left and
- * every save of it was handed over. */
-static int
-src_lane_init_watch(struct src_dev *sd)
-{
-	struct mig_dev_sizes sz;
-	uint64_t now;
-	int ret;
-
-	if (!sd->init_holding) {
-		now = mig_time_ns();
-		if (now - sd->init_query_ns < SRC_INIT_QUERY_NS)
-			return 0;
-		sd->init_query_ns = now;
-		ret = mig_dev_query_sizes(sd->dev, &sz);
-		if (ret < 0)
-			return ret;
-		if (sz.initial_bytes != 0)
-			return 0;
-		sd->init_holding = true;
-		src_lane_hold(sd);
-	}
-	if (!mig_src_quiet(&sd->stage))
-		return 0;
-	sd->init_end = sd->stage.next_index;
-	__atomic_store_n(&sd->init_ready, 1, __ATOMIC_RELEASE);
-	sd->init_watch = false;
-	sd->init_holding = false;
-	src_lane_hold(sd);
-	return 1;
 }
 
 /* Execute the pending request. @return -EAGAIN (not yet: the stage must
@@ -210,7 +155,7 @@ src_lane_req(struct src_dev *sd)
 }
 
 int
-src_lane_poll(void *arg)
+src_lane_turn(void *arg)
 {
 	struct src_dev *sd = arg;
 	void *bufs[SRC_RET_BURST];
@@ -226,12 +171,12 @@ src_lane_poll(void *arg)
 	work = (int)n;
 	ret = mig_src_poll(&sd->stage);
 	if (ret < 0)
-		return sess_lane_fail(&sd->lane, ret);
+		goto fail;
 	work += ret;
 	if (sd->init_watch) {
-		ret = src_lane_init_watch(sd);
+		ret = src_init_watch(sd);
 		if (ret < 0)
-			return sess_lane_fail(&sd->lane, ret);
+			goto fail;
 		work += ret;
 	}
 	if (sess_lane_pending(&sd->lane)) {
@@ -251,4 +196,8 @@ src_lane_poll(void *arg)
 		work++;
 	}
 	return work;
+fail:
+	/* Published once; the lane is idle from now on. */
+	sess_lane_fail(&sd->lane, ret);
+	return 0;
 }

@@ -3,8 +3,12 @@
  */
 
 /*
- * Source pre-copy: rounds, their accounting, and the switchover decision
- * (mig_policy) on the devices' stop-copy estimates.
+ * Source pre-copy: the devices' initial data (its end found by each lane,
+ * announced with INIT_SENT, acknowledged by the destination with
+ * SWITCHOVER_ACK once loaded), rounds and their accounting, KEEPALIVE
+ * while the policy waits, and the switchover decision (mig_policy) on
+ * the devices' stop-copy estimates. The switchover itself:
+ * mig_session_src_switchover.c.
  */
 
 #include <errno.h>
@@ -14,6 +18,8 @@
 #include "mig_session_src_priv.h"
 
 #define SRC_DECIDE_NS (200ull * 1000000ull)
+/* Initial-data watch: query the device's sizes at most this often. */
+#define SRC_INIT_QUERY_NS (100ull * 1000ull)
 /* A pre-copy that moved nothing for timeout / SRC_KEEPALIVE_DIV sends a
  * KEEPALIVE, which the destination echoes: both sides then see progress
  * while the policy waits (a time limit, a downtime estimate that does not
@@ -26,6 +32,66 @@ struct src_ka {
 	uint64_t sent_ns;  /* last KEEPALIVE (or movement) */
 };
 
+/* Lane: mark the end of the initial data once the device reports none
+ * left and every save of it was handed over. */
+int
+src_init_watch(struct src_dev *sd)
+{
+	struct mig_dev_sizes sz;
+	uint64_t now;
+	int ret;
+
+	if (!sd->init_holding) {
+		now = mig_time_ns();
+		if (now - sd->init_query_ns < SRC_INIT_QUERY_NS)
+			return 0;
+		sd->init_query_ns = now;
+		ret = mig_dev_query_sizes(sd->dev, &sz);
+		if (ret < 0)
+			return ret;
+		if (sz.initial_bytes != 0)
+			return 0;
+		sd->init_holding = true;
+		src_lane_hold(sd);
+	}
+	if (!mig_src_quiet(&sd->stage))
+		return 0;
+	sd->init_end = sd->stage.next_index;
+	__atomic_store_n(&sd->init_ready, 1, __ATOMIC_RELEASE);
+	sd->init_watch = false;
+	sd->init_holding = false;
+	src_lane_hold(sd);
+	return 1;
+}
+
+/* Main lcore: INIT_SENT for every pre-copy device whose lane found the
+ * end of its initial data, once. */
+int
+src_init_sent(struct src_sess *ss)
+{
+	struct mig_wire_msg m;
+	struct src_dev *sd;
+	unsigned int i;
+	int ret, work = 0;
+
+	for (i = 0; i < ss->s.cfg->ndev; i++) {
+		sd = &ss->d[i];
+		if (!sd->precopy || sd->init_sent ||
+		    !__atomic_load_n(&sd->init_ready, __ATOMIC_ACQUIRE))
+			continue;
+		memset(&m, 0, sizeof(m));
+		m.type = MIG_WIRE_T_INIT_SENT;
+		m.init_sent.dev_id = sd->id;
+		m.init_sent.end_index = sd->init_end;
+		ret = sess_send(&ss->s, &m);
+		if (ret < 0)
+			return ret;
+		sd->init_sent = true;
+		work++;
+	}
+	return work;
+}
+
 /* Stop-copy estimates of every device: the total, and the part of the
  * devices without pre-copy. */
 int
@@ -36,7 +102,7 @@ src_pending(struct src_sess *ss, uint64_t *pending, uint64_t *fixed)
 	unsigned int i;
 	int ret;
 
-	ret = src_request(ss, &r, false, false);
+	ret = src_request(ss, &r, sess_lanes_all(&ss->s));
 	if (ret < 0)
 		return ret;
 	*pending = 0;
@@ -93,7 +159,6 @@ src_keepalive(struct src_sess *ss, uint64_t now, bool caught_up,
 	      struct src_ka *ka)
 {
 	struct mig_sess *s = &ss->s;
-	struct mig_wire_msg m;
 
 	if (s->st->bytes != ka->bytes) {
 		ka->bytes = s->st->bytes;
@@ -106,10 +171,7 @@ src_keepalive(struct src_sess *ss, uint64_t now, bool caught_up,
 	if (!caught_up || now - ka->sent_ns < s->timeout_ns / SRC_KEEPALIVE_DIV)
 		return 0;
 	ka->sent_ns = now;
-	memset(&m, 0, sizeof(m));
-	m.type = MIG_WIRE_T_KEEPALIVE;
-	m.keepalive.seq = ++ss->ka_seq;
-	return sess_send(s, &m);
+	return sess_send_keepalive(s, ++ss->ka_seq);
 }
 
 /*
@@ -139,7 +201,7 @@ src_precopy(struct src_sess *ss)
 	s->st->rounds = 1;
 	mark = s->st->bytes;
 	for (;;) {
-		ret = src_pump(ss);
+		ret = src_turn(s);
 		if (ret < 0)
 			return ret;
 		if (armed && s->st->bytes != mark) {
@@ -197,7 +259,7 @@ src_precopy(struct src_sess *ss)
 			return sess_fail(s, -ETIMEDOUT,
 					 "pre-copy did not converge: %s", why);
 		if (caught_up) {
-			ret = src_request(ss, &rearm, true, false);
+			ret = src_request(ss, &rearm, ss->precopy_lanes);
 			if (ret < 0)
 				return ret;
 			armed = true;

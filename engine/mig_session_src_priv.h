@@ -5,11 +5,26 @@
 #ifndef _MIG_SESSION_SRC_PRIV_H_
 #define _MIG_SESSION_SRC_PRIV_H_
 
-/* Source side: the session (mig_session_src.c, main lcore) and the device
- * lanes (mig_session_src_lane.c, each on its lcore). */
+/*
+ * Source side of a session:
+ *
+ *   mig_session_src.c             the role on the main lcore: set-up
+ *                                 (DEV_DESC, PRE_COPY, lanes), one turn
+ *                                 of its loop (chunks to the transport,
+ *                                 buffers back, control frames in), the
+ *                                 commit, recovery on failure
+ *   mig_session_src_precopy.c     pre-copy: rounds, initial data
+ *                                 (INIT_SENT), KEEPALIVE, the switchover
+ *                                 decision
+ *   mig_session_src_switchover.c  switchover: quiesce, P2P, STOP_COPY,
+ *                                 drain every device, DEV_END
+ *   mig_session_src_lane.c        a device's lane, on its lcore
+ */
 
 #include <stdbool.h>
 #include <stdint.h>
+
+#include <rte_common.h>
 
 #include "mig_session_priv.h"
 #include "mig_src.h"
@@ -62,34 +77,61 @@ struct src_sess {
 	struct src_out *outs;      /* one per pool buffer */
 	struct src_out **out_free; /* stack of free cookies */
 	unsigned int nfree, nouts;
+	uint64_t precopy_lanes;    /* devices that take part in pre-copy */
+	uint64_t p2p_lanes;        /* devices with a P2P state */
 	bool precopy_phase;
 	bool done;                 /* DONE received */
 	uint32_t ka_seq;           /* KEEPALIVE frames sent */
 	uint64_t heard_ns;         /* last control frame received */
 };
 
-/* mig_session_src.c: one turn of the main lcore's loop (backs off when
- * idle); > 0 work, 0 idle, or the session's error. */
-int src_pump(struct src_sess *ss);
-/* Post @p r to every lane (pre-copy ones only if @p precopy_only, those
- * with P2P only if @p p2p_only) and pump until all are done. */
-int src_request(struct src_sess *ss, const struct sess_req *r,
-		bool precopy_only, bool p2p_only);
+static inline struct src_sess *
+src_sess(struct mig_sess *s)
+{
+	return container_of(s, struct src_sess, s);
+}
 
-/* mig_session_src_precopy.c: the devices' stop-copy estimates (total, and
- * the part of devices without pre-copy), published in the stats. */
+/* mig_session_src.c */
+
+/* One turn of the main lcore's loop (backs off when idle): a
+ * sess_turn_fn; > 0 work, 0 idle, or the session's error. */
+int src_turn(struct mig_sess *s);
+/* sess_lanes_request() with src_turn(). */
+int src_request(struct src_sess *ss, const struct sess_req *r,
+		uint64_t lanes);
+
+/* mig_session_src_precopy.c */
+
+/* The devices' stop-copy estimates (total, and the part of devices
+ * without pre-copy), published in the stats. */
 int src_pending(struct src_sess *ss, uint64_t *pending, uint64_t *fixed);
 /* Pre-copy rounds until the policy says switch over. */
 int src_precopy(struct src_sess *ss);
+/* Main lcore: INIT_SENT for every device whose lane found the end of its
+ * initial data. Work done, or the session's error. */
+int src_init_sent(struct src_sess *ss);
+/* Lane: look for the end of the device's initial data. 1 when found,
+ * 0 not yet, or -errno. */
+int src_init_watch(struct src_dev *sd);
+
+/* mig_session_src_switchover.c */
+
+/* Quiesce, stop every device, drain all streams in parallel, DEV_END;
+ * @p down_start is when the downtime started. */
+int src_switchover(struct src_sess *ss, uint64_t *down_start);
+
+/* mig_session_src_lane.c */
 
 /* Set up the lane of @p sd (stage and rings); 0 or -errno with message. */
 int src_lane_init(struct src_dev *sd, const struct mig_session_cfg *cfg,
 		  unsigned int nbuf);
 /* Free the rings (buffers must have been given back). */
 void src_lane_fini(struct src_dev *sd);
-/* mig_lcore task: one poll of the device's lane. */
-int src_lane_poll(void *arg);
+/* mig_lcore task: one turn of the device's lane. */
+int src_lane_turn(void *arg);
 /* Main lcore, lanes stopped: every buffer the lane holds back to the pool. */
 void src_lane_reclaim(struct src_dev *sd, bool drained);
+/* Lane: apply the hold the requests and the initial-data watch ask for. */
+void src_lane_hold(struct src_dev *sd);
 
 #endif /* _MIG_SESSION_SRC_PRIV_H_ */

@@ -85,9 +85,86 @@ mig_wire_encode_chunk_hdr(void *buf, size_t size,
 	return MIG_WIRE_CHUNK_HDR_LEN;
 }
 
+/*
+ * Body encoders of the larger records, like the decoder's dec_*(): each
+ * writes its record at @p body (zeroed, MIG_WIRE_ABORT_MAX bytes) and
+ * returns its length.
+ */
+
+static uint32_t
+enc_hello(const struct mig_wire_hello *h, uint8_t *body)
+{
+	struct mig_wire_hello_le w = { 0 };
+
+	w.version_min = h->version_min;
+	w.version_max = h->version_max;
+	w.role = h->role;
+	w.chunk_size = rte_cpu_to_le_32(h->chunk_size);
+	w.features = rte_cpu_to_le_64(h->features);
+	w.slot_count = rte_cpu_to_le_32(h->slot_count);
+	w.dev_count = rte_cpu_to_le_32(h->dev_count);
+	w.window = rte_cpu_to_le_32(h->window);
+	memcpy(w.nonce, h->nonce, sizeof(w.nonce));
+	put_str(w.session, h->session, sizeof(w.session));
+	memcpy(body, &w, sizeof(w));
+	return sizeof(w);
+}
+
+static uint32_t
+enc_dev_desc(const struct mig_wire_dev_desc *d, uint8_t *body)
+{
+	struct mig_wire_dev_desc_le w;
+
+	w.dev_id = rte_cpu_to_le_32(d->dev_id);
+	w.chunk_size = rte_cpu_to_le_32(d->chunk_size);
+	w.caps = rte_cpu_to_le_64(d->caps);
+	w.state_size = rte_cpu_to_le_64(d->state_size);
+	put_str(w.name, d->name, sizeof(w.name));
+	put_str(w.driver, d->driver, sizeof(w.driver));
+	memcpy(body, &w, sizeof(w));
+	return sizeof(w);
+}
+
+static uint32_t
+enc_dev_end(const struct mig_wire_dev_end *e, uint8_t *body)
+{
+	struct mig_wire_dev_end_le w;
+
+	w.dev_id = rte_cpu_to_le_32(e->dev_id);
+	w.reserved = 0;
+	w.total_bytes = rte_cpu_to_le_64(e->total_bytes);
+	w.chunk_count = rte_cpu_to_le_64(e->chunk_count);
+	w.digest = rte_cpu_to_le_64(e->digest);
+	memcpy(body, &w, sizeof(w));
+	return sizeof(w);
+}
+
+static uint32_t
+enc_abort(const struct mig_wire_abort *a, uint8_t *body)
+{
+	struct mig_wire_abort_le w;
+
+	w.code = rte_cpu_to_le_32((uint32_t)a->code);
+	w.dev_id = rte_cpu_to_le_32(a->dev_id);
+	w.step = rte_cpu_to_le_16(a->step);
+	w.reserved0 = 0;
+	w.reserved1 = 0;
+	memcpy(body, &w, sizeof(w));
+	/* body is zeroed: the copy leaves the NUL padding */
+	memcpy(body + sizeof(w), a->reason,
+	       strnlen(a->reason, MIG_WIRE_REASON_LEN - 1));
+	return sizeof(w) + mig_wire_abort_area_len(a->reason);
+}
+
 int
 mig_wire_encode(void *buf, size_t size, const struct mig_wire_msg *m)
 {
+	/* the small records, their reserved fields 0 */
+	struct mig_wire_init_sent_le init_sent = { 0 };
+	struct mig_wire_switchover_ack_le ack = { 0 };
+	struct mig_wire_credit_le credit = { 0 };
+	struct mig_wire_done_le done = { 0 };
+	struct mig_wire_keepalive_le ka = { 0 };
 	uint8_t body[MIG_WIRE_ABORT_MAX];
 	uint32_t blen;
 	int ret;
@@ -100,114 +177,49 @@ mig_wire_encode(void *buf, size_t size, const struct mig_wire_msg *m)
 
 	memset(body, 0, sizeof(body));
 	switch (m->type) {
-	case MIG_WIRE_T_HELLO: {
-		struct mig_wire_hello_le w = { 0 };
-
-		w.version_min = m->hello.version_min;
-		w.version_max = m->hello.version_max;
-		w.role = m->hello.role;
-		w.chunk_size = rte_cpu_to_le_32(m->hello.chunk_size);
-		w.features = rte_cpu_to_le_64(m->hello.features);
-		w.slot_count = rte_cpu_to_le_32(m->hello.slot_count);
-		w.dev_count = rte_cpu_to_le_32(m->hello.dev_count);
-		w.window = rte_cpu_to_le_32(m->hello.window);
-		memcpy(w.nonce, m->hello.nonce, sizeof(w.nonce));
-		put_str(w.session, m->hello.session, sizeof(w.session));
-		blen = sizeof(w);
-		memcpy(body, &w, blen);
+	case MIG_WIRE_T_HELLO:
+		blen = enc_hello(&m->hello, body);
 		break;
-	}
 	case MIG_WIRE_T_AUTH:
 		blen = sizeof(struct mig_wire_auth_le);
 		memcpy(body, m->auth.hmac, blen);
 		break;
-	case MIG_WIRE_T_DEV_DESC: {
-		struct mig_wire_dev_desc_le w;
-
-		w.dev_id = rte_cpu_to_le_32(m->dev_desc.dev_id);
-		w.chunk_size = rte_cpu_to_le_32(m->dev_desc.chunk_size);
-		w.caps = rte_cpu_to_le_64(m->dev_desc.caps);
-		w.state_size = rte_cpu_to_le_64(m->dev_desc.state_size);
-		put_str(w.name, m->dev_desc.name, sizeof(w.name));
-		put_str(w.driver, m->dev_desc.driver, sizeof(w.driver));
-		blen = sizeof(w);
-		memcpy(body, &w, blen);
+	case MIG_WIRE_T_DEV_DESC:
+		blen = enc_dev_desc(&m->dev_desc, body);
 		break;
-	}
-	case MIG_WIRE_T_INIT_SENT: {
-		struct mig_wire_init_sent_le w;
-
-		w.dev_id = rte_cpu_to_le_32(m->init_sent.dev_id);
-		w.reserved = 0;
-		w.end_index = rte_cpu_to_le_64(m->init_sent.end_index);
-		blen = sizeof(w);
-		memcpy(body, &w, blen);
+	case MIG_WIRE_T_INIT_SENT:
+		init_sent.dev_id = rte_cpu_to_le_32(m->init_sent.dev_id);
+		init_sent.end_index = rte_cpu_to_le_64(m->init_sent.end_index);
+		blen = sizeof(init_sent);
+		memcpy(body, &init_sent, blen);
 		break;
-	}
-	case MIG_WIRE_T_SWITCHOVER_ACK: {
-		struct mig_wire_switchover_ack_le w;
-
-		w.dev_id = rte_cpu_to_le_32(m->switchover_ack.dev_id);
-		w.reserved = 0;
-		blen = sizeof(w);
-		memcpy(body, &w, blen);
+	case MIG_WIRE_T_SWITCHOVER_ACK:
+		ack.dev_id = rte_cpu_to_le_32(m->switchover_ack.dev_id);
+		blen = sizeof(ack);
+		memcpy(body, &ack, blen);
 		break;
-	}
-	case MIG_WIRE_T_CREDIT: {
-		struct mig_wire_credit_le w;
-
-		w.dev_id = rte_cpu_to_le_32(m->credit.dev_id);
-		w.credits = rte_cpu_to_le_32(m->credit.credits);
-		blen = sizeof(w);
-		memcpy(body, &w, blen);
+	case MIG_WIRE_T_CREDIT:
+		credit.dev_id = rte_cpu_to_le_32(m->credit.dev_id);
+		credit.credits = rte_cpu_to_le_32(m->credit.credits);
+		blen = sizeof(credit);
+		memcpy(body, &credit, blen);
 		break;
-	}
-	case MIG_WIRE_T_DEV_END: {
-		struct mig_wire_dev_end_le w;
-
-		w.dev_id = rte_cpu_to_le_32(m->dev_end.dev_id);
-		w.reserved = 0;
-		w.total_bytes = rte_cpu_to_le_64(m->dev_end.total_bytes);
-		w.chunk_count = rte_cpu_to_le_64(m->dev_end.chunk_count);
-		w.digest = rte_cpu_to_le_64(m->dev_end.digest);
-		blen = sizeof(w);
-		memcpy(body, &w, blen);
+	case MIG_WIRE_T_DONE:
+		done.dev_count = rte_cpu_to_le_32(m->done.dev_count);
+		blen = sizeof(done);
+		memcpy(body, &done, blen);
 		break;
-	}
-	case MIG_WIRE_T_DONE: {
-		struct mig_wire_done_le w;
-
-		w.dev_count = rte_cpu_to_le_32(m->done.dev_count);
-		w.reserved = 0;
-		blen = sizeof(w);
-		memcpy(body, &w, blen);
+	case MIG_WIRE_T_KEEPALIVE:
+		ka.seq = rte_cpu_to_le_32(m->keepalive.seq);
+		blen = sizeof(ka);
+		memcpy(body, &ka, blen);
 		break;
-	}
-	case MIG_WIRE_T_KEEPALIVE: {
-		struct mig_wire_keepalive_le w;
-
-		w.seq = rte_cpu_to_le_32(m->keepalive.seq);
-		w.reserved = 0;
-		blen = sizeof(w);
-		memcpy(body, &w, blen);
+	case MIG_WIRE_T_DEV_END:
+		blen = enc_dev_end(&m->dev_end, body);
 		break;
-	}
-	case MIG_WIRE_T_ABORT: {
-		struct mig_wire_abort_le w;
-		uint32_t area = mig_wire_abort_area_len(m->abort.reason);
-
-		w.code = rte_cpu_to_le_32((uint32_t)m->abort.code);
-		w.dev_id = rte_cpu_to_le_32(m->abort.dev_id);
-		w.step = rte_cpu_to_le_16(m->abort.step);
-		w.reserved0 = 0;
-		w.reserved1 = 0;
-		memcpy(body, &w, sizeof(w));
-		/* body is zeroed: the copy leaves the NUL padding */
-		memcpy(body + sizeof(w), m->abort.reason,
-		       strnlen(m->abort.reason, MIG_WIRE_REASON_LEN - 1));
-		blen = sizeof(w) + area;
+	case MIG_WIRE_T_ABORT:
+		blen = enc_abort(&m->abort, body);
 		break;
-	}
 	default:
 		/* mig_wire_check_msg() rejected every other type */
 		return -EINVAL;

@@ -243,12 +243,6 @@ mig_xport_close(struct mig_xport *xp)
 	free(xp);
 }
 
-const char *
-mig_xport_name(const struct mig_xport *xp)
-{
-	return xp->name;
-}
-
 enum mig_xport_state
 mig_xport_state(const struct mig_xport *xp)
 {

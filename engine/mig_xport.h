@@ -155,9 +155,6 @@ struct mig_xport *mig_xport_open(const char *devargs);
 /** Close every connection and free @p xp (NULL is accepted). */
 void mig_xport_close(struct mig_xport *xp);
 
-/** Instance name. */
-const char *mig_xport_name(const struct mig_xport *xp);
-
 /** Current state. */
 enum mig_xport_state mig_xport_state(const struct mig_xport *xp);
 

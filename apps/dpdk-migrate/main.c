@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 #include "app.h"
 #include "mig_build_config.h"
 #include "mig_dev.h"
+#include "mig_devargs.h"
 #include "mig_log.h"
 #include "mig_session.h"
 #include "mig_wire.h"
@@ -26,6 +28,10 @@
 
 #define APP_MAX_DEVS MIG_SESSION_DEVS_MAX
 #define APP_KEY_MAX 4096
+/* The unit of a time option given as a bare number. */
+#define APP_MS (1000ull * 1000ull)
+#define APP_DURATION_HELP \
+	"a number with an optional unit ns, us, ms or s, ms if none: 500, 500ms, 1.5s"
 
 struct app_opts {
 	const char *role;
@@ -41,6 +47,9 @@ struct app_opts {
 	uint32_t chunk;
 	uint64_t timeout_ns;
 	struct mig_policy_cfg policy;
+	char *devargs[APP_MAX_DEVS];
+	unsigned int ndev;
+	bool info;
 };
 
 static void
@@ -55,17 +64,18 @@ app_usage(const char *prog)
 	       "  --listen ADDR                  destination address (127.0.0.1:7000)\n"
 	       "  --peer ADDR                    source: the destination (127.0.0.1:7000)\n"
 	       "  --transport ARGS               tcp,streams=N,... (tcp)\n"
-	       "  --downtime MS                  downtime limit (300)\n"
+	       "  --downtime TIME                downtime limit (300ms)\n"
 	       "  --max-rounds N                 pre-copy rounds limit (0: none)\n"
-	       "  --max-precopy-time MS          pre-copy time limit (60000)\n"
+	       "  --max-precopy-time TIME        pre-copy time limit (60s)\n"
 	       "  --on-limit switch|fail         at a limit (switch)\n"
-	       "  --timeout MS                   give up when nothing moves for MS (10000)\n"
+	       "  --timeout TIME                 give up when nothing moves for TIME (10s)\n"
 	       "  --key FILE                     pre-shared key (raw or hex, >= 16 bytes)\n"
 	       "  --insecure                     allow no key (both sides)\n"
 	       "  --chunk SIZE                   chunk size (1M)\n"
 	       "  --json FILE                    write a JSON summary\n"
 	       "  -q, --quiet / -v, --verbose\n"
-	       "  -h, --help                     this help\n",
+	       "  -h, --help                     this help\n"
+	       "TIME is " APP_DURATION_HELP ".\n",
 	       prog);
 }
 
@@ -105,34 +115,45 @@ app_info(char **devargs, unsigned int ndev)
 	return 0;
 }
 
+/* --<name> <arg>: a duration in [min_ns, max_ns] (a bare number is in ms). */
 static int
-app_size(const char *s, uint64_t *out)
+app_opt_duration(const char *name, const char *arg, uint64_t min_ns,
+		 uint64_t max_ns, uint64_t *out_ns)
 {
-	char *end;
 	uint64_t v;
 
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || end == s)
+	if (mig_parse_duration(arg, APP_MS, &v) < 0) {
+		fprintf(stderr, "dpdk-migrate: --%s %s: not a duration (%s)\n",
+			name, arg, APP_DURATION_HELP);
 		return -EINVAL;
-	switch (toupper((unsigned char)*end)) {
-	case 'K':
-		v <<= 10;
-		end++;
-		break;
-	case 'M':
-		v <<= 20;
-		end++;
-		break;
-	case 'G':
-		v <<= 30;
-		end++;
-		break;
-	default:
-		break;
 	}
-	if (*end != '\0')
+	if (v < min_ns || v > max_ns) {
+		fprintf(stderr, "dpdk-migrate: --%s %s: %g .. %g ms\n", name,
+			arg, (double)min_ns / APP_MS, (double)max_ns / APP_MS);
 		return -EINVAL;
+	}
+	*out_ns = v;
+	return 0;
+}
+
+/* --<name> <arg>: a number in [min, max], with an optional K, M, G or T
+ * (binary) suffix. */
+static int
+app_opt_size(const char *name, const char *arg, uint64_t min, uint64_t max,
+	     uint64_t *out)
+{
+	uint64_t v;
+
+	if (mig_parse_size(arg, &v) < 0) {
+		fprintf(stderr, "dpdk-migrate: --%s %s: not a number (an optional K, M, G or T suffix)\n",
+			name, arg);
+		return -EINVAL;
+	}
+	if (v < min || v > max) {
+		fprintf(stderr, "dpdk-migrate: --%s %s: %" PRIu64 " .. %" PRIu64 "\n",
+			name, arg, min, max);
+		return -EINVAL;
+	}
 	*out = v;
 	return 0;
 }
@@ -301,8 +322,112 @@ app_loopback(struct app_opts *o, int argc, char **argv, char **devargs,
 	return ret;
 }
 
-int
-main(int argc, char **argv)
+/* One option of the command line; 0, or -EINVAL with a message. */
+static int
+app_opt(struct app_opts *o, int opt, const char *arg, const char *prog)
+{
+	uint64_t v = 0;
+	int ret = 0;
+
+	switch (opt) {
+	case 'R':
+		o->role = arg;
+		break;
+	case 'l':
+		o->listen = arg;
+		break;
+	case 'p':
+		o->peer = arg;
+		break;
+	case 't':
+		o->xport = arg;
+		break;
+	case 'D':
+		ret = app_opt_duration("downtime", arg, 0, UINT64_MAX,
+				       &o->policy.downtime_limit_ns);
+		break;
+	case 'r':
+		ret = app_opt_size("max-rounds", arg, 0, UINT_MAX, &v);
+		o->policy.max_rounds = (unsigned int)v;
+		break;
+	case 'W':
+		ret = app_opt_duration("timeout", arg, APP_MS,
+				       3600ull * 1000ull * APP_MS,
+				       &o->timeout_ns);
+		break;
+	case 'T':
+		ret = app_opt_duration("max-precopy-time", arg, 0, UINT64_MAX,
+				       &o->policy.max_precopy_ns);
+		break;
+	case 'o':
+		if (strcmp(arg, "fail") == 0) {
+			o->policy.on_limit = MIG_POLICY_ON_LIMIT_FAIL;
+		} else if (strcmp(arg, "switch") == 0) {
+			o->policy.on_limit = MIG_POLICY_ON_LIMIT_SWITCH;
+		} else {
+			fprintf(stderr, "dpdk-migrate: --on-limit %s: switch or fail\n",
+				arg);
+			ret = -EINVAL;
+		}
+		break;
+	case 'k':
+		o->key_file = arg;
+		break;
+	case 'I':
+		o->insecure = true;
+		break;
+	case 'c':
+		ret = app_opt_size("chunk", arg, 1, MIG_WIRE_CHUNK_MAX, &v);
+		o->chunk = (uint32_t)v;
+		break;
+	case 'j':
+		o->json = arg;
+		break;
+	case 'q':
+		o->quiet = true;
+		break;
+	case 'v':
+		o->verbose++;
+		break;
+	case 'F':
+		ret = app_opt_size("ready-fd", arg, 0, INT_MAX, &v);
+		o->ready_fd = (int)v;
+		break;
+	case 'd':
+		if (o->ndev == APP_MAX_DEVS) {
+			fprintf(stderr, "dpdk-migrate: at most %d --dev\n",
+				APP_MAX_DEVS);
+			ret = -EINVAL;
+			break;
+		}
+		o->devargs[o->ndev++] = (char *)arg;
+		break;
+	case 'i':
+		o->info = true;
+		break;
+	case 'L':
+		printf("device drivers:\n");
+		mig_dev_driver_foreach(app_print_driver, NULL);
+		printf("transport drivers:\n");
+		mig_xport_driver_foreach(app_print_driver, NULL);
+		break;
+	case 'V':
+		printf("dpdk-migrate %s (%s)\n", MIG_VERSION, rte_version());
+		break;
+	case 'h':
+		app_usage(prog);
+		break;
+	default:
+		app_usage(prog);
+		ret = -EINVAL;
+		break;
+	}
+	return ret;
+}
+
+/* The application's options (after the EAL's); 0 or -EINVAL. */
+static int
+app_parse_args(struct app_opts *o, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "dev", required_argument, NULL, 'd' },
@@ -328,22 +453,63 @@ main(int argc, char **argv)
 		{ "ready-fd", required_argument, NULL, 'F' },
 		{ NULL, 0, NULL, 0 },
 	};
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "hqv", longopts, NULL)) != -1)
+		if (app_opt(o, opt, optarg, argv[0]) < 0)
+			return -EINVAL;
+	if (optind < argc) {
+		fprintf(stderr, "dpdk-migrate: unexpected argument '%s'\n",
+			argv[optind]);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* What the options ask for: describe the devices, or migrate them. */
+static int
+app_run(struct app_opts *o, int orig_argc, char **orig_argv)
+{
+	if (o->role != NULL && o->ndev == 0) {
+		fprintf(stderr, "dpdk-migrate: --role needs at least one --dev\n");
+		return -EINVAL;
+	}
+	if (o->role == NULL)
+		return o->info || o->ndev ? app_info(o->devargs, o->ndev) : 0;
+	if (strcmp(o->role, "source") == 0)
+		return app_migrate(o, "source",
+				   o->peer ? o->peer : "127.0.0.1:7000",
+				   o->devargs, o->ndev);
+	if (strcmp(o->role, "destination") == 0)
+		return app_migrate(o, "destination",
+				   o->listen ? o->listen : "127.0.0.1:7000",
+				   o->devargs, o->ndev);
+	if (strcmp(o->role, "loopback") == 0)
+		return app_loopback(o, orig_argc, orig_argv, o->devargs,
+				    o->ndev);
+	fprintf(stderr, "dpdk-migrate: unknown role '%s' (source, destination, loopback)\n",
+		o->role);
+	return -EINVAL;
+}
+
+int
+main(int argc, char **argv)
+{
 	struct app_opts o = {
 		.xport = "tcp",
 		.chunk = 1u << 20,
 		.ready_fd = -1,
 		.policy = {
-			.downtime_limit_ns = 300ull * 1000000ull,
-			.max_precopy_ns = 60ull * 1000000000ull,
+			.downtime_limit_ns = 300ull * APP_MS,
+			.max_precopy_ns = 60ull * 1000ull * APP_MS,
 			.on_limit = MIG_POLICY_ON_LIMIT_SWITCH,
 		},
 	};
+	/* The loopback role starts the destination with the same EAL
+	 * options: keep them, rte_eal_init() reorders argv. */
 	char **orig_argv, **eal_argv;
 	int orig_argc = argc;
-	uint64_t v;
-	char *devargs[APP_MAX_DEVS];
-	unsigned int ndev = 0;
-	int ret, opt, info = 0;
+	int ret;
 
 	orig_argv = calloc((size_t)argc + 1, sizeof(*orig_argv));
 	if (orig_argv == NULL)
@@ -359,138 +525,11 @@ main(int argc, char **argv)
 			 rte_strerror(rte_errno));
 	argc -= ret;
 	argv += ret;
-
-	while ((opt = getopt_long(argc, argv, "hqv", longopts, NULL)) != -1) {
-		v = 0;
-		if (strchr("DrTcFW", opt) != NULL &&
-		    app_size(optarg, &v) < 0) {
-			fprintf(stderr, "dpdk-migrate: bad number '%s'\n",
-				optarg);
-			rte_eal_cleanup();
-			return EXIT_FAILURE;
-		}
-		switch (opt) {
-		case 'R':
-			o.role = optarg;
-			break;
-		case 'l':
-			o.listen = optarg;
-			break;
-		case 'p':
-			o.peer = optarg;
-			break;
-		case 't':
-			o.xport = optarg;
-			break;
-		case 'D':
-			o.policy.downtime_limit_ns = v * 1000000ull;
-			break;
-		case 'r':
-			o.policy.max_rounds = (unsigned int)v;
-			break;
-		case 'W':
-			if (v == 0 || v > 3600ull * 1000ull)
-				rte_exit(EXIT_FAILURE,
-					 "dpdk-migrate: --timeout %s: 1 .. 3600000 ms\n",
-					 optarg);
-			o.timeout_ns = v * 1000000ull;
-			break;
-		case 'T':
-			o.policy.max_precopy_ns = v * 1000000ull;
-			break;
-		case 'o':
-			if (strcmp(optarg, "fail") == 0)
-				o.policy.on_limit = MIG_POLICY_ON_LIMIT_FAIL;
-			else if (strcmp(optarg, "switch") == 0)
-				o.policy.on_limit = MIG_POLICY_ON_LIMIT_SWITCH;
-			else
-				rte_exit(EXIT_FAILURE,
-					 "--on-limit switch|fail\n");
-			break;
-		case 'k':
-			o.key_file = optarg;
-			break;
-		case 'I':
-			o.insecure = true;
-			break;
-		case 'c':
-			if (v == 0 || v > MIG_WIRE_CHUNK_MAX) {
-				fprintf(stderr, "dpdk-migrate: --chunk %s: 1 .. %u bytes\n",
-					optarg, MIG_WIRE_CHUNK_MAX);
-				rte_eal_cleanup();
-				return EXIT_FAILURE;
-			}
-			o.chunk = (uint32_t)v;
-			break;
-		case 'j':
-			o.json = optarg;
-			break;
-		case 'q':
-			o.quiet = true;
-			break;
-		case 'v':
-			o.verbose++;
-			break;
-		case 'F':
-			o.ready_fd = (int)v;
-			break;
-		case 'd':
-			if (ndev == APP_MAX_DEVS)
-				rte_exit(EXIT_FAILURE, "at most %d --dev\n",
-					 APP_MAX_DEVS);
-			devargs[ndev++] = optarg;
-			break;
-		case 'i':
-			info = 1;
-			break;
-		case 'L':
-			printf("device drivers:\n");
-			mig_dev_driver_foreach(app_print_driver, NULL);
-			printf("transport drivers:\n");
-			mig_xport_driver_foreach(app_print_driver, NULL);
-			break;
-		case 'V':
-			printf("dpdk-migrate %s (%s)\n", MIG_VERSION,
-			       rte_version());
-			break;
-		case 'h':
-			app_usage(argv[0]);
-			break;
-		default:
-			app_usage(argv[0]);
-			rte_eal_cleanup();
-			return EXIT_FAILURE;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "dpdk-migrate: unexpected argument '%s'\n",
-			argv[optind]);
-		rte_eal_cleanup();
-		return EXIT_FAILURE;
-	}
-	ret = 0;
-	if (o.verbose)
-		rte_log_set_level_pattern("mig.*", RTE_LOG_DEBUG);
-	if (o.role != NULL && ndev == 0) {
-		fprintf(stderr, "dpdk-migrate: --role needs at least one --dev\n");
-		ret = -EINVAL;
-	} else if (o.role == NULL) {
-		if (info || ndev)
-			ret = app_info(devargs, ndev);
-	} else if (strcmp(o.role, "source") == 0) {
-		ret = app_migrate(&o, "source",
-				  o.peer ? o.peer : "127.0.0.1:7000", devargs,
-				  ndev);
-	} else if (strcmp(o.role, "destination") == 0) {
-		ret = app_migrate(&o, "destination",
-				  o.listen ? o.listen : "127.0.0.1:7000",
-				  devargs, ndev);
-	} else if (strcmp(o.role, "loopback") == 0) {
-		ret = app_loopback(&o, orig_argc, orig_argv, devargs, ndev);
-	} else {
-		fprintf(stderr, "dpdk-migrate: unknown role '%s' (source, destination, loopback)\n",
-			o.role);
-		ret = -EINVAL;
+	ret = app_parse_args(&o, argc, argv);
+	if (ret == 0) {
+		if (o.verbose)
+			rte_log_set_level_pattern("mig.*", RTE_LOG_DEBUG);
+		ret = app_run(&o, orig_argc, orig_argv);
 	}
 	free(orig_argv);
 	free(eal_argv);

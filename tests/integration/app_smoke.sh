@@ -13,7 +13,7 @@ APP=${1:?usage: app_smoke.sh <dpdk-migrate>}
 . "$(dirname "$0")/lib.sh"
 mt_init mig-smoke 128 "dpdk-migrate smoke test"
 
-echo "1..9"
+echo "1..11"
 
 run --version
 ok=1
@@ -55,6 +55,21 @@ ok=1
 	has "$ERR" "no-such-option" && ok=0
 report "an unknown option fails with usage" $ok \
 	"expected failure, the option named and 'Usage: ' (exit status $rc)" "$OUT" "$ERR"
+
+# Time options take a duration (ms if no unit); a size suffix is refused
+# with one line naming the option, not read as 1024 ms.
+run --downtime 1K --dev sim,id=a,size=1M --info
+ok=1
+[ "$rc" -ne 0 ] && [ "$(grep -c '^dpdk-migrate: ' "$ERR")" -eq 1 ] &&
+	has "$ERR" "dpdk-migrate: --downtime 1K: not a duration" && ok=0
+report "--downtime 1K is refused in one line naming the option" $ok \
+	"expected failure and one line 'dpdk-migrate: --downtime 1K: not a duration' (exit status $rc)" "$OUT" "$ERR"
+
+run --downtime 1.5s --timeout 2s --max-precopy-time 500 --dev sim,id=a,size=1M --info
+ok=1
+[ "$rc" -eq 0 ] && has "$OUT" "a: driver sim" && ok=0
+report "--downtime 1.5s --timeout 2s --max-precopy-time 500 are accepted" $ok \
+	"expected exit 0 and 'a: driver sim' (exit status $rc)" "$OUT" "$ERR"
 
 # Key files: one that others may read is refused, so is one over 4 KiB
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$TMP/key"

@@ -82,7 +82,7 @@ migrate_ok()
 
 EMU="pf=$PF,channel=emu"
 
-echo "1..9"
+echo "1..10"
 
 migrate_ok "stop-copy only, chunk mode" 60 \
 	"--dev mlx5,id=a,$EMU,vf=0,precopy=0,emu_size=96M,emu_seed=3" \
@@ -96,9 +96,11 @@ migrate_ok "pre-copy with a dirtying workload" 60 \
 	"--dev mlx5,id=a,$EMU,vf=0,emu_size=64M,emu_page=4K,emu_dirty_rate=16M,emu_seed=5" \
 	"--dev mlx5,id=a,$EMU,vf=0,emu_size=64M,emu_page=4K"
 
-# the kernel's fallback: BAD_RES_STATE on a middle image -> full final image
+# the kernel's fallback: BAD_RES_STATE on the first middle image (second
+# tracked SAVE) -> full final image; nothing more can be pre-copied and the
+# full image is the honest stop-copy estimate: pre-copy ends at its limit
 migrate_ok "pre-copy error falls back to a full stop-copy image" 60 \
-	"--dev mlx5,id=a,$EMU,vf=0,emu_size=32M,emu_page=4K,emu_dirty_rate=8M,emu_seed=6,emu_fail_precopy=2" \
+	"--dev mlx5,id=a,$EMU,vf=0,emu_size=32M,emu_page=4K,emu_dirty_rate=8M,emu_seed=6,emu_fail_precopy=2 --max-precopy-time 3000" \
 	"--dev mlx5,id=a,$EMU,vf=0,emu_size=32M,emu_page=4K"
 grep -q "BAD_RES_STATE" "$TMP/source.err" ||
 	echo "# warning: the source did not log the pre-copy fallback"
@@ -106,6 +108,22 @@ grep -q "BAD_RES_STATE" "$TMP/source.err" ||
 migrate_ok "6 GiB VF, chunk mode on" 600 \
 	"--dev mlx5,id=big,$EMU,vf=0,precopy=0,emu_size=6G,emu_page=1M,emu_seed=7" \
 	"--dev mlx5,id=big,$EMU,vf=0,precopy=0,emu_size=6G,emu_page=1M"
+
+# 8 GiB in chunk mode, pre-copied: every QUERY carries the chunk bit (the
+# emulated firmware refuses one without), the initial image is the first
+# 8 MiB piece, middle images the next ones; at the 200th incremental QUERY
+# the firmware re-initialises the whole state (migration_state INIT): the
+# driver reports REINIT through the engine and saves the new initial data
+migrate big-precopy 300 \
+	"--dev mlx5,id=big,$EMU,vf=0,emu_size=8G,emu_page=1M,emu_chunk_min=8M,emu_dirty_rate=32M,emu_reinit=200,emu_seed=12" \
+	"--dev mlx5,id=big,$EMU,vf=0,emu_size=8G,emu_page=1M,emu_chunk_min=8M"
+ok=1
+[ "$src_rc" -eq 0 ] && [ "$dst_rc" -eq 0 ] &&
+	digests_equal "$TMP/source.out" "$TMP/destination.out" &&
+	cat "$TMP/source.out" "$TMP/source.err" |
+	grep -q "device big: new initial data (re-init 1)" && ok=0
+mreport "8 GiB VF pre-copied in chunk mode, dirtying, REINIT" $ok \
+	"expected equal digests and the REINIT reported by the engine"
 
 migrate_ok "4 VFs of one PF in parallel" 120 \
 	"--dev mlx5,id=a,$EMU,vf=0,emu_size=32M,emu_page=4K,emu_dirty_rate=4M,emu_seed=1 --dev mlx5,id=b,$EMU,vf=1,emu_size=16M,emu_seed=2 --dev mlx5,id=c,$EMU,vf=2,precopy=0,emu_size=8M,emu_seed=3 --dev mlx5,id=d,$EMU,vf=3,emu_size=1M,emu_page=4K,emu_seed=4" \

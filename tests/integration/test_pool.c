@@ -433,38 +433,6 @@ test_socket(void **state)
 	assert_non_null(pool);
 	assert_int_equal(mig_pool_socket(pool), rte_socket_id_by_idx(0));
 	mig_pool_free(pool);
-
-	/* PCI nodes: unknown devices and odd strings are "any" */
-	assert_int_equal(mig_numa_node_of_pci("ffff:ff:1f.7"), SOCKET_ID_ANY);
-	assert_int_equal(mig_numa_node_of_pci("ff:1f.7"), SOCKET_ID_ANY);
-	assert_int_equal(mig_numa_node_of_pci("../../../etc"), SOCKET_ID_ANY);
-	assert_int_equal(mig_numa_node_of_pci(""), SOCKET_ID_ANY);
-	assert_int_equal(mig_numa_node_of_pci(NULL), SOCKET_ID_ANY);
-}
-
-/* A real PCI device, if the host has one: a node or "any", nothing else. */
-static void
-test_pci_node(void **state)
-{
-	struct dirent *de;
-	DIR *d;
-	int node, seen = 0;
-
-	(void)state;
-	d = opendir("/sys/bus/pci/devices");
-	if (d == NULL)
-		skip();
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
-			continue;
-		node = mig_numa_node_of_pci(de->d_name);
-		assert_true(node == SOCKET_ID_ANY ||
-			    (node >= 0 && node < RTE_MAX_NUMA_NODES));
-		seen++;
-	}
-	closedir(d);
-	if (seen == 0)
-		skip();
 }
 
 static int
@@ -528,7 +496,6 @@ main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_free_releases),
 		cmocka_unit_test(test_socket),
-		cmocka_unit_test(test_pci_node),
 	};
 	char prefix[64], rundir[PATH_MAX];
 	char *argv[16];

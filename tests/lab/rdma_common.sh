@@ -91,3 +91,32 @@ migrate_ok()
 	sed -n 's/^source: \(total time.*\)/# '"$name"': \1/p' "$TMP/s.out"
 	report "$name" $ok "expected both to succeed with equal device digests"
 }
+
+# engine <transport>: one stop-copy sim device of $SIZE moved with
+# --transport <transport>; the destination's MiB/s from its first to its
+# last chunk -> $rate, the source's MiB/s of the whole session -> $srate
+# (both empty when the run failed or the digests differ)
+engine()
+{
+	dst "e" --key "$TMP/key" --transport "$1" \
+		--dev "sim,id=big,size=$SIZE,page=1M,caps=stop_copy"
+	src "e" --key "$TMP/key" --transport "$1" \
+		--dev "sim,id=big,size=$SIZE,page=1M,caps=stop_copy,seed=4"
+	wait_pid "$SPID" 240
+	src_rc=$?
+	wait_pid "$DPID" 20
+	dst_rc=$?
+	SPID= DPID=
+	digests "$TMP/s.out" >"$TMP/s.dig"
+	digests "$TMP/d.out" >"$TMP/d.dig"
+	rate=
+	srate=
+	if [ "$src_rc" -eq 0 ] && [ "$dst_rc" -eq 0 ] && [ -s "$TMP/s.dig" ] &&
+			cmp -s "$TMP/s.dig" "$TMP/d.dig"; then
+		# "destination: device big: N bytes, C chunks, R MB/s, ..."
+		rate=$(sed -n 's/^destination: device big: .* chunks, \([0-9.]*\) MB\/s,.*/\1/p' \
+			"$TMP/d.out" | awk '{ printf "%.2f", $1 * 1e6 / 1048576 }')
+		srate=$(sed -n 's/^source: total time \([0-9.]*\) ms, \([0-9]*\) bytes.*/\2 \1/p' \
+			"$TMP/s.out" | awk '{ printf "%.2f", $1 / 1048576 / ($2 / 1000) }')
+	fi
+}

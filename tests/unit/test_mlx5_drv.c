@@ -334,7 +334,8 @@ test_precopy(void **state)
 	const char *sa = "mlx5,pf=pc-s,vf=0,channel=emu,emu_size=2M,emu_page=4K,emu_seed=4";
 	struct mig_mlx5_emu_pf_cfg pc = { .chunk = true, .tracking = true,
 					  .multi_load = true,
-					  .chunk_min = 2 * MIB };
+					  .chunk_min = 2 * MIB,
+					  .mig_state = true };
 	uint8_t *s = malloc(STREAM_MAX);
 	struct mig_mlx5_emu_pf *pf;
 	struct mig_dev_sizes sz;
@@ -450,6 +451,220 @@ test_open_errors(void **state)
 		   "readahead");
 }
 
+/* Page-multiple SAVE sizes; stop-copy buffer max(required, min(cap, total)). */
+static void
+test_upstream_sizes(void **state)
+{
+	const uint64_t img = 72 + 512 * (16 + 4096);
+	uint8_t *s = malloc(STREAM_MAX);
+	uint64_t len, sc, d = 0;
+
+	(void)state;
+	assert_non_null(s);
+	/* chunk mode, cap 8 MiB above the 2 MiB state: the total, in pages */
+	len = stream_of("mlx5,pf=us-s,vf=0,channel=emu,precopy=0,emu_size=2M,emu_page=4K,emu_seed=8,emu_chunk_min=512K",
+			s, 1 * MIB);
+	memcpy(&sc, s + 16, 8);
+	assert_int_equal(sc, (img + 4095) & ~UINT64_C(4095));
+	assert_int_equal(load_stream("mlx5,pf=us-d,vf=0,channel=emu,emu_size=2M,emu_page=4K,emu_chunk_min=512K",
+				     s, len, 65536, &d), 0);
+	free(s);
+}
+
+/* No chunk mode, pre-copy: the stop-copy buffer has 10 % headroom. */
+static void
+test_precopy_headroom(void **state)
+{
+	const uint64_t img = 72 + 256 * (16 + 4096);
+	struct mig_dev *src = open_ok("mlx5,pf=hr,vf=0,channel=emu,emu_chunk=0,emu_size=1M,emu_page=4K");
+	uint8_t *s = malloc(STREAM_MAX);
+	uint64_t sc;
+
+	(void)state;
+	assert_non_null(s);
+	assert_int_equal(mig_dev_set_state(src, MIG_STATE_PRE_COPY,
+					   MIG_STATE_RUNNING), 0);
+	save_some(src, s, 0, 65536);
+	memcpy(&sc, s + 16, 8);
+	assert_int_equal(sc, (img + img / 10 + 4095) & ~UINT64_C(4095));
+	assert_int_equal(mig_dev_set_state(src, MIG_STATE_RUNNING,
+					   MIG_STATE_ERROR), 0);
+	mig_dev_close(src);
+	free(s);
+}
+
+/* Chunk mode: PRE_COPY of a VF over 4 GiB (every QUERY has the chunk bit). */
+static void
+test_precopy_over_4g(void **state)
+{
+	struct mig_dev *src = open_ok("mlx5,pf=p5g,vf=0,channel=emu,emu_size=5G,emu_page=1M,emu_chunk_min=4M");
+	uint8_t *s = malloc(STREAM_MAX);
+	struct mig_dev_sizes sz;
+	struct mig_io io, *done;
+	struct rec r;
+
+	(void)state;
+	assert_non_null(s);
+	assert_int_equal(mig_dev_set_state(src, MIG_STATE_PRE_COPY,
+					   MIG_STATE_RUNNING), 0);
+	assert_int_equal(mig_dev_query_sizes(src, &sz), 0);
+	/* the initial image is the first 8 MiB piece of the state */
+	assert_true(sz.initial_bytes > 4 * MIB);
+	assert_true(sz.initial_bytes <= 24 + 16 + 8 * MIB);
+	assert_true(sz.stop_copy_bytes > 4 * MIB);
+	memset(&io, 0, sizeof(io));
+	io.buf = s;
+	io.cap = 16 * MIB;
+	assert_int_equal(mig_dev_save_submit(src, &io), 0);
+	assert_int_equal(wait_io(src, &done), 0);
+	assert_int_equal(io.status, 0);
+	memcpy(&r, s + 24, sizeof(r));
+	assert_int_equal(r.tag, 0);
+	assert_true(r.size > 4 * MIB && r.size <= 8 * MIB);
+	assert_int_equal(mig_dev_set_state(src, MIG_STATE_RUNNING,
+					   MIG_STATE_ERROR), 0);
+	mig_dev_close(src);
+	free(s);
+}
+
+/* BAD_RES_STATE on the initial tracked SAVE: full final image, loads. */
+static void
+test_fallback_initial(void **state)
+{
+	const char *sa = "mlx5,pf=fi-s,vf=0,channel=emu,emu_size=1M,emu_page=4K,emu_seed=9,emu_fail_precopy=1";
+	struct mig_dev *src = open_ok(sa);
+	uint8_t *s = malloc(STREAM_MAX);
+	struct mig_dev_sizes sz;
+	uint64_t len, d = 0, ds;
+
+	(void)state;
+	assert_non_null(s);
+	assert_int_equal(mig_dev_set_state(src, MIG_STATE_PRE_COPY,
+					   MIG_STATE_RUNNING), 0);
+	len = save_some(src, s, 0, 65536);
+	assert_int_equal(len, 24); /* STOP_COPY_SIZE only */
+	assert_int_equal(mig_dev_query_sizes(src, &sz), 0);
+	assert_int_equal(sz.initial_bytes, 0);
+	assert_int_equal(mig_dev_set_state(src, MIG_STATE_STOP_COPY,
+					   MIG_STATE_RUNNING), 0);
+	len += save_some(src, s, len, 65536);
+	ds = digest_of(src);
+	mig_dev_close(src);
+	assert_int_equal(load_stream("mlx5,pf=fi-d,vf=0,channel=emu,emu_size=1M,emu_page=4K",
+				     s, len, 65536, &d), 0);
+	assert_int_equal(d, ds);
+	free(s);
+}
+
+/* Migration needs migration_multi_load and migration_tracking_state. */
+static void
+test_cap_gate(void **state)
+{
+	struct mig_dev *dev;
+	struct mig_dev_info info;
+
+	(void)state;
+	open_fails("mlx5,pf=g1,vf=0,channel=emu,emu_tracking=0", ENOTSUP,
+		   "lacks migration_tracking_state");
+	open_fails("mlx5,pf=g2,vf=0,channel=emu,emu_multi_load=0", ENOTSUP,
+		   "lacks migration_multi_load");
+	/* then always PRE_COPY */
+	dev = open_ok("mlx5,pf=g3,vf=0,channel=emu,emu_chunk=0");
+	mig_dev_info_get(dev, &info);
+	assert_true(info.caps & MIG_CAP_PRE_COPY);
+	mig_dev_close(dev);
+}
+
+/* migration_state INIT: REINIT through the engine, new initial data. */
+static void
+test_reinit(void **state)
+{
+	const char *sa = "mlx5,pf=ri-s,vf=0,channel=emu,emu_size=1M,emu_page=4K,emu_seed=13,emu_reinit=1";
+	const uint64_t img = 72 + 256 * (16 + 4096);
+	struct mig_dev *src = open_ok(sa);
+	uint8_t *s = malloc(STREAM_MAX);
+	struct mig_dev_sizes sz;
+	uint64_t len, d = 0, ds;
+
+	(void)state;
+	assert_non_null(s);
+	assert_int_equal(mig_dev_set_state(src, MIG_STATE_PRE_COPY,
+					   MIG_STATE_RUNNING), 0);
+	assert_int_equal(mig_dev_query_sizes(src, &sz), 0);
+	assert_int_equal(sz.flags & MIG_DEV_SIZES_F_REINIT, 0);
+	/* the initial image, then the first incremental QUERY re-inits */
+	len = save_some(src, s, 0, 65536);
+	assert_int_equal(len, 24 + 16 + img + 16 + img);
+	assert_int_equal(mig_dev_query_sizes(src, &sz), 0);
+	assert_int_equal(sz.flags & MIG_DEV_SIZES_F_REINIT,
+			 MIG_DEV_SIZES_F_REINIT);
+	assert_int_equal(sz.initial_bytes, 0);
+	assert_int_equal(mig_dev_query_sizes(src, &sz), 0);
+	assert_int_equal(sz.flags, 0); /* reported once */
+	assert_int_equal(mig_dev_set_state(src, MIG_STATE_STOP_COPY,
+					   MIG_STATE_RUNNING), 0);
+	len += save_some(src, s, len, 65536);
+	ds = digest_of(src);
+	mig_dev_close(src);
+	assert_int_equal(load_stream("mlx5,pf=ri-d,vf=0,channel=emu,emu_size=1M,emu_page=4K",
+				     s, len, 65536, &d), 0);
+	assert_int_equal(d, ds);
+	free(s);
+}
+
+/* next_required_umem_size grows chunk after chunk: buffers follow. */
+static void
+test_chunk_growth(void **state)
+{
+	uint8_t *s = malloc(STREAM_MAX);
+	uint64_t len, off, d = 0, prev = 0;
+	unsigned int grew = 0;
+	struct rec r;
+
+	(void)state;
+	assert_non_null(s);
+	len = stream_of("mlx5,pf=cg-s,vf=0,channel=emu,precopy=0,emu_size=4M,emu_page=4K,emu_seed=14,emu_chunk_min=128K,emu_chunk_grow=64K,chunk=64K",
+			s, 1 * MIB);
+	for (off = 24; off < len; off += 16 + r.size) {
+		memcpy(&r, s + off, sizeof(r));
+		if (r.size > prev + 32 * KIB)
+			grew++;
+		prev = r.size;
+	}
+	assert_true(grew >= 3);
+	assert_int_equal(load_stream("mlx5,pf=cg-d,vf=0,channel=emu,emu_size=4M,emu_page=4K,emu_chunk_min=128K,emu_chunk_grow=64K",
+				     s, len, 65536, &d), 0);
+	free(s);
+}
+
+/* Leaving pre-copy: the cleanup SAVE is sized from its QUERY. */
+static void
+test_abort_sized(void **state)
+{
+	struct mig_mlx5_emu_pf_cfg pc = { .chunk = true, .tracking = true,
+					  .multi_load = true,
+					  .chunk_min = 2 * MIB,
+					  .mig_state = true };
+	struct mig_dev *src = open_ok("mlx5,pf=as,vf=0,channel=emu,emu_size=1M,emu_page=4K");
+	uint8_t *s = malloc(STREAM_MAX);
+	struct mig_mlx5_emu_pf *pf = mig_mlx5_emu_pf_get("as", &pc);
+
+	(void)state;
+	assert_non_null(s);
+	assert_non_null(pf);
+	assert_int_equal(mig_dev_set_state(src, MIG_STATE_PRE_COPY,
+					   MIG_STATE_RUNNING), 0);
+	save_some(src, s, 0, 65536);
+	/* 10 dirty pages: the cleanup QUERY asks for more than a page */
+	assert_int_equal(mig_mlx5_emu_vf_dirty(pf, 1, 10), 0);
+	if (mig_dev_set_state(src, MIG_STATE_RUNNING, MIG_STATE_ERROR) != 0)
+		fail_msg("leaving pre-copy: %s", mig_err_last());
+	assert_int_equal(mig_dev_state(src), MIG_STATE_RUNNING);
+	mig_mlx5_emu_pf_put(pf);
+	mig_dev_close(src);
+	free(s);
+}
+
 int
 main(void)
 {
@@ -463,6 +678,14 @@ main(void)
 		cmocka_unit_test(test_precopy_abort),
 		cmocka_unit_test(test_4g_limit),
 		cmocka_unit_test(test_open_errors),
+		cmocka_unit_test(test_upstream_sizes),
+		cmocka_unit_test(test_precopy_headroom),
+		cmocka_unit_test(test_precopy_over_4g),
+		cmocka_unit_test(test_fallback_initial),
+		cmocka_unit_test(test_cap_gate),
+		cmocka_unit_test(test_reinit),
+		cmocka_unit_test(test_chunk_growth),
+		cmocka_unit_test(test_abort_sized),
 	};
 
 	return cmocka_run_group_tests_name("mlx5_drv", tests, NULL, NULL);

@@ -24,6 +24,7 @@
 #include <rte_kvargs.h>
 
 #include "mig_log.h"
+#include "mig_time.h"
 
 #include "mlx5_chan.h"
 #include "mlx5_cmd.h"
@@ -39,10 +40,18 @@ static const char *const keys[] = {
 	"emu_size", "emu_page", "emu_seed", "emu_dirty_rate",
 	"emu_migratable", "emu_chunk", "emu_tracking", "emu_multi_load",
 	"emu_chunk_min", "emu_latency", "emu_bandwidth", "emu_fail_precopy",
-	"emu_corrupt_save", "emu_model", NULL,
+	"emu_corrupt_save", "emu_model", "emu_mig_state", "emu_reinit",
+	"emu_chunk_grow", NULL,
 };
 
 static uint32_t last_syn;
+
+/* SAVE sizes are whole 4 KiB pages. */
+static uint32_t
+pg(uint64_t n)
+{
+	return (uint32_t)((n + 4095) & ~UINT64_C(4095));
+}
 
 static void
 chan_open(struct mig_mlx5_chan *ch, const char *pf, int vf, const char *args)
@@ -184,7 +193,13 @@ test_caps(void **state)
 	assert_int_equal(mig_mlx5_chan_exec(&ch, in, 16, out, sizeof(out)), 0);
 	assert_int_equal(mig_mlx5_parse_hca_cap_out(out, sizeof(out), &c), 0);
 	assert_int_equal(c.vhca_id, 3);
+	/* upstream reads the VF's general-2 caps as MAX (op_mod 0x40) */
 	a.op_mod = MIG_MLX5_HCA_CAP_OP_MOD(MIG_MLX5_CAP_TYPE_GENERAL_2, 1);
+	mig_mlx5_build_query_hca_cap_in(in, 16, &a);
+	assert_int_equal(mig_mlx5_chan_exec(&ch, in, 16, out, sizeof(out)), 0);
+	assert_int_equal(status_of(out), MIG_MLX5_STAT_BAD_PARAM);
+	a.op_mod = MIG_MLX5_HCA_CAP_OP_MOD(MIG_MLX5_CAP_TYPE_GENERAL_2, 0);
+	assert_int_equal(a.op_mod, 0x40);
 	mig_mlx5_build_query_hca_cap_in(in, 16, &a);
 	assert_int_equal(mig_mlx5_chan_exec(&ch, in, 16, out, sizeof(out)), 0);
 	assert_int_equal(mig_mlx5_parse_hca_cap2_out(out, sizeof(out), &c2), 0);
@@ -237,10 +252,17 @@ test_stop_copy_image(void **state)
 	/* 245 pages of 4 KiB (the last one 576 bytes) */
 	assert_int_equal(q.required_umem_size, IMG_HDR + 245 * REC_HDR + 1000000);
 	assert_int_equal(mig_mlx5_buf_alloc(&src, q.required_umem_size, &b), 0);
-	/* a buffer one byte short: refused without chunk mode */
-	assert_int_equal(save(&src, &b, false, false, q.required_umem_size - 1, &s),
+	/* a buffer one page short: refused without chunk mode */
+	assert_int_equal(save(&src, &b, false, false,
+			      pg(q.required_umem_size) - 4096, &s),
 			 MIG_MLX5_STAT_BAD_PARAM);
-	assert_int_equal(save(&src, &b, false, false, q.required_umem_size, &s), 0);
+	/* not whole pages: refused (upstream sends allocated_length) */
+	assert_int_equal(save(&src, &b, false, false, q.required_umem_size, &s),
+			 MIG_MLX5_STAT_BAD_PARAM);
+	assert_int_equal(save(&src, &b, false, false, 4095, &s),
+			 MIG_MLX5_STAT_BAD_PARAM);
+	assert_int_equal(save(&src, &b, false, false, pg(q.required_umem_size),
+			      &s), 0);
 	assert_int_equal(s.actual_image_size, q.required_umem_size);
 	assert_int_equal(s.next_required_umem_size, 0);
 	/* LOAD into a running function: missing SUSPEND */
@@ -308,6 +330,10 @@ test_4g_limit(void **state)
 	stop(&ch);
 	assert_int_equal(query(&ch, false, true, &q), 0);
 	assert_int_equal(q.required_umem_size, 2 * MIB);
+	/* chunk mode on: a QUERY without the chunk bit is refused */
+	assert_int_equal(query(&ch, false, false, &q), MIG_MLX5_STAT_BAD_PARAM);
+	assert_int_equal(last_syn, 0x0e000012u);
+	assert_int_equal(query(&ch, false, true, &q), 0);
 	assert_int_equal(q.remaining_total_size,
 			 IMG_HDR + 5 * 1024 * REC_HDR + 5 * GIB);
 	ch.ops->close(&ch);
@@ -378,16 +404,17 @@ test_tracking(void **state)
 	struct mig_mlx5_save_vhca_state_res s;
 	struct mig_mlx5_chan src, dst;
 	struct mig_mlx5_buf b[3], d;
-	struct mig_mlx5_emu_pf_cfg pc = { .chunk = true, .tracking = true,
+	struct mig_mlx5_emu_pf_cfg pc = { .chunk = false, .tracking = true,
 					  .multi_load = true,
-					  .chunk_min = 2 * MIB };
+					  .chunk_min = 2 * MIB,
+					  .mig_state = true };
 	struct mig_mlx5_emu_pf *pf;
 	uint32_t len[3];
 	unsigned int i;
 
 	(void)state;
-	chan_open(&src, "tr-s", 0, "emu_size=256K,emu_page=4K,emu_seed=11");
-	chan_open(&dst, "tr-d", 0, "emu_size=256K,emu_page=4K");
+	chan_open(&src, "tr-s", 0, "emu_size=256K,emu_page=4K,emu_seed=11,emu_chunk=0");
+	chan_open(&dst, "tr-d", 0, "emu_size=256K,emu_page=4K,emu_chunk=0");
 	pf = mig_mlx5_emu_pf_get("tr-s", &pc);
 	assert_non_null(pf);
 	for (i = 0; i < 3; i++)
@@ -395,7 +422,8 @@ test_tracking(void **state)
 	/* incremental QUERY without tracking: refused */
 	assert_int_equal(query(&src, true, false, &q), MIG_MLX5_STAT_BAD_RES_STATE);
 	assert_int_equal(query(&src, false, false, &q), 0);
-	assert_int_equal(save(&src, &b[0], false, true, q.required_umem_size, &s), 0);
+	assert_int_equal(save(&src, &b[0], false, true, pg(q.required_umem_size),
+			      &s), 0);
 	len[0] = s.actual_image_size;
 	/* nothing dirty yet */
 	assert_int_equal(query(&src, true, false, &q), 0);
@@ -405,10 +433,11 @@ test_tracking(void **state)
 	assert_int_equal(q.required_umem_size, IMG_HDR + 5 * (REC_HDR + 4096));
 	/* more dirt after QUERY: the middle SAVE no longer fits */
 	assert_int_equal(mig_mlx5_emu_vf_dirty(pf, 1, 9), 0);
-	assert_int_equal(save(&src, &b[1], true, true, q.required_umem_size, &s),
-			 MIG_MLX5_STAT_BAD_RES_STATE);
+	assert_int_equal(save(&src, &b[1], true, true, pg(q.required_umem_size),
+			      &s), MIG_MLX5_STAT_BAD_RES_STATE);
 	assert_int_equal(query(&src, true, false, &q), 0);
-	assert_int_equal(save(&src, &b[1], true, true, q.required_umem_size, &s), 0);
+	assert_int_equal(save(&src, &b[1], true, true, pg(q.required_umem_size),
+			      &s), 0);
 	len[1] = s.actual_image_size;
 	/* tracked SAVE on a suspended function: refused */
 	stop(&src);
@@ -447,10 +476,10 @@ test_precopy_cleanup(void **state)
 	chan_open(&ch, "cl", 0, "emu_size=64K,emu_page=4K");
 	assert_int_equal(mig_mlx5_buf_alloc(&ch, 256 * KIB, &b), 0);
 	assert_int_equal(save(&ch, &b, false, true, 256 * KIB, &s), 0);
-	assert_int_equal(query(&ch, true, false, &q), 0);
+	assert_int_equal(query(&ch, true, true, &q), 0);
 	assert_int_equal(save(&ch, &b, false, false, 4096, &s), 0);
 	assert_int_equal(s.actual_image_size, 0);
-	assert_int_equal(query(&ch, true, false, &q), MIG_MLX5_STAT_BAD_RES_STATE);
+	assert_int_equal(query(&ch, true, true, &q), MIG_MLX5_STAT_BAD_RES_STATE);
 	mig_mlx5_buf_free(&ch, &b);
 	ch.ops->close(&ch);
 }
@@ -463,9 +492,10 @@ save_image(struct mig_mlx5_chan *ch, struct mig_mlx5_buf *b)
 	struct mig_mlx5_save_vhca_state_res s;
 
 	stop(ch);
-	assert_int_equal(query(ch, false, false, &q), 0);
+	assert_int_equal(query(ch, false, true, &q), 0);
 	assert_int_equal(mig_mlx5_buf_alloc(ch, q.required_umem_size, b), 0);
-	assert_int_equal(save(ch, b, false, false, q.required_umem_size, &s), 0);
+	assert_int_equal(save(ch, b, false, false, pg(q.required_umem_size), &s),
+			 0);
 	return s.actual_image_size;
 }
 
@@ -612,15 +642,71 @@ test_timing(void **state)
 	memset(&c, 0, sizeof(c));
 	c.out = out;
 	c.outlen = sizeof(out);
-	t0 = mig_mlx5_emu_now_ns();
+	t0 = mig_time_ns();
 	assert_int_equal(ch.ops->submit(&ch, in, 32, &c), 0);
 	/* 4 MiB at 100 MB/s: about 42 ms after the 1 ms latency */
 	assert_true(c.done_ns - t0 >= 40 * 1000000ull);
 	assert_int_equal(ch.ops->poll(&ch, done, 1), 0);
 	while (ch.ops->poll(&ch, done, 1) == 0)
 		;
-	assert_true(mig_mlx5_emu_now_ns() >= c.done_ns);
+	assert_true(mig_time_ns() >= c.done_ns);
 	assert_int_equal(status_of(out), 0);
+	mig_mlx5_buf_free(&ch, &b);
+	ch.ops->close(&ch);
+}
+
+/*
+ * Both memory keys: the kernel driver's inline-MTT mkey (start_addr 0, SAVE
+ * va 0; what channel=emu registers) and a UMEM-backed one (va = address;
+ * what channel=vfio registers). A SAVE through either writes the same image.
+ */
+static void
+test_mkey_kinds(void **state)
+{
+	struct mig_mlx5_save_vhca_state_res s;
+	struct mig_mlx5_create_umem_args ua;
+	struct mig_mlx5_create_umem_res ur;
+	struct mig_mlx5_create_mkey_res mr;
+	struct mig_mlx5_chan ch;
+	struct mig_mlx5_buf b, u;
+	uint8_t out[16], in[512], min[MIG_MLX5_CREATE_MKEY_IN_LEN];
+	uint64_t mtt[16], i;
+	uint32_t len;
+
+	(void)state;
+	chan_open(&ch, "mk", 0, "emu_size=32K,emu_page=4K,emu_seed=2");
+	stop(&ch);
+	assert_int_equal(mig_mlx5_buf_alloc(&ch, 64 * KIB, &b), 0);
+	assert_int_equal(b.va, 0);
+	assert_int_equal(save(&ch, &b, false, false, 64 * KIB, &s), 0);
+	len = s.actual_image_size;
+	/* the same buffer size through a UMEM and an mkey over it */
+	u = b;
+	u.addr = aligned_alloc(4096, 64 * KIB);
+	assert_non_null(u.addr);
+	for (i = 0; i < 16; i++)
+		mtt[i] = (uint64_t)(uintptr_t)u.addr + i * 4096;
+	memset(&ua, 0, sizeof(ua));
+	ua.num_of_mtt = 16;
+	ua.mtt = mtt;
+	ua.mtt_flags = MIG_MLX5_MTT_FLAG_RD | MIG_MLX5_MTT_FLAG_WR;
+	assert_int_equal(mig_mlx5_build_create_umem_in(in, sizeof(in), &ua),
+			 48 + 16 * 8);
+	assert_int_equal(mig_mlx5_chan_exec(&ch, in, 48 + 16 * 8, out, 16), 0);
+	assert_int_equal(mig_mlx5_parse_create_umem_out(out, 16, &ur), 0);
+	assert_true(mig_mlx5_chan_mkey_in(&ch, &u, ur.umem_id, min,
+					  sizeof(min)) > 0);
+	assert_int_equal(mig_mlx5_chan_exec(&ch, min, sizeof(min), out, 16), 0);
+	assert_int_equal(mig_mlx5_parse_create_mkey_out(out, 16, &mr), 0);
+	u.mkey = mig_mlx5_mkey(mr.mkey_index, 0);
+	u.va = (uint64_t)(uintptr_t)u.addr;
+	/* a second full image of the same suspended state */
+	assert_int_equal(save(&ch, &u, false, false, 64 * KIB, &s), 0);
+	assert_int_equal(s.actual_image_size, len);
+	/* records equal; the image headers differ in their session */
+	assert_memory_equal((uint8_t *)u.addr + IMG_HDR,
+			    (uint8_t *)b.addr + IMG_HDR, len - IMG_HDR);
+	free(u.addr);
 	mig_mlx5_buf_free(&ch, &b);
 	ch.ops->close(&ch);
 }
@@ -642,6 +728,7 @@ main(void)
 		cmocka_unit_test(test_partial),
 		cmocka_unit_test(test_no_multi_load),
 		cmocka_unit_test(test_timing),
+		cmocka_unit_test(test_mkey_kinds),
 	};
 
 	return cmocka_run_group_tests_name("mlx5_emu", tests, NULL, NULL);

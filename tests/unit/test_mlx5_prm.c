@@ -167,7 +167,6 @@ struct field {
 
 static const struct field fields[] = {
 	/* QUERY_HCA_CAP_IN (§4 and mlx5_ifc.h) */
-	FLD(K_QUERY_HCA_CAP_IN, QHA, uid, 0x10, 16),
 	FLD(K_QUERY_HCA_CAP_IN, QHA, op_mod, 0x30, 16),
 	FLD(K_QUERY_HCA_CAP_IN, QHA, other_function, 0x40, 1),
 	FLD(K_QUERY_HCA_CAP_IN, QHA, function_id, 0x50, 16),
@@ -253,7 +252,7 @@ static const struct field fields[] = {
 	FLD(K_CREATE_MKEY_IN, CMA, len, MKC + 0xc0, 64),
 	FLD(K_CREATE_MKEY_IN, CMA, translations_octword_size, MKC + 0x1a0,
 	    32),
-	FLD(K_CREATE_MKEY_IN, CMA, log_page_size, MKC + 0x1db, 5),
+	FLD(K_CREATE_MKEY_IN, CMA, log_page_size, MKC + 0x1da, 6),
 	FLDX(K_CREATE_MKEY_IN, CMA, translations_octword_actual_size,
 	     "translations_octword_actual_size", 0x300, 32, 0, 0, F_UMEM),
 	FLD(K_CREATE_MKEY_IN, CMA, umem_id, 0x320, 32),
@@ -973,6 +972,39 @@ test_bad_values(void **state)
 	assert_int_equal(mig_mlx5_parse_suspend_vhca_in(in, 16, &su), -EINVAL);
 }
 
+/*
+ * Linux mlx5_ifc.h: QUERY_HCA_CAP has no uid (bits 0x10-0x1f reserved) and
+ * mkc.log_page_size is 6 bits at 0x1da.
+ */
+static void
+test_upstream_layouts(void **state)
+{
+	struct mig_mlx5_query_hca_cap_args qa = { .op_mod = 0x40 };
+	struct mig_mlx5_create_mkey_args ma = { 0 };
+	static uint8_t in[512];
+
+	(void)state;
+	assert_int_equal(mig_mlx5_build_query_hca_cap_in(in, sizeof(in), &qa),
+			 16);
+	assert_int_equal(mig_mlx5_parse_query_hca_cap_in(in, 16, &qa), 0);
+	in[3] = 0x07; /* bits 0x18-0x1f: the uid of other commands */
+	assert_int_equal(mig_mlx5_parse_query_hca_cap_in(in, 16, &qa),
+			 -EINVAL);
+	assert_string_equal(mig_err_last(),
+			    "mlx5 QUERY_HCA_CAP: reserved inbox bits are set");
+	/* 2^33-byte pages: log 33 needs the sixth bit */
+	ma.access_mode = MIG_MLX5_MKC_ACCESS_MODE_MTT;
+	ma.log_page_size = 33;
+	assert_int_equal(mig_mlx5_build_create_mkey_in(in, sizeof(in), &ma),
+			 MIG_MLX5_CREATE_MKEY_IN_LEN);
+	/* mkc at byte 16; bit 0x1da is bit 26 of mkc dword 14 */
+	assert_int_equal(in[16 + 14 * 4 + 3] & 0x3f, 33);
+	memset(&ma, 0, sizeof(ma));
+	assert_int_equal(mig_mlx5_parse_create_mkey_in(in,
+			 MIG_MLX5_CREATE_MKEY_IN_LEN, &ma), 0);
+	assert_int_equal(ma.log_page_size, 33);
+}
+
 /* UMEM and MKEY translation lists. */
 static void
 test_mtt_lists(void **state)
@@ -1095,6 +1127,7 @@ main(void)
 		cmocka_unit_test(test_syndrome_format),
 		cmocka_unit_test(test_bad_lengths),
 		cmocka_unit_test(test_bad_values),
+		cmocka_unit_test(test_upstream_layouts),
 		cmocka_unit_test(test_mtt_lists),
 	};
 

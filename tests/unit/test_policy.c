@@ -15,6 +15,7 @@
 
 #include "mig_policy.h"
 #include "mig_rate.h"
+#include "mig_time.h"
 
 #define MS 1000000ull
 #define MB 1000000ull
@@ -180,8 +181,6 @@ test_limits(void **state)
 	assert_int_equal(decide(&fail, 900 * MB, 1000.0 * MB, 100000,
 				UINT64_MAX, 0, why),
 			 MIG_POLICY_CONTINUE);
-	assert_string_equal(mig_policy_verdict_name(MIG_POLICY_FAIL), "fail");
-	assert_non_null(mig_policy_verdict_name(MIG_POLICY_CONTINUE));
 	/* A NULL reason buffer is fine. */
 	assert_int_equal(mig_policy_decide(&g_cfg,
 					   &(struct mig_policy_input){ 0 },
@@ -207,10 +206,6 @@ test_rate_steady(void **state)
 		mig_rate_add(&r, 10 * MB, t + i * 100 * MS + 1);
 	assert_true(mig_rate_bps(&r, t + 2100 * MS) > 95.0 * MB);
 	assert_true(mig_rate_bps(&r, t + 2100 * MS) < 105.0 * MB);
-	/* 100 MB at 100 MB/s: about one second. */
-	assert_true(mig_rate_eta_ns(&r, 100 * MB, t + 2100 * MS) > 900 * MS);
-	assert_true(mig_rate_eta_ns(&r, 100 * MB, t + 2100 * MS) < 1100 * MS);
-	assert_int_equal(mig_rate_eta_ns(&r, 0, t + 2100 * MS), 0);
 	assert_int_equal(r.total, 205 * MB);
 }
 
@@ -259,8 +254,6 @@ test_rate_idle_decays(void **state)
 	assert_true(mig_rate_bps(&r, t + 1000 * MS) < busy / 100);
 	/* ... but not what the path can move when it has work. */
 	assert_true(mig_rate_link_bps(&r, t + 1000 * MS) == busy);
-	mig_rate_init(&r, t, 100 * MS);
-	assert_int_equal(mig_rate_eta_ns(&r, 1, t), UINT64_MAX);
 	assert_true(mig_time_ns() > 0);
 }
 

@@ -26,12 +26,12 @@
 #include "mig_dev.h"
 #include "mig_fsm.h"
 #include "mig_log.h"
+#include "mig_time.h"
 
 #define KIB UINT64_C(1024)
 #define MIB (KIB * 1024)
 #define GIB (MIB * 1024)
 #define NS_PER_MS UINT64_C(1000000)
-#define NS_PER_S UINT64_C(1000000000)
 
 /* Record sizes of the sim stream (see pmd/device/sim/sim_priv.h). */
 #define HDR_LEN 48
@@ -39,26 +39,17 @@
 #define TRAILER_LEN 16
 
 /* An I/O that has not completed in this long is a hang. */
-#define IO_TIMEOUT_NS (20 * NS_PER_S)
-
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * NS_PER_S + (uint64_t)ts.tv_nsec;
-}
+#define IO_TIMEOUT_NS (20 * MIG_NS_PER_S)
 
 static void
 sleep_until(uint64_t t)
 {
 	uint64_t n;
 
-	while ((n = now_ns()) < t) {
+	while ((n = mig_time_ns()) < t) {
 		struct timespec ts = {
-			.tv_sec = (time_t)((t - n) / NS_PER_S),
-			.tv_nsec = (long)((t - n) % NS_PER_S),
+			.tv_sec = (time_t)((t - n) / MIG_NS_PER_S),
+			.tv_nsec = (long)((t - n) % MIG_NS_PER_S),
 		};
 
 		nanosleep(&ts, NULL);
@@ -106,7 +97,7 @@ sizes_of(struct mig_dev *dev)
 static void
 wait_io(struct mig_dev *dev, struct mig_io *io)
 {
-	uint64_t deadline = now_ns() + IO_TIMEOUT_NS;
+	uint64_t deadline = mig_time_ns() + IO_TIMEOUT_NS;
 	struct mig_io *done = NULL;
 	int n;
 
@@ -115,7 +106,7 @@ wait_io(struct mig_dev *dev, struct mig_io *io)
 		assert_true(n >= 0);
 		if (n == 1)
 			break;
-		assert_true(now_ns() < deadline);
+		assert_true(mig_time_ns() < deadline);
 	}
 	assert_ptr_equal(done, io);
 }
@@ -318,9 +309,9 @@ test_big_6g(void **state)
 	uint64_t t0, t1, moved;
 
 	(void)state;
-	t0 = now_ns();
+	t0 = mig_time_ns();
 	moved = migrate(src, dst, 1 << 20, 1 << 20);
-	t1 = now_ns();
+	t1 = mig_time_ns();
 	assert_int_equal(moved, image_bytes(6 * GIB, MIB));
 	assert_int_equal(digest_of(src), digest_of(dst));
 	print_message("# 6 GiB saved (generated) and loaded (verified) on one "
@@ -446,7 +437,7 @@ test_precopy_dirty(void **state)
 		prev = s;
 	}
 	/* the device keeps writing: dirty data appears */
-	sleep_until(now_ns() + 100 * NS_PER_MS);
+	sleep_until(mig_time_ns() + 100 * NS_PER_MS);
 	s = sizes_of(src);
 	assert_int_equal(s.initial_bytes, 0);
 	assert_true(s.dirty_bytes >= 64 * KIB + PAGE_HLEN);
@@ -484,27 +475,27 @@ test_dirty_while_running(void **state)
 	uint64_t t0, d0, d1, d2;
 
 	(void)state;
-	t0 = now_ns();
+	t0 = mig_time_ns();
 	dev = open_ok("sim,size=1M,page=4K,seed=17,dirty_rate=100K");
 	d0 = digest_of(dev);
-	if (now_ns() - t0 < page_time)
+	if (mig_time_ns() - t0 < page_time)
 		assert_int_equal(d0, digest_of(ref));
-	sleep_until(now_ns() + 10 * page_time);
+	sleep_until(mig_time_ns() + 10 * page_time);
 	d1 = digest_of(dev);
 	assert_int_not_equal(d0, d1);
 	/* stopped: no more writes */
 	assert_int_equal(mig_dev_set_state(dev, MIG_STATE_STOP,
 					   MIG_STATE_RUNNING), 0);
 	d1 = digest_of(dev);
-	sleep_until(now_ns() + 2 * page_time);
+	sleep_until(mig_time_ns() + 2 * page_time);
 	d2 = digest_of(dev);
 	assert_int_equal(d1, d2);
 	/* reset: fresh contents again */
-	t0 = now_ns();
+	t0 = mig_time_ns();
 	assert_int_equal(mig_dev_reset(dev), 0);
 	assert_int_equal(mig_dev_state(dev), MIG_STATE_RUNNING);
 	d2 = digest_of(dev);
-	if (now_ns() - t0 < page_time)
+	if (mig_time_ns() - t0 < page_time)
 		assert_int_equal(d2, digest_of(ref));
 	mig_dev_close(dev);
 	mig_dev_close(ref);
@@ -551,17 +542,17 @@ test_bandwidth(void **state)
 	assert_non_null(buf);
 	assert_int_equal(mig_dev_set_state(dev, MIG_STATE_STOP_COPY,
 					   MIG_STATE_RUNNING), 0);
-	t0 = now_ns();
+	t0 = mig_time_ns();
 	assert_int_equal(mig_dev_save_submit(dev, &io), 0);
-	t1 = now_ns();
+	t1 = mig_time_ns();
 	n = mig_dev_poll(dev, &done, 1);
 	/* proven too early only while less than N/B has elapsed */
-	if (now_ns() < t0 + xfer)
+	if (mig_time_ns() < t0 + xfer)
 		assert_int_equal(n, 0);
 	/* never seen complete before N/B */
 	while ((n = mig_dev_poll(dev, &done, 1)) == 0)
-		sleep_until(now_ns() + NS_PER_MS);
-	t2 = now_ns();
+		sleep_until(mig_time_ns() + NS_PER_MS);
+	t2 = mig_time_ns();
 	assert_int_equal(n, 1);
 	assert_ptr_equal(done, &io);
 	assert_int_equal(io.status, 0);
@@ -570,7 +561,7 @@ test_bandwidth(void **state)
 
 	/* and surely complete once N/B has passed since the submit */
 	assert_int_equal(mig_dev_save_submit(dev, &io), 0);
-	t1 = now_ns();
+	t1 = mig_time_ns();
 	sleep_until(t1 + xfer + NS_PER_MS);
 	assert_int_equal(mig_dev_poll(dev, &done, 1), 1);
 	free(buf);
@@ -592,7 +583,7 @@ test_latency_pipelined(void **state)
 	(void)state;
 	assert_int_equal(mig_dev_set_state(dev, MIG_STATE_STOP_COPY,
 					   MIG_STATE_RUNNING), 0);
-	t0 = now_ns();
+	t0 = mig_time_ns();
 	for (i = 0; i < 4; i++) {
 		memset(&io[i], 0, sizeof(io[i]));
 		io[i].buf = buf[i];
@@ -600,10 +591,10 @@ test_latency_pipelined(void **state)
 		io[i].index = i;
 		assert_int_equal(mig_dev_save_submit(dev, &io[i]), 0);
 	}
-	t1 = now_ns();
+	t1 = mig_time_ns();
 	assert_int_equal(mig_dev_inflight(dev), 4);
 	n = mig_dev_poll(dev, done, 4);
-	if (now_ns() < t0 + lat)
+	if (mig_time_ns() < t0 + lat)
 		assert_int_equal(n, 0);
 	/* all four within one latency of the last submit, in order */
 	sleep_until(t1 + lat + NS_PER_MS);
@@ -878,7 +869,7 @@ test_missing_or_stale_pages(void **state)
 		assert_int_equal(st, 0);
 	}
 	assert_int_equal(ilen, img - TRAILER_LEN);
-	sleep_until(now_ns() + 100 * NS_PER_MS);
+	sleep_until(mig_time_ns() + 100 * NS_PER_MS);
 	assert_true(sizes_of(src).dirty_bytes >= rec);
 	assert_int_equal(mig_dev_set_state(src, MIG_STATE_STOP_COPY,
 					   MIG_STATE_RUNNING), 0);

@@ -25,6 +25,7 @@
 #include "mig_log.h"
 #include "mig_rate.h"
 #include "mig_src.h"
+#include "mig_time.h"
 
 #define NBUF 32
 #define CHUNK (64 * 1024)

@@ -26,21 +26,12 @@
 #include <cmocka.h>
 
 #include "mig_hash.h"
+#include "mig_time.h"
 #include "vfio_io.h"
 
 #define KIB 1024u
 #define MIB (KIB * KIB)
-#define NS_PER_S UINT64_C(1000000000)
-#define IO_TIMEOUT_NS (20 * NS_PER_S)
-
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * NS_PER_S + (uint64_t)ts.tv_nsec;
-}
+#define IO_TIMEOUT_NS (20 * MIG_NS_PER_S)
 
 static void
 pattern(uint8_t *p, size_t n, uint64_t seed)
@@ -78,7 +69,7 @@ drain(struct mig_vfio_io *io, int fd, unsigned int depth, uint32_t cap,
 	size_t len = 0, size = 4 * MIB;
 	uint8_t *out = malloc(size);
 	unsigned int i, next = 0, busy = 0;
-	uint64_t t0 = now_ns();
+	uint64_t t0 = mig_time_ns();
 	bool eof = false;
 	int k, j;
 
@@ -115,7 +106,7 @@ drain(struct mig_vfio_io *io, int fd, unsigned int depth, uint32_t cap,
 			memcpy(out + len, done[j]->buf, done[j]->len);
 			len += done[j]->len;
 		}
-		if (now_ns() - t0 > IO_TIMEOUT_NS)
+		if (mig_time_ns() - t0 > IO_TIMEOUT_NS)
 			fail_msg("reads did not complete in 20 s");
 	}
 	for (i = 0; i < depth; i++)
@@ -270,7 +261,7 @@ write_pipe(enum mig_vfio_io_kind kind, unsigned int depth, uint32_t piece)
 	pthread_t th;
 	size_t off = 0;
 	unsigned int i, next = 0, busy = 0;
-	uint64_t t0 = now_ns();
+	uint64_t t0 = mig_time_ns();
 	int p[2], k, j;
 
 	engine(&io, kind, depth);
@@ -306,7 +297,7 @@ write_pipe(enum mig_vfio_io_kind kind, unsigned int depth, uint32_t piece)
 					 done[j]->status, io.errmsg);
 			busy--;
 		}
-		if (now_ns() - t0 > IO_TIMEOUT_NS)
+		if (mig_time_ns() - t0 > IO_TIMEOUT_NS)
 			fail_msg("writes did not complete in 20 s");
 	}
 	close(p[1]);
@@ -373,9 +364,9 @@ test_abandon_uring(void **state)
 	}
 	assert_int_equal(mig_vfio_io_submit(&io, &ios[0]), -EBUSY);
 	assert_int_equal(mig_vfio_io_poll(&io, done, 4), 0);
-	t0 = now_ns();
+	t0 = mig_time_ns();
 	assert_int_equal(mig_vfio_io_abandon(&io), 0);
-	assert_true(now_ns() - t0 < 5 * NS_PER_S);
+	assert_true(mig_time_ns() - t0 < 5 * MIG_NS_PER_S);
 	assert_int_equal(io.inflight, 0);
 	assert_int_equal(mig_vfio_io_poll(&io, done, 4), 0);
 	assert_int_equal(write(p[1], "hello", 5), 5);
@@ -393,7 +384,7 @@ engine_error(enum mig_vfio_io_kind kind)
 	struct mig_io m, *done[1];
 	struct mig_vfio_io io;
 	uint8_t buf[16];
-	uint64_t t0 = now_ns();
+	uint64_t t0 = mig_time_ns();
 	int fd, k;
 
 	engine(&io, kind, 2);
@@ -406,7 +397,7 @@ engine_error(enum mig_vfio_io_kind kind)
 	m.flags = MIG_IO_F_SAVE;
 	assert_int_equal(mig_vfio_io_submit(&io, &m), 0);
 	while ((k = mig_vfio_io_poll(&io, done, 1)) == 0)
-		assert_true(now_ns() - t0 < IO_TIMEOUT_NS);
+		assert_true(mig_time_ns() - t0 < IO_TIMEOUT_NS);
 	assert_int_equal(k, 1);
 	assert_ptr_equal(done[0], &m);
 	assert_int_equal(m.status, -EBADF);

@@ -116,23 +116,23 @@ test_pdata(void **state)
 	uint8_t buf[64] = { 0 };
 
 	(void)state;
-	rdma_pdata_encode(&le, &in);
+	mig_rdma_pdata_encode(&le, &in);
 	memcpy(buf, &le, sizeof(le));
 	/* a peer may append bytes (the CM pads the private data) */
-	assert_int_equal(rdma_pdata_decode(buf, sizeof(buf), &out), 0);
+	assert_int_equal(mig_rdma_pdata_decode(buf, sizeof(buf), &out), 0);
 	assert_int_equal(out.qp, 3);
 	assert_int_equal(out.qps, 4);
 	assert_int_equal(out.reason, 0);
 	assert_true(out.session == in.session);
-	assert_int_equal(rdma_pdata_decode(buf, sizeof(le) - 1, &out), -EPROTO);
+	assert_int_equal(mig_rdma_pdata_decode(buf, sizeof(le) - 1, &out), -EPROTO);
 	expect_msg(mig_err_last(), "private data");
-	assert_int_equal(rdma_pdata_decode(NULL, 0, &out), -EPROTO);
+	assert_int_equal(mig_rdma_pdata_decode(NULL, 0, &out), -EPROTO);
 	buf[0] ^= 1;
-	assert_int_equal(rdma_pdata_decode(buf, sizeof(buf), &out), -EPROTO);
+	assert_int_equal(mig_rdma_pdata_decode(buf, sizeof(buf), &out), -EPROTO);
 	expect_msg(mig_err_last(), "not a dpdk-migrate peer");
 	buf[0] ^= 1;
 	buf[4] = RDMA_PROTO_VERSION + 1;
-	assert_int_equal(rdma_pdata_decode(buf, sizeof(buf), &out), -EPROTO);
+	assert_int_equal(mig_rdma_pdata_decode(buf, sizeof(buf), &out), -EPROTO);
 	expect_msg(mig_err_last(), "version");
 }
 
@@ -168,7 +168,7 @@ test_slots_codec(void **state)
 	struct rdma_slots s = {
 		.first = 62, .count = RDMA_SLOTS_PER_FRAME, .total = 200,
 		.slot_size = 1u << 20, .hdr_addr = UINT64_C(0x7f0012345000),
-		.hdr_rkey = 0xabcd,
+		.hdr_rkey = 0xabcd, .flags = RDMA_SLOTS_F_MW,
 	}, o;
 	uint8_t f[MIG_XPORT_CTRL_MAX], bad[MIG_XPORT_CTRL_MAX];
 	const uint8_t *body;
@@ -183,16 +183,17 @@ test_slots_codec(void **state)
 		e[i].addr = UINT64_C(0x7f0000000000) + (uint64_t)i * (1u << 20);
 		e[i].rkey = 0x1000 + i;
 	}
-	len = rdma_slots_encode(f, sizeof(f), &s, e);
+	len = mig_rdma_slots_encode(f, sizeof(f), &s, e);
 	assert_true(len > 0 && len <= (int)MIG_XPORT_CTRL_MAX);
 	assert_int_equal(frame_body(f, len, RDMA_T_SLOTS, &body, &blen), 0);
-	assert_int_equal(rdma_slots_decode(body, blen, &o, d), 0);
+	assert_int_equal(mig_rdma_slots_decode(body, blen, &o, d), 0);
 	assert_int_equal(o.first, s.first);
 	assert_int_equal(o.count, s.count);
 	assert_int_equal(o.total, s.total);
 	assert_int_equal(o.slot_size, s.slot_size);
 	assert_true(o.hdr_addr == s.hdr_addr);
 	assert_int_equal(o.hdr_rkey, s.hdr_rkey);
+	assert_int_equal(o.flags, RDMA_SLOTS_F_MW);
 	assert_memory_equal(d, e, sizeof(e));
 	/* a flipped bit is caught by the body CRC */
 	memcpy(bad, f, (size_t)len);
@@ -200,58 +201,75 @@ test_slots_codec(void **state)
 	assert_int_equal(frame_body(bad, len, RDMA_T_SLOTS, &body, &blen),
 			 -EBADMSG);
 	/* inconsistent headers are refused */
-	assert_int_equal(rdma_slots_decode(f + MIG_WIRE_HDR_LEN, blen - 16,
-					   &o, d), -EPROTO);
+	assert_int_equal(mig_rdma_slots_decode(f + MIG_WIRE_HDR_LEN, blen - 16,
+					       &o, d), -EPROTO);
 	expect_msg(mig_err_last(), "malformed SLOTS");
 	s.count = 2;
 	s.first = 199; /* 199 + 2 > 200 */
-	len = rdma_slots_encode(f, sizeof(f), &s, e);
+	len = mig_rdma_slots_encode(f, sizeof(f), &s, e);
 	assert_true(len > 0);
 	assert_int_equal(frame_body(f, len, RDMA_T_SLOTS, &body, &blen), 0);
-	assert_int_equal(rdma_slots_decode(body, blen, &o, d), -EPROTO);
+	assert_int_equal(mig_rdma_slots_decode(body, blen, &o, d), -EPROTO);
 	s.first = 0;
 	s.total = RDMA_SLOTS_MAX + 1;
-	len = rdma_slots_encode(f, sizeof(f), &s, e);
+	len = mig_rdma_slots_encode(f, sizeof(f), &s, e);
 	assert_int_equal(frame_body(f, len, RDMA_T_SLOTS, &body, &blen), 0);
-	assert_int_equal(rdma_slots_decode(body, blen, &o, d), -EPROTO);
+	assert_int_equal(mig_rdma_slots_decode(body, blen, &o, d), -EPROTO);
 	s.total = 2;
-	s.slot_size = 0;
-	len = rdma_slots_encode(f, sizeof(f), &s, e);
+	s.flags = 2; /* unknown flag */
+	len = mig_rdma_slots_encode(f, sizeof(f), &s, e);
 	assert_int_equal(frame_body(f, len, RDMA_T_SLOTS, &body, &blen), 0);
-	assert_int_equal(rdma_slots_decode(body, blen, &o, d), -EPROTO);
+	assert_int_equal(mig_rdma_slots_decode(body, blen, &o, d), -EPROTO);
+	s.flags = 0;
+	s.slot_size = 0;
+	len = mig_rdma_slots_encode(f, sizeof(f), &s, e);
+	assert_int_equal(frame_body(f, len, RDMA_T_SLOTS, &body, &blen), 0);
+	assert_int_equal(mig_rdma_slots_decode(body, blen, &o, d), -EPROTO);
 	s.count = RDMA_SLOTS_PER_FRAME + 1;
-	assert_int_equal(rdma_slots_encode(f, sizeof(f), &s, e), -EINVAL);
+	assert_int_equal(mig_rdma_slots_encode(f, sizeof(f), &s, e), -EINVAL);
 }
 
 static void
 test_credit_codec(void **state)
 {
-	uint16_t in[RDMA_CREDITS_PER_FRAME], out[RDMA_CREDITS_PER_FRAME];
-	uint8_t f[MIG_XPORT_CTRL_MAX];
+	struct rdma_credit in[RDMA_CREDITS_PER_FRAME];
+	struct rdma_credit out[RDMA_CREDITS_PER_FRAME];
+	uint8_t f[MIG_XPORT_CTRL_MAX], bad[MIG_XPORT_CTRL_MAX];
 	const uint8_t *body;
 	uint32_t blen, i;
 	int len;
 
 	(void)state;
-	for (i = 0; i < RDMA_CREDITS_PER_FRAME; i++)
-		in[i] = (uint16_t)(RDMA_SLOTS_MAX - 1 - i);
-	len = rdma_credit_encode(f, sizeof(f), in, RDMA_CREDITS_PER_FRAME);
+	assert_int_equal(RDMA_CREDITS_PER_FRAME, 127);
+	for (i = 0; i < RDMA_CREDITS_PER_FRAME; i++) {
+		in[i].slot = (uint16_t)(RDMA_SLOTS_MAX - 1 - i);
+		in[i].rkey = 0x5a000000u + i;
+	}
+	len = mig_rdma_credit_encode(f, sizeof(f), in, RDMA_CREDITS_PER_FRAME);
 	assert_true(len > 0 && len <= (int)MIG_XPORT_CTRL_MAX);
 	assert_int_equal(frame_body(f, len, RDMA_T_CREDIT, &body, &blen), 0);
-	assert_int_equal(rdma_credit_decode(body, blen, out),
+	assert_int_equal(mig_rdma_credit_decode(body, blen, out),
 			 (int)RDMA_CREDITS_PER_FRAME);
-	assert_memory_equal(in, out, sizeof(in));
-	len = rdma_credit_encode(f, sizeof(f), in, 3);
+	for (i = 0; i < RDMA_CREDITS_PER_FRAME; i++) {
+		assert_int_equal(out[i].slot, in[i].slot);
+		assert_int_equal(out[i].rkey, in[i].rkey);
+	}
+	len = mig_rdma_credit_encode(f, sizeof(f), in, 3);
 	assert_int_equal(frame_body(f, len, RDMA_T_CREDIT, &body, &blen), 0);
-	assert_int_equal(rdma_credit_decode(body, blen, out), 3);
-	assert_int_equal(out[2], in[2]);
-	assert_int_equal(rdma_credit_decode(body, blen - 1, out), -EPROTO);
+	assert_int_equal(mig_rdma_credit_decode(body, blen, out), 3);
+	assert_int_equal(out[2].slot, in[2].slot);
+	assert_int_equal(out[2].rkey, in[2].rkey);
+	assert_int_equal(mig_rdma_credit_decode(body, blen - 1, out), -EPROTO);
 	expect_msg(mig_err_last(), "malformed CREDIT");
-	assert_int_equal(rdma_credit_decode(body, 2, out), -EPROTO);
-	assert_int_equal(rdma_credit_encode(f, sizeof(f), in, 0), -EINVAL);
-	assert_int_equal(rdma_credit_encode(f, sizeof(f), in,
-					    RDMA_CREDITS_PER_FRAME + 1),
-			 -EINVAL);
+	assert_int_equal(mig_rdma_credit_decode(body, 2, out), -EPROTO);
+	/* reserved bits of an entry */
+	memcpy(bad, body, blen);
+	bad[4 + 8 + 2] = 1;
+	assert_int_equal(mig_rdma_credit_decode(bad, blen, out), -EPROTO);
+	assert_int_equal(mig_rdma_credit_encode(f, sizeof(f), in, 0), -EINVAL);
+	assert_int_equal(mig_rdma_credit_encode(f, sizeof(f), in,
+						RDMA_CREDITS_PER_FRAME + 1),
+			     -EINVAL);
 }
 
 static void
@@ -277,15 +295,15 @@ test_cq_mod_clamp(void **state)
 	(void)state;
 	for (t = 8; t <= 8192; t++) {
 		for (i = 0; i < RTE_DIM(want); i++) {
-			c = rdma_cq_mod_clamp(want[i], t);
+			c = mig_rdma_cq_mod_clamp(want[i], t);
 			if (c < 1 || c > want[i] || 2 * 2 * c > t - 1)
 				fail_msg("tx_depth %u cq_mod %u: clamped to %u",
 					 t, want[i], c);
 		}
 	}
 	/* the defaults: 128 work requests, cq_mod 100 */
-	assert_int_equal(rdma_cq_mod_clamp(100, 128), 31);
-	assert_int_equal(rdma_cq_mod_clamp(16, 128), 16);
+	assert_int_equal(mig_rdma_cq_mod_clamp(100, 128), 31);
+	assert_int_equal(mig_rdma_cq_mod_clamp(16, 128), 16);
 }
 
 /*
@@ -311,7 +329,7 @@ test_credit_due(void **state)
 		for (g = 0; g <= n; g++) {
 			for (pend = 0; pend + g <= n; pend++) {
 				for (idle = 0; idle <= 1; idle++) {
-					due = rdma_credit_due(pend, g, n, idle);
+					due = mig_rdma_credit_due(pend, g, n, idle);
 					if (pend == 0 && due)
 						fail_msg("%u slots: nothing pending is due", n);
 					if (pend > 0 && (g == 0 || pend >= batch) && !due)
@@ -329,10 +347,10 @@ test_credit_due(void **state)
 		}
 	}
 	/* window=64: a source with a quarter or less gets every slot back */
-	assert_true(rdma_credit_due(1, 16, 64, false));
-	assert_false(rdma_credit_due(1, 17, 64, false));
+	assert_true(mig_rdma_credit_due(1, 16, 64, false));
+	assert_false(mig_rdma_credit_due(1, 17, 64, false));
 	/* ... and every slot back when the destination is idle */
-	assert_true(rdma_credit_due(1, 17, 64, true));
+	assert_true(mig_rdma_credit_due(1, 17, 64, true));
 }
 
 /* The generic call: checked, and a no-op for a transport without

@@ -202,11 +202,28 @@ pair_close(struct pair *pr)
 	pool_free(pr->pool);
 }
 
+/* A source's HELLO of session @p session announcing @p ndev devices. */
+static struct mig_wire_msg
+mk_hello(const char *session, uint32_t ndev)
+{
+	struct mig_wire_msg m = { .type = MIG_WIRE_T_HELLO };
+
+	m.hello.version_min = 1;
+	m.hello.version_max = 1;
+	m.hello.role = MIG_WIRE_ROLE_SOURCE;
+	m.hello.chunk_size = 4096;
+	m.hello.dev_count = ndev;
+	m.hello.window = 64;
+	m.hello.slot_count = 64;
+	snprintf(m.hello.session, sizeof(m.hello.session), "%s", session);
+	return m;
+}
+
 static void
 test_ctrl_round_trip(void **state)
 {
 	struct mig_xport_rx *rx = calloc(4, sizeof(*rx));
-	struct mig_wire_msg m = { .type = MIG_WIRE_T_HELLO }, d;
+	struct mig_wire_msg m = mk_hello("s-42", 3), d;
 	uint8_t frame[MIG_WIRE_ENCODE_MAX];
 	struct pair pr;
 	double end;
@@ -215,14 +232,6 @@ test_ctrl_round_trip(void **state)
 	(void)state;
 	assert_non_null(rx);
 	pair_open(&pr, "tcp,streams=2", "tcp");
-	m.hello.version_min = 1;
-	m.hello.version_max = 1;
-	m.hello.role = MIG_WIRE_ROLE_SOURCE;
-	m.hello.chunk_size = 4096;
-	m.hello.dev_count = 3;
-	m.hello.window = 64;
-	m.hello.slot_count = 64;
-	snprintf(m.hello.session, sizeof(m.hello.session), "s-42");
 	len = mig_wire_encode(frame, sizeof(frame), &m);
 	if (len <= 0)
 		fail_msg("encode HELLO: %s", mig_err_last());
@@ -794,7 +803,7 @@ test_bad_connections_dropped(void **state)
 {
 	const char junk[] = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
 	struct mig_wire_msg done = { .type = MIG_WIRE_T_DONE };
-	struct mig_wire_msg hello = { .type = MIG_WIRE_T_HELLO };
+	struct mig_wire_msg hello = mk_hello("other", 0);
 	uint8_t frame[MIG_WIRE_ENCODE_MAX];
 	struct pair pr;
 	int fd[7], len, i;
@@ -808,13 +817,6 @@ test_bad_connections_dropped(void **state)
 	len = raw_frame(frame, sizeof(frame), &done);
 	assert_int_equal(write(fd[1], frame, (size_t)len), len);
 	fd[2] = raw_connect(pr.addr);
-	hello.hello.version_min = 1;
-	hello.hello.version_max = 1;
-	hello.hello.role = MIG_WIRE_ROLE_SOURCE;
-	hello.hello.chunk_size = 4096;
-	hello.hello.window = 64;
-	hello.hello.slot_count = 64;
-	snprintf(hello.hello.session, sizeof(hello.hello.session), "other");
 	len = raw_frame(frame, sizeof(frame), &hello);
 	assert_int_equal(write(fd[2], frame, (size_t)len), len);
 	fd[3] = raw_connect(pr.addr);

@@ -18,6 +18,7 @@
 
 #include "mig_log.h"
 #include "mig_rate.h"
+#include "mig_time.h"
 
 #include "mlx5_chan.h"
 #include "mlx5_cmd.h"
@@ -115,6 +116,33 @@ mig_mlx5_chan_mkey_in(const struct mig_mlx5_chan *ch,
 	a.translations_octword_size = (uint32_t)((b->len / CHAN_PAGE + 1) / 2);
 	a.log_page_size = 12;
 	a.umem_id = umem_id;
+	return mig_mlx5_build_create_mkey_in(in, len, &a);
+}
+
+int
+mig_mlx5_chan_mkey_mtt_in(const struct mig_mlx5_chan *ch,
+			  const struct mig_mlx5_buf *b, const uint64_t *mtt,
+			  uint64_t n, void *in, size_t len)
+{
+	struct mig_mlx5_create_mkey_args a;
+
+	if (n > UINT32_MAX - 1)
+		return -EINVAL;
+	memset(&a, 0, sizeof(a));
+	a.access_mode = MIG_MLX5_MKC_ACCESS_MODE_MTT;
+	a.rw = 1;
+	a.rr = 1;
+	a.lw = 1;
+	a.lr = 1;
+	a.qpn = MIG_MLX5_MKC_QPN_NONE;
+	a.pd = ch->pd;
+	a.start_addr = 0;
+	a.len = b->len;
+	a.log_page_size = 12;
+	a.translations_octword_size = (uint32_t)((n + 1) / 2);
+	a.translations_octword_actual_size = (uint32_t)((n + 1) / 2);
+	a.mtt = mtt;
+	a.n_mtt = (uint32_t)n;
 	return mig_mlx5_build_create_mkey_in(in, len, &a);
 }
 

@@ -119,6 +119,17 @@ int mig_mlx5_chan_mkey_in(const struct mig_mlx5_chan *ch,
 			  const struct mig_mlx5_buf *b, uint32_t umem_id,
 			  void *in, size_t len);
 
+/**
+ * CREATE_MKEY inbox of the kernel mlx5 VFIO driver's form (_create_mkey):
+ * an MTT mkey listing the @p n page addresses of @p b inline (4 KiB pages,
+ * start_addr 0, local and remote read/write, no QP); SAVE and LOAD then
+ * take va 0. @p len must hold MIG_MLX5_CREATE_MKEY_IN_LEN + 16 * ((n + 1)
+ * / 2) bytes. Returns the inbox length or a negative errno.
+ */
+int mig_mlx5_chan_mkey_mtt_in(const struct mig_mlx5_chan *ch,
+			      const struct mig_mlx5_buf *b, const uint64_t *mtt,
+			      uint64_t n, void *in, size_t len);
+
 /** Sleep until CLOCK_MONOTONIC @p t_ns (mig_time_ns()); no-op if past. */
 void mig_mlx5_sleep_until(uint64_t t_ns);
 

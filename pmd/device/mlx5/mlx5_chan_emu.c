@@ -18,6 +18,7 @@
 
 #include "mig_devargs.h"
 #include "mig_log.h"
+#include "mig_time.h"
 
 #include "mlx5_chan.h"
 #include "mlx5_cmd.h"
@@ -35,7 +36,6 @@ struct chan_emu {
 };
 
 struct chan_emu_buf {
-	uint32_t umem_id;
 	uint32_t mkey_index;
 };
 
@@ -43,7 +43,8 @@ static const char *const chan_emu_keys[] = {
 	"emu_size", "emu_page", "emu_seed", "emu_dirty_rate",
 	"emu_migratable", "emu_chunk", "emu_tracking", "emu_multi_load",
 	"emu_chunk_min", "emu_latency", "emu_bandwidth", "emu_fail_precopy",
-	"emu_corrupt_save", "emu_model", NULL,
+	"emu_corrupt_save", "emu_model", "emu_mig_state", "emu_reinit",
+	"emu_chunk_grow", NULL,
 };
 
 static int
@@ -60,6 +61,7 @@ chan_emu_args(struct mig_mlx5_chan *ch, struct rte_kvargs *kv,
 	pc->tracking = true;
 	pc->multi_load = true;
 	pc->chunk_min = 2 * MIB;
+	pc->mig_state = true;
 	vc->size = 64 * MIB;
 	vc->page = 64 * KIB;
 	vc->seed = 1;
@@ -83,7 +85,12 @@ chan_emu_args(struct mig_mlx5_chan *ch, struct rte_kvargs *kv,
 			    UINT64_MAX) < 0 ||
 	    mig_devargs_u64(kv, who, "emu_corrupt_save", &vc->corrupt_save, 0,
 			    UINT64_MAX) < 0 ||
-	    mig_devargs_u64(kv, who, "emu_model", &model, 0, UINT32_MAX) < 0)
+	    mig_devargs_u64(kv, who, "emu_model", &model, 0, UINT32_MAX) < 0 ||
+	    mig_devargs_bool(kv, who, "emu_mig_state", &pc->mig_state) < 0 ||
+	    mig_devargs_u64(kv, who, "emu_reinit", &vc->reinit, 0,
+			    UINT64_MAX) < 0 ||
+	    mig_devargs_size(kv, who, "emu_chunk_grow", &pc->chunk_grow, 0,
+			     GIB) < 0)
 		return -EINVAL;
 	vc->model = (uint32_t)model;
 	if ((vc->page & (vc->page - 1)) != 0) {
@@ -188,7 +195,7 @@ chan_emu_poll(struct mig_mlx5_chan *ch, struct mig_mlx5_cmd **done,
 {
 	if (ch->q_head == NULL)
 		return 0;
-	return mig_mlx5_chan_dequeue(ch, mig_mlx5_emu_now_ns(), done, n);
+	return mig_mlx5_chan_dequeue(ch, mig_time_ns(), done, n);
 }
 
 static int
@@ -202,14 +209,17 @@ chan_emu_fail(struct mig_mlx5_chan *ch, const char *what, int ret)
 	return ret;
 }
 
+/*
+ * The buffer as the kernel mlx5 VFIO driver describes it (_create_mkey):
+ * one CREATE_MKEY listing its 4 KiB pages inline, start_addr 0; SAVE and
+ * LOAD then take va 0. (channel=vfio keeps a UMEM-backed mkey, see
+ * doc/drivers/mlx5.md.)
+ */
 static int
 chan_emu_buf_reg(struct mig_mlx5_chan *ch, struct mig_mlx5_buf *b)
 {
-	struct mig_mlx5_create_umem_args ua;
-	struct mig_mlx5_create_umem_res ur;
 	struct mig_mlx5_create_mkey_res mr;
 	uint8_t out[MIG_MLX5_CREATE_MKEY_OUT_LEN];
-	uint8_t min[MIG_MLX5_CREATE_MKEY_IN_LEN];
 	struct chan_emu_buf *h;
 	uint64_t *mtt, n, i;
 	size_t inlen;
@@ -217,7 +227,7 @@ chan_emu_buf_reg(struct mig_mlx5_chan *ch, struct mig_mlx5_buf *b)
 	int ret;
 
 	n = b->len >> EMU_PAGE_SHIFT;
-	inlen = MIG_MLX5_CREATE_UMEM_IN_LEN + n * MIG_MLX5_MTT_LEN;
+	inlen = MIG_MLX5_CREATE_MKEY_IN_LEN + ((n + 1) / 2) * 16;
 	mtt = malloc(n * sizeof(*mtt));
 	in = malloc(inlen);
 	h = calloc(1, sizeof(*h));
@@ -227,37 +237,18 @@ chan_emu_buf_reg(struct mig_mlx5_chan *ch, struct mig_mlx5_buf *b)
 	}
 	for (i = 0; i < n; i++)
 		mtt[i] = (uint64_t)(uintptr_t)b->addr + (i << EMU_PAGE_SHIFT);
-	memset(&ua, 0, sizeof(ua));
-	ua.num_of_mtt = n;
-	ua.mtt = mtt;
-	ua.mtt_flags = MIG_MLX5_MTT_FLAG_RD | MIG_MLX5_MTT_FLAG_WR;
-	ret = mig_mlx5_build_create_umem_in(in, inlen, &ua);
+	ret = mig_mlx5_chan_mkey_mtt_in(ch, b, mtt, n, in, inlen);
 	if (ret >= 0)
 		ret = mig_mlx5_chan_exec(ch, in, (size_t)ret, out, sizeof(out));
 	if (ret >= 0)
-		ret = mig_mlx5_parse_create_umem_out(out, sizeof(out), &ur);
-	if (ret < 0) {
-		ret = chan_emu_fail(ch, "register a migration buffer", ret);
-		goto out;
-	}
-	h->umem_id = ur.umem_id;
-	ret = mig_mlx5_chan_mkey_in(ch, b, ur.umem_id, min, sizeof(min));
-	if (ret >= 0)
-		ret = mig_mlx5_chan_exec(ch, min, (size_t)ret, out, sizeof(out));
-	if (ret >= 0)
 		ret = mig_mlx5_parse_create_mkey_out(out, sizeof(out), &mr);
 	if (ret < 0) {
-		struct mig_mlx5_destroy_umem_args da = { .umem_id = ur.umem_id };
-
 		ret = chan_emu_fail(ch, "create the buffer's mkey", ret);
-		if (mig_mlx5_build_destroy_umem_in(min, sizeof(min), &da) > 0)
-			mig_mlx5_chan_exec(ch, min, MIG_MLX5_DESTROY_UMEM_IN_LEN,
-					   out, sizeof(out));
 		goto out;
 	}
 	h->mkey_index = mr.mkey_index;
 	b->mkey = mig_mlx5_mkey(mr.mkey_index, 0);
-	b->va = (uint64_t)(uintptr_t)b->addr;
+	b->va = 0;
 	b->h = h;
 	h = NULL;
 	ret = 0;
@@ -273,7 +264,6 @@ chan_emu_buf_dereg(struct mig_mlx5_chan *ch, struct mig_mlx5_buf *b)
 {
 	struct chan_emu_buf *h = b->h;
 	struct mig_mlx5_destroy_mkey_args ma;
-	struct mig_mlx5_destroy_umem_args ua;
 	uint8_t in[16], out[16];
 
 	if (h == NULL)
@@ -281,10 +271,6 @@ chan_emu_buf_dereg(struct mig_mlx5_chan *ch, struct mig_mlx5_buf *b)
 	memset(&ma, 0, sizeof(ma));
 	ma.mkey_index = h->mkey_index;
 	if (mig_mlx5_build_destroy_mkey_in(in, sizeof(in), &ma) > 0)
-		mig_mlx5_chan_exec(ch, in, sizeof(in), out, sizeof(out));
-	memset(&ua, 0, sizeof(ua));
-	ua.umem_id = h->umem_id;
-	if (mig_mlx5_build_destroy_umem_in(in, sizeof(in), &ua) > 0)
 		mig_mlx5_chan_exec(ch, in, sizeof(in), out, sizeof(out));
 	free(h);
 	b->h = NULL;

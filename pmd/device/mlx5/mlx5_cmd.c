@@ -318,7 +318,6 @@ mig_mlx5_build_box_out(const struct mig_mlx5_cmd_desc *d, void *out,
 
 #define QA struct mig_mlx5_query_hca_cap_args
 static const struct mig_mlx5_fmap query_hca_cap_in[] = {
-	FMAP(QA, uid, MIG_MLX5_IN_UID),
 	FMAP(QA, op_mod, MIG_MLX5_IN_OP_MOD),
 	FMAP(QA, other_function, MIG_MLX5_QUERY_HCA_CAP_IN_OTHER_FUNCTION),
 	FMAP(QA, function_id, MIG_MLX5_QUERY_HCA_CAP_IN_FUNCTION_ID),

@@ -60,7 +60,6 @@ int mig_mlx5_check_out(uint16_t opcode, const void *out, size_t len,
 /* QUERY_HCA_CAP */
 
 struct mig_mlx5_query_hca_cap_args {
-	uint16_t uid;
 	uint16_t op_mod;         /**< MIG_MLX5_HCA_CAP_OP_MOD(type, cur) */
 	uint8_t other_function;  /**< query function_id, not oneself */
 	uint16_t function_id;    /**< VF index + 1 when other_function */

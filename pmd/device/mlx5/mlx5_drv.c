@@ -189,12 +189,24 @@ mlx5_probe(struct mig_dev *dev, const char *args)
 		ret = -ENOTSUP;
 		goto fail;
 	}
-	md->chunk_mode = md->caps.chunk && md->caps.multi_load;
+	/* upstream (mlx5vf_cmd_set_migratable): both, or no migration */
+	if (!md->caps.multi_load || !md->caps.tracking) {
+		mig_err_set(mig_mlx5_logtype,
+			    "mlx5 %s: PF %s: the firmware lacks %s%s%s: the kernel mlx5 driver refuses to migrate such a VF and so does this driver",
+			    dev->name, md->o.pf,
+			    md->caps.multi_load ? "" : "migration_multi_load",
+			    !md->caps.multi_load && !md->caps.tracking ?
+				    " and " : "",
+			    md->caps.tracking ? "" : "migration_tracking_state");
+		ret = -ENOTSUP;
+		goto fail;
+	}
+	md->chunk_mode = md->caps.chunk;
 	md->state = MIG_STATE_RUNNING;
 	dev->info.caps = MIG_CAP_STOP_COPY | MIG_CAP_P2P;
-	if (md->o.precopy && md->caps.tracking && md->caps.multi_load)
+	if (md->o.precopy)
 		dev->info.caps |= MIG_CAP_PRE_COPY;
-	if (mlx5_fw_query(md, false, md->chunk_mode, &r) == 0)
+	if (mlx5_fw_query(md, false, &r) == 0)
 		dev->info.state_size = md->chunk_mode ? r.remaining_total_size :
 							r.required_umem_size;
 	mig_err_clear();
@@ -202,10 +214,9 @@ mlx5_probe(struct mig_dev *dev, const char *args)
 	dev->info.chunk_min = 1;
 	dev->info.max_inflight = (uint32_t)md->o.depth;
 	dev->info.socket_id = SOCKET_ID_ANY;
-	MLX5_LOG(DEBUG, "mlx5 %s: PF %s vhca_id %u via %s: chunk mode %s, tracking %s, multi-load %s",
+	MLX5_LOG(DEBUG, "mlx5 %s: PF %s vhca_id %u via %s: chunk mode %s, migration_state %s",
 		 dev->name, md->o.pf, md->ch.vhca_id, ops->name,
-		 md->chunk_mode ? "on" : "off", md->caps.tracking ? "on" : "off",
-		 md->caps.multi_load ? "on" : "off");
+		 md->chunk_mode ? "on" : "off", md->caps.mig_state ? "on" : "off");
 	rte_kvargs_free(kv);
 	return 0;
 fail:
@@ -458,7 +469,8 @@ static struct mig_dev_driver mlx5_driver = {
 		  "emu_chunk=<0|1> emu_tracking=<0|1> emu_multi_load=<0|1> "
 		  "emu_chunk_min=<bytes> emu_latency=<duration, us> "
 		  "emu_bandwidth=<bytes/s> emu_fail_precopy=<n> "
-		  "emu_corrupt_save=<n> emu_model=<u32>",
+		  "emu_corrupt_save=<n> emu_model=<u32> emu_mig_state=<0|1> "
+		  "emu_reinit=<n> emu_chunk_grow=<bytes>",
 	.priv_size = sizeof(struct mlx5_dev),
 	.ops = &mlx5_ops,
 };

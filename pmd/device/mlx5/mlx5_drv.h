@@ -33,8 +33,10 @@
 #define MLX5_REC_F_OPTIONAL 0x1u
 #define MLX5_SC_REC_LEN (MLX5_REC_HDR_LEN + 8u)
 
+/** SAVE sizes are whole pages, as the kernel's allocated_length. */
+#define MLX5_PAGE 4096u
 /** Largest SAVE buffer (the kernel's 4 GiB - PAGE_SIZE). */
-#define MLX5_SAVE_BUF_MAX (UINT64_C(4) * 1024 * 1024 * 1024 - 4096)
+#define MLX5_SAVE_BUF_MAX (UINT64_C(4) * 1024 * 1024 * 1024 - MLX5_PAGE)
 /** Largest read-ahead (chunk buffers beyond the one being read). */
 #define MLX5_READAHEAD_MAX 4
 #define MLX5_SLOTS_MAX (MLX5_READAHEAD_MAX + 1)
@@ -64,6 +66,7 @@ struct mlx5_fw_caps {
 	bool tracking;
 	bool chunk;
 	bool migratable;
+	bool mig_state;     /* QUERY reports migration_state (REINIT) */
 };
 
 enum mlx5_slot_st {
@@ -103,12 +106,15 @@ struct mlx5_saver {
 	unsigned int wr;    /* next slot to save into */
 	unsigned int saving; /* SAVEs in flight: 0 or 1 */
 	bool want_middle;   /* a middle image was asked for */
+	bool middle_initial; /* ... of new initial data (REINIT) */
+	bool reinit;        /* REINIT not yet reported by query_sizes */
 	uint64_t middle_size;
-	uint64_t chunk_size; /* stop-copy buffer size */
+	uint64_t chunk_size; /* stop-copy buffer size (the kernel's prep) */
 	uint32_t next_min;  /* next_required_umem_size */
 	uint64_t remaining; /* firmware bytes still to save (estimate) */
 	uint64_t initial_left; /* initial bytes not yet read */
-	uint64_t dirty_est;
+	uint64_t dirty_est;  /* QUERY incremental: next image's size */
+	uint64_t dirty_total; /* ... chunk mode: remaining_total_size */
 	uint64_t query_ns;
 	uint64_t images;
 	struct mig_io *q_head, *q_tail; /* engine saves waiting for data */
@@ -175,7 +181,8 @@ struct mlx5_dev {
 int mlx5_fw_caps(struct mlx5_dev *md);
 int mlx5_fw_suspend(struct mlx5_dev *md, uint16_t op_mod);
 int mlx5_fw_resume(struct mlx5_dev *md, uint16_t op_mod);
-int mlx5_fw_query(struct mlx5_dev *md, bool incremental, bool chunk,
+/* The chunk bit is set whenever chunk mode is on, as upstream does. */
+int mlx5_fw_query(struct mlx5_dev *md, bool incremental,
 		  struct mig_mlx5_query_vhca_migration_state_res *r);
 int mlx5_fw_save_submit(struct mlx5_dev *md, struct mlx5_slot *s,
 			bool incremental, bool set_track, uint64_t size);

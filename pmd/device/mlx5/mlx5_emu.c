@@ -17,30 +17,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <rte_common.h>
 
 #include "mig_hash.h"
 #include "mig_log.h"
+#include "mig_time.h"
 
 #include "mlx5_cmd.h"
 #include "mlx5_emu.h"
 #include "mlx5_emu_priv.h"
 
-#define EMU_NS_PER_S UINT64_C(1000000000)
 
 static pthread_mutex_t emu_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct mig_mlx5_emu_pf *emu_pfs;
-
-uint64_t
-mig_mlx5_emu_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * EMU_NS_PER_S + (uint64_t)ts.tv_nsec;
-}
 
 int
 mlx5_emu_fail(struct mig_mlx5_emu_pf *pf, struct emu_res *r, uint8_t status,
@@ -69,6 +59,7 @@ emu_pf_cfg_equal(const struct mig_mlx5_emu_pf_cfg *a,
 	return a->chunk == b->chunk && a->tracking == b->tracking &&
 	       a->multi_load == b->multi_load &&
 	       a->chunk_min == b->chunk_min &&
+	       a->chunk_grow == b->chunk_grow && a->mig_state == b->mig_state &&
 	       a->latency_ns == b->latency_ns && a->bandwidth == b->bandwidth;
 }
 
@@ -104,7 +95,7 @@ mig_mlx5_emu_pf_get(const char *bdf, const struct mig_mlx5_emu_pf_cfg *cfg)
 	pf->c = *cfg;
 	pf->refs = 1;
 	pf->next_obj = 1;
-	pf->session_rng = mig_mix64(mig_mlx5_emu_now_ns() ^
+	pf->session_rng = mig_mix64(mig_time_ns() ^
 				    (uint64_t)(uintptr_t)pf);
 	pf->next = emu_pfs;
 	emu_pfs = pf;
@@ -181,7 +172,7 @@ mig_mlx5_emu_vf_add(struct mig_mlx5_emu_pf *pf, uint16_t vf,
 		ret = -ENOMEM;
 		goto out;
 	}
-	mlx5_emu_fresh(v, mig_mlx5_emu_now_ns());
+	mlx5_emu_fresh(v, mig_time_ns());
 	v->exists = true;
 out:
 	pthread_mutex_unlock(&emu_lock);
@@ -208,7 +199,7 @@ mlx5_emu_vf_find(struct mig_mlx5_emu_pf *pf, uint16_t vhca_id)
 	v = &pf->vf[vhca_id - 1];
 	if (!v->exists)
 		return NULL;
-	mlx5_emu_dirty_advance(v, mig_mlx5_emu_now_ns());
+	mlx5_emu_dirty_advance(v, mig_time_ns());
 	return v;
 }
 
@@ -237,6 +228,16 @@ emu_query_hca_cap(struct mig_mlx5_emu_pf *pf, const void *in, size_t inlen,
 					     MIG_MLX5_EMU_VFS_MAX);
 	}
 	type = a.op_mod >> 1;
+	if (v != NULL && type == MIG_MLX5_CAP_TYPE_GENERAL_2 &&
+	    (a.op_mod & 1) == MIG_MLX5_HCA_CAP_CUR)
+		return mlx5_emu_fail(pf, r, MIG_MLX5_STAT_BAD_PARAM,
+				     EMU_SYN_CAP,
+				     "QUERY_HCA_CAP: general-2 capabilities of function %u are read as maximum (op_mod 0x%x), as upstream's mlx5_vport_get_other_func_cap; got op_mod 0x%x",
+				     a.function_id,
+				     MIG_MLX5_HCA_CAP_OP_MOD(
+					     MIG_MLX5_CAP_TYPE_GENERAL_2,
+					     MIG_MLX5_HCA_CAP_MAX),
+				     a.op_mod);
 	if (type == MIG_MLX5_CAP_TYPE_GENERAL) {
 		struct mig_mlx5_hca_cap_res c;
 
@@ -255,6 +256,7 @@ emu_query_hca_cap(struct mig_mlx5_emu_pf *pf, const void *in, size_t inlen,
 			c.migration_multi_load = pf->c.multi_load;
 			c.migration_tracking_state = pf->c.tracking;
 			c.migration_in_chunks = pf->c.chunk;
+			c.migration_state = pf->c.mig_state;
 		}
 		ret = mig_mlx5_build_hca_cap2_out(out, outlen, &c);
 	} else {
@@ -364,7 +366,7 @@ emu_resume(struct mig_mlx5_emu_pf *pf, const void *in, size_t inlen,
 	}
 	v->st = to;
 	if (to == EMU_VF_RUNNING)
-		v->dirty_last_ns = mig_mlx5_emu_now_ns();
+		v->dirty_last_ns = mig_time_ns();
 	memset(&res, 0, sizeof(res));
 	return mig_mlx5_build_resume_vhca_out(out, outlen, &res) < 0 ?
 		       -EMSGSIZE : 0;
@@ -407,7 +409,7 @@ mig_mlx5_emu_exec(struct mig_mlx5_emu_pf *pf, const void *in, size_t inlen,
 		return -EMSGSIZE;
 	opcode = (uint16_t)mig_mlx5_get(in, MIG_MLX5_IN_OPCODE);
 	/* the command runs from now: its own CPU time overlaps its transfer */
-	now = mig_mlx5_emu_now_ns();
+	now = mig_time_ns();
 	pthread_mutex_lock(&emu_lock);
 	for (i = 0; i < RTE_DIM(emu_cmds); i++)
 		if (emu_cmds[i].opcode == opcode)
@@ -428,7 +430,7 @@ mig_mlx5_emu_exec(struct mig_mlx5_emu_pf *pf, const void *in, size_t inlen,
 			t = pf->busy_until_ns;
 		if (pf->c.bandwidth != 0)
 			t += (uint64_t)((unsigned __int128)r.bytes *
-					EMU_NS_PER_S / pf->c.bandwidth);
+					MIG_NS_PER_S / pf->c.bandwidth);
 		pf->busy_until_ns = t;
 	}
 	pthread_mutex_unlock(&emu_lock);
@@ -445,7 +447,7 @@ mig_mlx5_emu_vf_flr(struct mig_mlx5_emu_pf *pf, uint16_t vhca_id)
 	pthread_mutex_lock(&emu_lock);
 	v = mlx5_emu_vf_find(pf, vhca_id);
 	if (v != NULL)
-		mlx5_emu_fresh(v, mig_mlx5_emu_now_ns());
+		mlx5_emu_fresh(v, mig_time_ns());
 	pthread_mutex_unlock(&emu_lock);
 	return v == NULL ? -ENODEV : 0;
 }

@@ -35,6 +35,8 @@ struct mig_mlx5_emu_pf_cfg {
 	bool tracking;     /**< migration_tracking_state */
 	bool multi_load;   /**< migration_multi_load */
 	uint64_t chunk_min; /**< minimum SAVE buffer in chunk mode, bytes */
+	uint64_t chunk_grow; /**< next_required_umem_size growth per chunk */
+	bool mig_state;    /**< cap_2 migration_state: QUERY reports it */
 	uint64_t latency_ns; /**< per command */
 	uint64_t bandwidth; /**< SAVE/LOAD bytes per second, 0 unlimited */
 };
@@ -47,7 +49,8 @@ struct mig_mlx5_emu_vf_cfg {
 	uint32_t model;      /**< device model (images load only into it) */
 	uint64_t dirty_rate; /**< bytes/s dirtied while not suspended */
 	bool migratable;     /**< cap_2 migratable */
-	uint64_t fail_precopy; /**< n-th tracked incremental SAVE fails, 0 off */
+	uint64_t fail_precopy; /**< n-th tracked SAVE (1 = initial) fails */
+	uint64_t reinit;     /**< n-th tracked incremental QUERY re-inits */
 	uint64_t corrupt_save; /**< n-th SAVE image gets a flipped byte, 0 off */
 };
 
@@ -98,9 +101,6 @@ int mig_mlx5_emu_vf_dirty(struct mig_mlx5_emu_pf *pf, uint16_t vhca_id,
 
 /** Why the most recent failed command of @p pf failed ("" if none). */
 const char *mig_mlx5_emu_reason(const struct mig_mlx5_emu_pf *pf);
-
-/** CLOCK_MONOTONIC in nanoseconds. */
-uint64_t mig_mlx5_emu_now_ns(void);
 
 #ifdef __cplusplus
 }

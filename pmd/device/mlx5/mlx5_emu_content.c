@@ -14,10 +14,10 @@
 #include <rte_common.h>
 
 #include "mig_hash.h"
+#include "mig_time.h"
 
 #include "mlx5_emu_priv.h"
 
-#define EMU_NS_PER_S UINT64_C(1000000000)
 
 typedef uint64_t emu_v2 __attribute__((vector_size(16)));
 
@@ -161,7 +161,12 @@ mlx5_emu_fresh(struct emu_vf *v, uint64_t now_ns)
 	v->scan = 0;
 	v->session = 0;
 	v->seq = 0;
-	v->tracked_inc = 0;
+	v->tracked_saves = 0;
+	v->inc_queries = 0;
+	v->reinit_pending = false;
+	v->chunk_req = 0;
+	v->chunk_k = 0;
+	v->inc_req = 0;
 	v->ld_active = false;
 	v->ld_broken = false;
 	v->ld_complete = false;
@@ -195,7 +200,7 @@ mlx5_emu_dirty_advance(struct emu_vf *v, uint64_t now_ns)
 	v->dirty_last_ns = now_ns;
 	if (v->c.dirty_rate == 0 || v->st != EMU_VF_RUNNING)
 		return;
-	unit = (unsigned __int128)v->c.page * EMU_NS_PER_S;
+	unit = (unsigned __int128)v->c.page * MIG_NS_PER_S;
 	owed = (unsigned __int128)v->c.dirty_rate * dt + v->dirty_carry;
 	if (owed / unit >= v->npages) {
 		pages = v->npages;

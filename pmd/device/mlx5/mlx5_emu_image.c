@@ -53,11 +53,44 @@ emu_dirty_bytes(const struct emu_vf *v)
 	return emu_recs_bytes(v, v->ndirty, emu_bit(v->dirty, v->npages - 1));
 }
 
-/* Bytes of the image set an incremental SAVE would take now. */
+/*
+ * Bytes of the image set an incremental SAVE would take now: the pages
+ * left over from an unfinished one and the pages dirtied since.
+ */
 static uint64_t
 emu_inc_bytes(const struct emu_vf *v)
 {
-	return v->npend != 0 ? v->pend_bytes : emu_dirty_bytes(v);
+	uint64_t w, n = 0, words = emu_words(v->npages);
+
+	if (v->npend == 0)
+		return emu_dirty_bytes(v);
+	for (w = 0; w < words; w++)
+		n += (uint64_t)__builtin_popcountll(v->pend[w] | v->dirty[w]);
+	return emu_recs_bytes(v, n, emu_bit(v->pend, v->npages - 1) ||
+				    emu_bit(v->dirty, v->npages - 1));
+}
+
+/* QUERY's migration_state (cap_2 migration_state). */
+static uint8_t
+emu_mig_state(const struct emu_vf *v)
+{
+	if (v->reinit_pending)
+		return MIG_MLX5_MIG_STATE_OPER_MIGRATION_INIT;
+	if (!v->tracking)
+		return MIG_MLX5_MIG_STATE_OPER_MIGRATION_IDLE;
+	return emu_inc_bytes(v) != 0 ? MIG_MLX5_MIG_STATE_OPER_MIGRATION_DIRTY :
+				       MIG_MLX5_MIG_STATE_OPER_MIGRATION_READY;
+}
+
+/* Fault injection emu_reinit: the state is re-initialised, all of it. */
+static void
+emu_reinit(struct emu_vf *v)
+{
+	uint64_t p;
+
+	for (p = 0; p < v->npages; p++)
+		mlx5_emu_dirty_page(v, p);
+	v->reinit_pending = true;
 }
 
 /* Smallest chunk buffer firmware accepts for the next chunk. */
@@ -96,15 +129,27 @@ mlx5_emu_query(struct mig_mlx5_emu_pf *pf, const void *in, size_t inlen,
 				     EMU_SYN_CAP,
 				     "chunk QUERY of vhca %u: migration_in_chunks is off",
 				     a.vhca_id);
+	if (!a.chunk && pf->c.chunk)
+		return mlx5_emu_fail(pf, r, MIG_MLX5_STAT_BAD_PARAM,
+				     EMU_SYN_NO_CHUNK_BIT,
+				     "QUERY of vhca %u without the chunk bit: migration_in_chunks is on, and upstream sets chunk on every QUERY then",
+				     a.vhca_id);
+	if (a.incremental && v->tracking && pf->c.mig_state && v->c.reinit &&
+	    ++v->inc_queries == v->c.reinit)
+		emu_reinit(v);
 	/* incremental: 0 when nothing is dirty (a final SAVE still works) */
 	total = a.incremental ? emu_inc_bytes(v) : emu_all_bytes(v);
 	if (total != 0 || !a.incremental)
 		total += EMU_HDR_LEN;
 	memset(&res, 0, sizeof(res));
+	if (pf->c.mig_state)
+		res.migration_state = emu_mig_state(v);
 	if (a.chunk) {
 		res.required_umem_size =
 			(uint32_t)RTE_MIN(emu_chunk_min(pf, v), total);
 		res.remaining_total_size = total;
+		v->chunk_req = res.required_umem_size;
+		v->chunk_k = 0;
 	} else {
 		if (total > MIG_MLX5_MAX_IMAGE_SIZE)
 			return mlx5_emu_fail(pf, r, MIG_MLX5_STAT_EXCEED_LIM,
@@ -113,6 +158,8 @@ mlx5_emu_query(struct mig_mlx5_emu_pf *pf, const void *in, size_t inlen,
 					     a.vhca_id, total);
 		res.required_umem_size = (uint32_t)total;
 	}
+	if (a.incremental)
+		v->inc_req = res.required_umem_size;
 	return mig_mlx5_build_query_vhca_migration_state_out(out, outlen,
 							     &res) < 0 ?
 		       -EMSGSIZE : 0;
@@ -216,6 +263,7 @@ emu_save_select(struct emu_vf *v, const struct mig_mlx5_save_vhca_state_args *a,
 {
 	size_t bm = emu_words(v->npages) * sizeof(uint64_t);
 	uint64_t *t;
+	size_t w;
 
 	if (!a->incremental) {
 		memset(v->pend, 0xff, bm);
@@ -237,6 +285,17 @@ emu_save_select(struct emu_vf *v, const struct mig_mlx5_save_vhca_state_args *a,
 		v->dirty = t;
 		v->npend = v->ndirty;
 		v->ndirty = 0;
+	} else if (v->ndirty != 0) {
+		/* the rest of an unfinished set and the pages dirtied since */
+		v->pend_bytes = emu_inc_bytes(v);
+		for (w = 0; w < bm / 8; w++) {
+			v->pend[w] |= v->dirty[w];
+			v->dirty[w] = 0;
+		}
+		v->npend = 0;
+		for (w = 0; w < bm / 8; w++)
+			v->npend += (uint64_t)__builtin_popcountll(v->pend[w]);
+		v->ndirty = 0;
 	}
 	v->scan = 0;
 }
@@ -251,7 +310,7 @@ mlx5_emu_save(struct mig_mlx5_emu_pf *pf, const void *in, size_t inlen,
 	struct emu_dma d;
 	struct emu_vf *v;
 	uint64_t cand, min, used;
-	uint32_t nrec;
+	uint32_t nrec, inc_req;
 	bool last;
 	int ret;
 
@@ -263,14 +322,20 @@ mlx5_emu_save(struct mig_mlx5_emu_pf *pf, const void *in, size_t inlen,
 		return mlx5_emu_fail(pf, r, MIG_MLX5_STAT_BAD_PARAM,
 				     EMU_SYN_NO_VHCA, "SAVE: no vhca_id %u",
 				     a.vhca_id);
+	if (a.size == 0 || a.size % EMU_PAGE != 0)
+		return mlx5_emu_fail(pf, r, MIG_MLX5_STAT_BAD_PARAM,
+				     EMU_SYN_NOT_PAGES,
+				     "SAVE of vhca %u: size %" PRIu32 " is not a whole number of %u-byte pages",
+				     a.vhca_id, a.size, EMU_PAGE);
 	ret = emu_save_check(pf, v, &a, r);
+	inc_req = v->inc_req;
+	v->inc_req = 0;
 	if (ret != 0 || r->status != MIG_MLX5_STAT_OK)
 		goto cleanup;
 	if (mlx5_emu_dma_map(pf, a.mkey, a.va, a.size, true, &d, r) != 0 ||
 	    r->status != MIG_MLX5_STAT_OK)
 		return 0;
-	if (a.set_track && a.incremental &&
-	    ++v->tracked_inc == v->c.fail_precopy)
+	if (a.set_track && ++v->tracked_saves == v->c.fail_precopy)
 		return mlx5_emu_fail(pf, r, MIG_MLX5_STAT_BAD_RES_STATE,
 				     EMU_SYN_PRECOPY,
 				     "tracked SAVE of vhca %u: the state changed too much since QUERY (fault injection emu_fail_precopy=%" PRIu64 ")",
@@ -278,7 +343,8 @@ mlx5_emu_save(struct mig_mlx5_emu_pf *pf, const void *in, size_t inlen,
 	cand = EMU_HDR_LEN + (a.incremental ? emu_inc_bytes(v)
 					    : emu_all_bytes(v));
 	if (cand > a.size) {
-		if (a.set_track)
+		/* without chunk mode an image is whole or nothing */
+		if (a.set_track && !pf->c.chunk)
 			return mlx5_emu_fail(pf, r, MIG_MLX5_STAT_BAD_RES_STATE,
 					     EMU_SYN_PRECOPY,
 					     "tracked SAVE of vhca %u: the image needs %" PRIu64 " bytes, the buffer has %" PRIu32 " (the state changed since QUERY)",
@@ -288,17 +354,32 @@ mlx5_emu_save(struct mig_mlx5_emu_pf *pf, const void *in, size_t inlen,
 					     EMU_SYN_BUF_SMALL,
 					     "SAVE of vhca %u: the image needs %" PRIu64 " bytes, the buffer has %" PRIu32 " (chunk mode off)",
 					     a.vhca_id, cand, a.size);
-		min = emu_chunk_min(pf, v);
-		if (a.size < min)
-			return mlx5_emu_fail(pf, r, MIG_MLX5_STAT_BAD_PARAM,
-					     EMU_SYN_BUF_SMALL,
-					     "SAVE of vhca %u: buffer of %" PRIu32 " bytes is below the chunk minimum %" PRIu64,
-					     a.vhca_id, a.size, min);
+		/* chunk mode: a piece of it, tracked (pre-copy) or not */
+		if (a.set_track) {
+			/* at least one record; else the state outgrew it */
+			min = EMU_HDR_LEN + EMU_REC_LEN + v->c.page;
+			if (a.size < min)
+				return mlx5_emu_fail(pf, r,
+						     MIG_MLX5_STAT_BAD_RES_STATE,
+						     EMU_SYN_PRECOPY,
+						     "tracked SAVE of vhca %u: the image needs %" PRIu64 " bytes, the buffer has %" PRIu32 " (the state changed since QUERY)",
+						     a.vhca_id, cand, a.size);
+		} else {
+			min = RTE_MAX(emu_chunk_min(pf, v), v->chunk_req);
+			if (a.size < min)
+				return mlx5_emu_fail(pf, r,
+						     MIG_MLX5_STAT_BAD_PARAM,
+						     EMU_SYN_BUF_SMALL,
+						     "SAVE of vhca %u: buffer of %" PRIu32 " bytes is below the chunk minimum %" PRIu64,
+						     a.vhca_id, a.size, min);
+		}
 	}
 	pf->session_rng += EMU_WORD_STEP;
 	emu_save_select(v, &a, mig_mix64(pf->session_rng));
-	if (a.set_track)
+	if (a.set_track) {
 		v->tracking = true;
+		v->reinit_pending = false;
+	}
 	used = emu_write_recs(v, &d, a.size, &nrec);
 	last = !a.set_track && v->npend == 0;
 	memset(&hdr, 0, sizeof(hdr));
@@ -329,9 +410,17 @@ mlx5_emu_save(struct mig_mlx5_emu_pf *pf, const void *in, size_t inlen,
 	}
 	memset(&res, 0, sizeof(res));
 	res.actual_image_size = (uint32_t)used;
-	if (v->npend > 0 && !a.set_track)
+	if (v->npend > 0 && !a.set_track) {
+		/* emu_chunk_grow: each chunk may need more than the last */
+		v->chunk_k++;
 		res.next_required_umem_size = (uint32_t)RTE_MIN(
-			emu_chunk_min(pf, v), EMU_HDR_LEN + v->pend_bytes);
+			emu_chunk_min(pf, v) + pf->c.chunk_grow * v->chunk_k,
+			EMU_HDR_LEN + v->pend_bytes);
+		v->chunk_req = res.next_required_umem_size;
+	} else {
+		v->chunk_req = 0;
+		v->chunk_k = 0;
+	}
 	r->bytes = used;
 	return mig_mlx5_build_save_vhca_state_out(out, outlen, &res) < 0 ?
 		       -EMSGSIZE : 0;
@@ -339,6 +428,11 @@ cleanup:
 	if (ret != 1)
 		return 0;
 	/* incremental=0, set_track=0 while running: leave PRE_COPY */
+	if (a.size < inc_req)
+		return mlx5_emu_fail(pf, r, MIG_MLX5_STAT_BAD_PARAM,
+				     EMU_SYN_BUF_SMALL,
+				     "SAVE of vhca %u leaving pre-copy: buffer of %" PRIu32 " bytes, its QUERY asked for %" PRIu32,
+				     a.vhca_id, a.size, inc_req);
 	v->tracking = false;
 	memset(v->dirty, 0, emu_words(v->npages) * sizeof(uint64_t));
 	memset(v->pend, 0, emu_words(v->npages) * sizeof(uint64_t));

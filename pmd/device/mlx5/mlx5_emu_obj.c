@@ -189,9 +189,76 @@ emu_umem_find(struct mig_mlx5_emu_pf *pf, uint32_t id)
 	unsigned int k;
 
 	for (k = 0; k < EMU_OBJ_MAX; k++)
-		if (pf->umem[k].used && pf->umem[k].id == id)
+		if (pf->umem[k].used && !pf->umem[k].inline_mtt &&
+		    pf->umem[k].id == id)
 			return &pf->umem[k];
 	return NULL;
+}
+
+/*
+ * The translation of an inline-MTT mkey (the kernel driver's form: page
+ * addresses in CREATE_MKEY itself, start_addr 0), kept as a umem of its own.
+ */
+static struct emu_umem *
+emu_mkey_inline(struct mig_mlx5_emu_pf *pf, const void *in,
+		const struct mig_mlx5_create_mkey_args *a, struct emu_res *r)
+{
+	struct emu_umem *u = NULL;
+	uint64_t i, pg, pages;
+	unsigned int k;
+
+	if (a->log_page_size < 12 || a->log_page_size > 30) {
+		mlx5_emu_fail(pf, r, MIG_MLX5_STAT_BAD_PARAM, EMU_SYN_OBJ,
+			      "CREATE_MKEY: log_page_size %u", a->log_page_size);
+		return NULL;
+	}
+	pg = UINT64_C(1) << a->log_page_size;
+	pages = (a->len + pg - 1) / pg;
+	if (a->len == 0 || pages > a->n_mtt ||
+	    a->translations_octword_size !=
+		    a->translations_octword_actual_size) {
+		mlx5_emu_fail(pf, r, MIG_MLX5_STAT_BAD_PARAM, EMU_SYN_OBJ,
+			      "CREATE_MKEY: len %" PRIu64 " needs %" PRIu64 " MTT entries, %u given (octwords %u, actual %u)",
+			      a->len, pages, a->n_mtt,
+			      a->translations_octword_size,
+			      a->translations_octword_actual_size);
+		return NULL;
+	}
+	for (k = 0; k < EMU_OBJ_MAX; k++)
+		if (!pf->umem[k].used) {
+			u = &pf->umem[k];
+			break;
+		}
+	if (u != NULL)
+		u->mtt = malloc(pages * sizeof(uint64_t));
+	if (u == NULL || u->mtt == NULL) {
+		mlx5_emu_fail(pf, r, MIG_MLX5_STAT_NO_RESOURCES, EMU_SYN_OBJ,
+			      "CREATE_MKEY: no room for %" PRIu64 " MTT entries",
+			      pages);
+		return NULL;
+	}
+	for (i = 0; i < pages; i++) {
+		u->mtt[i] = mig_mlx5_get(in,
+					 MIG_MLX5_CREATE_MKEY_IN_KLM_PAS_MTT +
+						 64 * i, 64);
+		if (u->mtt[i] & (pg - 1)) {
+			free(u->mtt);
+			u->mtt = NULL;
+			mlx5_emu_fail(pf, r, MIG_MLX5_STAT_BAD_PARAM, EMU_SYN_OBJ,
+				      "CREATE_MKEY: MTT entry %" PRIu64 " not aligned to the %" PRIu64 "-byte page",
+				      i, pg);
+			return NULL;
+		}
+	}
+	u->used = true;
+	u->inline_mtt = true;
+	u->id = 0;
+	u->log_page = a->log_page_size;
+	u->page_offset = 0;
+	u->n_mtt = pages;
+	u->rd = u->wr = true; /* access is the mkey's lr / lw */
+	u->refs = 0;
+	return u;
 }
 
 int
@@ -237,22 +304,11 @@ mlx5_emu_create_mkey(struct mig_mlx5_emu_pf *pf, const void *in, size_t inlen,
 		return mlx5_emu_fail(pf, r, MIG_MLX5_STAT_BAD_PARAM,
 				     EMU_SYN_OBJ, "CREATE_MKEY: %s",
 				     mig_err_last());
-	if (!a.umem_valid || a.access_mode != MIG_MLX5_MKC_ACCESS_MODE_MTT)
+	if (a.access_mode != MIG_MLX5_MKC_ACCESS_MODE_MTT)
 		return mlx5_emu_fail(pf, r, MIG_MLX5_STAT_BAD_PARAM,
 				     EMU_SYN_OBJ,
-				     "CREATE_MKEY: the emulator supports MTT mkeys over a umem only (umem_valid %u, access_mode %u)",
-				     a.umem_valid, a.access_mode);
-	u = emu_umem_find(pf, a.umem_id);
-	if (u == NULL)
-		return mlx5_emu_fail(pf, r, MIG_MLX5_STAT_BAD_RESOURCE,
-				     EMU_SYN_OBJ, "CREATE_MKEY: no umem %u",
-				     a.umem_id);
-	if (a.umem_offset + a.len >
-	    (u->n_mtt << u->log_page) - u->page_offset)
-		return mlx5_emu_fail(pf, r, MIG_MLX5_STAT_BAD_PARAM,
-				     EMU_SYN_OBJ,
-				     "CREATE_MKEY: len %" PRIu64 " at umem offset %" PRIu64 " exceeds umem %u",
-				     a.len, a.umem_offset, a.umem_id);
+				     "CREATE_MKEY: the emulator supports MTT mkeys only (access_mode %u)",
+				     a.access_mode);
 	for (k = 0; k < EMU_OBJ_MAX; k++)
 		if (!pf->mkey[k].used) {
 			mk = &pf->mkey[k];
@@ -261,6 +317,26 @@ mlx5_emu_create_mkey(struct mig_mlx5_emu_pf *pf, const void *in, size_t inlen,
 	if (mk == NULL)
 		return mlx5_emu_fail(pf, r, MIG_MLX5_STAT_NO_RESOURCES,
 				     EMU_SYN_OBJ, "CREATE_MKEY: no free mkey");
+	if (!a.umem_valid) {
+		u = emu_mkey_inline(pf, in, &a, r);
+		if (u == NULL)
+			return 0;
+		a.umem_offset = 0;
+	} else {
+		u = emu_umem_find(pf, a.umem_id);
+		if (u == NULL)
+			return mlx5_emu_fail(pf, r,
+					     MIG_MLX5_STAT_BAD_RESOURCE,
+					     EMU_SYN_OBJ,
+					     "CREATE_MKEY: no umem %u",
+					     a.umem_id);
+		if (a.umem_offset + a.len >
+		    (u->n_mtt << u->log_page) - u->page_offset)
+			return mlx5_emu_fail(pf, r, MIG_MLX5_STAT_BAD_PARAM,
+					     EMU_SYN_OBJ,
+					     "CREATE_MKEY: len %" PRIu64 " at umem offset %" PRIu64 " exceeds umem %u",
+					     a.len, a.umem_offset, a.umem_id);
+	}
 	mk->used = true;
 	mk->index = pf->next_obj++ & 0xffffff;
 	mk->key_7_0 = a.mkey_7_0;
@@ -297,6 +373,10 @@ mlx5_emu_destroy_mkey(struct mig_mlx5_emu_pf *pf, const void *in, size_t inlen,
 				     EMU_SYN_OBJ, "DESTROY_MKEY: no mkey index %u",
 				     a.mkey_index);
 	pf->mkey[k].umem->refs--;
+	if (pf->mkey[k].umem->inline_mtt) {
+		free(pf->mkey[k].umem->mtt);
+		memset(pf->mkey[k].umem, 0, sizeof(*pf->mkey[k].umem));
+	}
 	memset(&pf->mkey[k], 0, sizeof(pf->mkey[k]));
 	memset(&res, 0, sizeof(res));
 	return mig_mlx5_build_destroy_mkey_out(out, outlen, &res) < 0 ?

@@ -72,6 +72,7 @@ struct emu_umem {
 	uint64_t *mtt;       /* page addresses (process addresses here) */
 	bool rd, wr;
 	unsigned int refs;   /* mkeys over it */
+	bool inline_mtt;     /* the MTT list of an inline-MTT mkey, its own */
 };
 
 struct emu_mkey {
@@ -103,7 +104,12 @@ struct emu_vf {
 	uint64_t scan;       /* next page to look at in pend */
 	uint64_t session;
 	uint32_t seq;
-	uint64_t tracked_inc; /* tracked incremental SAVEs (fail_precopy) */
+	uint64_t tracked_saves; /* tracked SAVEs (fail_precopy) */
+	uint64_t inc_queries; /* tracked incremental QUERYs (reinit) */
+	bool reinit_pending; /* new initial data not yet saved */
+	uint64_t chunk_req;  /* smallest buffer for the next chunk */
+	uint64_t chunk_k;    /* chunks of the current untracked save */
+	uint32_t inc_req;    /* last incremental QUERY's size, until a SAVE */
 	uint64_t saves;      /* SAVEs that wrote an image (corrupt_save) */
 	/* load side */
 	bool ld_active;
@@ -157,6 +163,11 @@ struct emu_res {
 #define EMU_SYN_NO_MULTI_LOAD  0x0e00000eu
 #define EMU_SYN_CAP            0x0e00000fu
 #define EMU_SYN_OBJ            0x0e000010u
+#define EMU_SYN_NOT_PAGES      0x0e000011u
+#define EMU_SYN_NO_CHUNK_BIT   0x0e000012u
+
+/* SAVE buffers are whole pages (the kernel's allocated_length). */
+#define EMU_PAGE 4096u
 
 /* A window of process memory described by an mkey. */
 struct emu_dma {

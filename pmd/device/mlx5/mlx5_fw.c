@@ -33,16 +33,21 @@ mlx5_fw_error(struct mlx5_dev *md, const char *step, int err)
 	return err;
 }
 
+/*
+ * @p cur: current values, or the maximum (what upstream's
+ * mlx5_vport_get_other_func_cap reads for the VF's general-2 caps).
+ */
 static int
-fw_hca_cap(struct mlx5_dev *md, uint8_t type, bool other, void *out,
-	   size_t outlen)
+fw_hca_cap(struct mlx5_dev *md, uint8_t type, bool other, bool cur,
+	   void *out, size_t outlen)
 {
 	struct mig_mlx5_query_hca_cap_args a;
 	uint8_t in[MIG_MLX5_QUERY_HCA_CAP_IN_LEN];
 	int ret;
 
 	memset(&a, 0, sizeof(a));
-	a.op_mod = MIG_MLX5_HCA_CAP_OP_MOD(type, MIG_MLX5_HCA_CAP_CUR);
+	a.op_mod = MIG_MLX5_HCA_CAP_OP_MOD(type, cur ? MIG_MLX5_HCA_CAP_CUR :
+						       MIG_MLX5_HCA_CAP_MAX);
 	a.other_function = other;
 	a.function_id = other ? (uint16_t)(md->o.vf + 1) : 0;
 	ret = mig_mlx5_build_query_hca_cap_in(in, sizeof(in), &a);
@@ -59,15 +64,16 @@ mlx5_fw_caps(struct mlx5_dev *md)
 	struct mig_mlx5_hca_cap2_res c2;
 	int ret;
 
-	ret = fw_hca_cap(md, MIG_MLX5_CAP_TYPE_GENERAL, false, out, sizeof(out));
+	ret = fw_hca_cap(md, MIG_MLX5_CAP_TYPE_GENERAL, false, true, out,
+			 sizeof(out));
 	if (ret == 0)
 		ret = mig_mlx5_parse_hca_cap_out(out, sizeof(out), &c);
 	if (ret < 0)
 		return mlx5_fw_error(md, "QUERY_HCA_CAP of the PF", ret);
 	md->caps.migration = c.migration;
 	if (c.hca_cap_2) {
-		ret = fw_hca_cap(md, MIG_MLX5_CAP_TYPE_GENERAL_2, false, out,
-				 sizeof(out));
+		ret = fw_hca_cap(md, MIG_MLX5_CAP_TYPE_GENERAL_2, false, true,
+				 out, sizeof(out));
 		if (ret == 0)
 			ret = mig_mlx5_parse_hca_cap2_out(out, sizeof(out), &c2);
 		if (ret < 0)
@@ -76,19 +82,22 @@ mlx5_fw_caps(struct mlx5_dev *md)
 		md->caps.multi_load = c2.migration_multi_load;
 		md->caps.tracking = c2.migration_tracking_state;
 		md->caps.chunk = c2.migration_in_chunks;
+		md->caps.mig_state = c2.migration_state;
 	}
 	if (md->o.vf < 0) {
 		/* named by vhca_id: nothing to ask about the function */
 		md->caps.migratable = true;
 		return 0;
 	}
-	ret = fw_hca_cap(md, MIG_MLX5_CAP_TYPE_GENERAL, true, out, sizeof(out));
+	/* upstream: vhca_id from the current caps, migratable from the max */
+	ret = fw_hca_cap(md, MIG_MLX5_CAP_TYPE_GENERAL, true, true, out,
+			 sizeof(out));
 	if (ret == 0)
 		ret = mig_mlx5_parse_hca_cap_out(out, sizeof(out), &c);
 	if (ret < 0)
 		return mlx5_fw_error(md, "QUERY_HCA_CAP of the VF", ret);
 	md->ch.vhca_id = c.vhca_id;
-	ret = fw_hca_cap(md, MIG_MLX5_CAP_TYPE_GENERAL_2, true, out,
+	ret = fw_hca_cap(md, MIG_MLX5_CAP_TYPE_GENERAL_2, true, false, out,
 			 sizeof(out));
 	if (ret == 0)
 		ret = mig_mlx5_parse_hca_cap2_out(out, sizeof(out), &c2);
@@ -149,9 +158,10 @@ mlx5_fw_resume(struct mlx5_dev *md, uint16_t op_mod)
 }
 
 int
-mlx5_fw_query(struct mlx5_dev *md, bool incremental, bool chunk,
+mlx5_fw_query(struct mlx5_dev *md, bool incremental,
 	      struct mig_mlx5_query_vhca_migration_state_res *r)
 {
+	bool chunk = md->chunk_mode;
 	struct mig_mlx5_query_vhca_migration_state_args a = {
 		.vhca_id = md->ch.vhca_id,
 		.incremental = incremental,
@@ -161,6 +171,7 @@ mlx5_fw_query(struct mlx5_dev *md, bool incremental, bool chunk,
 	uint8_t out[MIG_MLX5_QUERY_VHCA_MIGRATION_STATE_OUT_LEN];
 	int ret;
 
+	memset(r, 0, sizeof(*r));
 	ret = mig_mlx5_build_query_vhca_migration_state_in(in, sizeof(in), &a);
 	if (ret > 0)
 		ret = mig_mlx5_chan_exec(&md->ch, in, sizeof(in), out,

@@ -160,7 +160,10 @@ const char *mig_mlx5_cmd_name(uint16_t opcode);
 #define MIG_MLX5_OUT_SYNDROME		0x20, 32
 #define MIG_MLX5_HDR_LEN		8
 
-/* QUERY_HCA_CAP. op_mod = (capability type << 1) | current. */
+/*
+ * QUERY_HCA_CAP. op_mod = (capability type << 1) | current. Bits 0x10-0x1f
+ * are reserved (no uid), as in Linux mlx5_ifc.h query_hca_cap_in.
+ */
 #define MIG_MLX5_QUERY_HCA_CAP_IN_OTHER_FUNCTION	0x40, 1
 #define MIG_MLX5_QUERY_HCA_CAP_IN_FUNCTION_ID		0x50, 16
 #define MIG_MLX5_QUERY_HCA_CAP_IN_LEN			16
@@ -300,7 +303,7 @@ const char *mig_mlx5_cmd_name(uint16_t opcode);
 #define MIG_MLX5_MKC_START_ADDR				0x80, 64
 #define MIG_MLX5_MKC_LEN				0xc0, 64
 #define MIG_MLX5_MKC_TRANSLATIONS_OCTWORD_SIZE		0x1a0, 32
-#define MIG_MLX5_MKC_LOG_PAGE_SIZE			0x1db, 5
+#define MIG_MLX5_MKC_LOG_PAGE_SIZE			0x1da, 6
 #define MIG_MLX5_MKC_LEN_BYTES				64
 
 /* mkc access_mode (5 bits, split 4_2 / 1_0). */

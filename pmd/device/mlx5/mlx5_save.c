@@ -15,8 +15,15 @@
  *
  * Exactly one SAVE is in flight at a time, into a ring of 1 + readahead
  * staging buffers: while the engine copies chunk n out (and sends it), the
- * firmware already saves chunk n + 1 .. n + readahead. Chunk buffers are
- * max(firmware minimum, min(chunk cap, remaining total)).
+ * firmware already saves chunk n + 1 .. n + readahead.
+ *
+ * Sizes, as drivers/vfio/pci/mlx5/main.c (mlx5vf_prep_stop_copy): every
+ * SAVE size is whole pages; the stop-copy buffer is, in chunk mode,
+ * max(required_umem_size, min(chunk cap, remaining_total_size)), else the
+ * state size plus 10 % when tracked (pre-copy) or the state size; the
+ * initial pre-copy image gets that same buffer; a middle image, a REINIT
+ * image and the cleanup SAVE get their QUERY's required_umem_size; a
+ * stop-copy chunk gets max(next_required_umem_size, that buffer).
  */
 
 #include <errno.h>
@@ -27,18 +34,38 @@
 #include <rte_byteorder.h>
 #include <rte_common.h>
 
+#include "mig_time.h"
 #include "mlx5_drv.h"
 #include "mig_rate.h"
 
-#define SAVE_BUF_MIN 4096u
-#define SAVE_SLACK (64u * 1024)
 #define SAVE_QUERY_NS (100ull * 1000000ull)
+
+/* Whole pages, at least one, at most the 32-bit SAVE limit. */
+static uint64_t
+save_pages(uint64_t size)
+{
+	size = RTE_ALIGN_CEIL(RTE_MAX(size, (uint64_t)MLX5_PAGE),
+			      (uint64_t)MLX5_PAGE);
+	return RTE_MIN(size, MLX5_SAVE_BUF_MAX);
+}
 
 static uint64_t
 slot_unread(const struct mlx5_slot *s)
 {
 	return s->st == MLX5_SLOT_READY ?
 		       MLX5_REC_HDR_LEN + s->img_len - s->off : 0;
+}
+
+/* Stream bytes produced and not yet read. */
+static uint64_t
+save_unread(const struct mlx5_saver *sv)
+{
+	uint64_t n = sv->sc_len - sv->sc_off;
+	unsigned int i;
+
+	for (i = 0; i < sv->nslot; i++)
+		n += slot_unread(&sv->slot[i]);
+	return n;
 }
 
 static int
@@ -67,21 +94,12 @@ static uint64_t
 save_final_size(const struct mlx5_dev *md)
 {
 	const struct mlx5_saver *sv = &md->sv;
-	uint64_t size;
 
-	/*
-	 * remaining counts the firmware's image header once, every chunk
-	 * has one: leave slack so that the last chunk is not split in two
-	 */
+	/* the kernel's mlx5vf_mig_file_get_stop_copy_buf: reuse or grow */
 	if (md->chunk_mode)
-		size = RTE_MAX((uint64_t)sv->next_min,
-			       RTE_MIN(sv->chunk_size,
-				       sv->remaining + sv->remaining / 64 +
-					       SAVE_SLACK));
-	else
-		size = sv->remaining;
-	return RTE_MIN(RTE_MAX(size, (uint64_t)SAVE_BUF_MIN),
-		       MLX5_SAVE_BUF_MAX);
+		return save_pages(RTE_MAX((uint64_t)sv->next_min,
+					  sv->chunk_size));
+	return save_pages(RTE_MAX(sv->remaining, sv->chunk_size));
 }
 
 /* Issue the next SAVE if one is due and a buffer is free. */
@@ -90,7 +108,7 @@ save_kick(struct mlx5_dev *md)
 {
 	struct mlx5_saver *sv = &md->sv;
 	struct mlx5_slot *s = &sv->slot[sv->wr];
-	bool inc, track = false;
+	bool inc, track = false, initial = false;
 	uint64_t size;
 	int ret;
 
@@ -104,12 +122,13 @@ save_kick(struct mlx5_dev *md)
 		size = sv->middle_size;
 		inc = true;
 		track = true;
+		initial = sv->middle_initial;
 	} else {
 		return;
 	}
 	ret = slot_reserve(md, s, size);
 	if (ret == 0)
-		ret = mlx5_fw_save_submit(md, s, inc, track, size);
+		ret = mlx5_fw_save_submit(md, s, inc, track, s->b.len);
 	if (ret < 0) {
 		save_fail(md, ret);
 		return;
@@ -117,11 +136,13 @@ save_kick(struct mlx5_dev *md)
 	s->st = MLX5_SLOT_SAVING;
 	s->tracked = track;
 	s->stop_copy = sv->final;
-	s->initial = false;
-	if (sv->final)
+	s->initial = initial;
+	if (sv->final) {
 		sv->final_issued = true;
-	else
+	} else {
 		sv->want_middle = false;
+		sv->middle_initial = false;
+	}
 	sv->saving = 1;
 	sv->wr = (sv->wr + 1) % sv->nslot;
 }
@@ -135,21 +156,30 @@ save_complete(struct mlx5_dev *md, struct mlx5_slot *s)
 	int ret;
 
 	sv->saving = 0;
+	memset(&r, 0, sizeof(r));
 	ret = s->cmd.err;
 	if (ret == 0)
 		ret = mig_mlx5_parse_save_vhca_state_out(s->out, sizeof(s->out),
 							 &r);
-	if (ret < 0 && s->tracked && !s->initial &&
+	if (ret < 0 && !s->stop_copy &&
 	    r.hdr.status == MIG_MLX5_STAT_BAD_RES_STATE) {
-		/* the kernel's PRE_COPY fallback: full image at stop-copy */
+		/*
+		 * the kernel's PRE_COPY_ERROR (mlx5vf_mig_file_cleanup_cb):
+		 * any SAVE but a stop-copy chunk, the initial one included
+		 */
 		MLX5_LOG(INFO,
-			 "mlx5 %s: middle pre-copy SAVE failed with BAD_RES_STATE (%s); no more pre-copy images, the final image will be a full one",
-			 md->dev->name, md->ch.ops->detail != NULL ?
-						md->ch.ops->detail(&md->ch) : "");
+			 "mlx5 %s: %s pre-copy SAVE failed with BAD_RES_STATE (%s); no more pre-copy images, the final image will be a full one",
+			 md->dev->name, s->initial ? "initial" : "middle",
+			 md->ch.ops->detail != NULL ?
+				 md->ch.ops->detail(&md->ch) : "");
 		sv->precopy_err = true;
 		sv->dirty_est = 0;
+		sv->dirty_total = md->dev->info.state_size;
+		sv->want_middle = false;
 		s->st = MLX5_SLOT_FREE;
+		s->initial = false;
 		sv->wr = (unsigned int)(s - sv->slot);
+		sv->initial_left = RTE_MIN(sv->initial_left, save_unread(sv));
 		return;
 	}
 	if (ret < 0) {
@@ -169,9 +199,8 @@ save_complete(struct mlx5_dev *md, struct mlx5_slot *s)
 	s->off = 0;
 	s->st = MLX5_SLOT_READY;
 	sv->images++;
-	if (s->initial)
-		sv->initial_left = (sv->sc_len - sv->sc_off) + MLX5_REC_HDR_LEN +
-				   r.actual_image_size;
+	if (s->initial) /* the last bytes of the stream so far */
+		sv->initial_left = save_unread(sv);
 	if (s->stop_copy) {
 		sv->remaining = sv->remaining > r.actual_image_size ?
 					sv->remaining - r.actual_image_size : 0;
@@ -223,8 +252,7 @@ save_copy(struct mlx5_dev *md, struct mig_io *io)
 			memcpy(dst + io->len, sv->sc + sv->sc_off, n);
 			sv->sc_off += n;
 			io->len += n;
-			if (sv->precopy)
-				sv->initial_left -= RTE_MIN(sv->initial_left, n);
+			sv->initial_left -= RTE_MIN(sv->initial_left, n);
 			continue;
 		}
 		s = &sv->slot[sv->rd];
@@ -241,8 +269,8 @@ save_copy(struct mlx5_dev *md, struct mig_io *io)
 		}
 		s->off += n;
 		io->len += n;
-		if (s->initial)
-			sv->initial_left -= RTE_MIN(sv->initial_left, n);
+		/* initial data is a prefix of what is unread (REINIT too) */
+		sv->initial_left -= RTE_MIN(sv->initial_left, n);
 		if (s->off == MLX5_REC_HDR_LEN + s->img_len) {
 			s->st = MLX5_SLOT_FREE;
 			s->initial = false;
@@ -252,28 +280,62 @@ save_copy(struct mlx5_dev *md, struct mig_io *io)
 	}
 }
 
-/* Nothing queued in pre-copy: ask for a middle image, or say "no data". */
+/*
+ * QUERY incremental in PRE_COPY (no SAVE in flight). With migration_state,
+ * OPER_MIGRATION_INIT means new initial data: as the kernel's REINIT
+ * (mlx5vf_precopy_ioctl), the bytes not yet read count as initial and a
+ * tracked SAVE of the new initial data follows them.
+ */
 static int
-save_middle(struct mlx5_dev *md)
+save_query_inc(struct mlx5_dev *md)
 {
 	struct mlx5_saver *sv = &md->sv;
 	struct mig_mlx5_query_vhca_migration_state_res r;
 	int ret;
 
-	if (!sv->precopy || sv->precopy_err || md->state != MIG_STATE_PRE_COPY)
-		return 0;
-	ret = mlx5_fw_query(md, true, false, &r);
+	ret = mlx5_fw_query(md, true, &r);
 	if (ret < 0)
-		return save_fail(md, ret);
+		return ret;
 	sv->query_ns = mig_time_ns();
 	sv->dirty_est = r.required_umem_size;
-	if (r.required_umem_size == 0)
+	sv->dirty_total = md->chunk_mode ? r.remaining_total_size :
+					   r.required_umem_size;
+	if (!md->caps.mig_state || r.required_umem_size == 0 ||
+	    r.migration_state != MIG_MLX5_MIG_STATE_OPER_MIGRATION_INIT)
 		return 0;
-	/* the state keeps changing between QUERY and SAVE: 10 % headroom */
-	sv->middle_size = RTE_MIN((uint64_t)r.required_umem_size +
-				  r.required_umem_size / 10 + SAVE_BUF_MIN,
-				  MLX5_SAVE_BUF_MAX);
+	MLX5_LOG(INFO, "mlx5 %s: the firmware reports new initial data (migration_state INIT, %" PRIu32 " bytes)",
+		 md->dev->name, r.required_umem_size);
+	sv->reinit = true;
 	sv->want_middle = true;
+	sv->middle_initial = true;
+	sv->middle_size = save_pages(r.required_umem_size);
+	sv->initial_left = save_unread(sv) + MLX5_REC_HDR_LEN +
+			   r.required_umem_size;
+	sv->dirty_est = 0;
+	return 0;
+}
+
+/* Nothing queued in pre-copy: ask for a middle image, or say "no data". */
+static int
+save_middle(struct mlx5_dev *md)
+{
+	struct mlx5_saver *sv = &md->sv;
+	int ret;
+
+	if (!sv->precopy || sv->precopy_err || md->state != MIG_STATE_PRE_COPY)
+		return 0;
+	if (!sv->want_middle) {
+		ret = save_query_inc(md);
+		if (ret < 0)
+			return save_fail(md, ret);
+	}
+	if (!sv->want_middle) {
+		if (sv->dirty_est == 0)
+			return 0;
+		/* exactly the QUERY's size, in pages, as the kernel */
+		sv->middle_size = save_pages(sv->dirty_est);
+		sv->want_middle = true;
+	}
 	save_kick(md);
 	return sv->saving ? 1 : 0;
 }
@@ -398,43 +460,44 @@ mlx5_save_start(struct mlx5_dev *md, bool precopy)
 {
 	struct mig_mlx5_query_vhca_migration_state_res r;
 	struct mlx5_saver *sv = &md->sv;
-	bool chunk = md->chunk_mode && !precopy;
-	uint64_t total;
+	uint64_t total, req, prep;
 	int ret;
 
 	mlx5_save_stop(md);
-	ret = mlx5_fw_query(md, false, chunk, &r);
-	if (ret < 0) {
-		if (ret == -EFBIG && precopy)
-			mig_err_set(mig_mlx5_logtype,
-				    "mlx5 %s: entering pre-copy: the initial image would exceed 4 GiB; migrate with precopy=0 (stop-copy in chunks)",
-				    md->dev->name);
+	ret = mlx5_fw_query(md, false, &r);
+	if (ret < 0)
 		return ret;
-	}
-	total = chunk ? r.remaining_total_size : r.required_umem_size;
+	req = r.required_umem_size;
+	total = md->chunk_mode ? r.remaining_total_size : req;
+	if (md->chunk_mode)
+		prep = RTE_MAX(req, RTE_MIN(md->o.chunk, total));
+	else if (precopy) /* the final image may grow: 10 % headroom */
+		prep = req + req / 10;
+	else
+		prep = req;
 	sv->active = true;
 	sv->precopy = precopy;
 	sv->nslot = (unsigned int)md->o.readahead + 1;
 	sv->remaining = total;
-	sv->next_min = chunk ? r.required_umem_size : 0;
-	sv->chunk_size = md->chunk_mode ? RTE_MIN(md->o.chunk, MLX5_SAVE_BUF_MAX)
-					: RTE_MAX(total, (uint64_t)SAVE_BUF_MIN);
-	save_sc_record(sv, md->chunk_mode ?
-			   RTE_MAX((uint64_t)sv->next_min,
-				   RTE_MIN(sv->chunk_size, total)) :
-			   sv->chunk_size);
+	sv->next_min = md->chunk_mode ? r.required_umem_size : 0;
+	sv->chunk_size = save_pages(prep);
+	save_sc_record(sv, sv->chunk_size);
 	if (!precopy) {
 		sv->final = true;
 		save_kick(md);
 		return sv->err;
 	}
-	/* the initial image, with dirty tracking from now on */
-	sv->initial_left = sv->sc_len + MLX5_REC_HDR_LEN + total;
-	ret = slot_reserve(md, &sv->slot[0], RTE_MAX(total,
-						     (uint64_t)SAVE_BUF_MIN));
+	/*
+	 * the initial image, with dirty tracking from now on, into a buffer
+	 * of the stop-copy size (chunk mode: the first piece of the state)
+	 */
+	sv->initial_left = sv->sc_len + MLX5_REC_HDR_LEN +
+			   RTE_MIN(total, sv->chunk_size);
+	sv->dirty_total = total - RTE_MIN(total, sv->chunk_size);
+	ret = slot_reserve(md, &sv->slot[0], sv->chunk_size);
 	if (ret == 0)
 		ret = mlx5_fw_save_submit(md, &sv->slot[0], false, true,
-					  RTE_MAX(total, (uint64_t)SAVE_BUF_MIN));
+					  sv->slot[0].b.len);
 	if (ret < 0) {
 		mlx5_save_stop(md);
 		return ret;
@@ -456,12 +519,14 @@ mlx5_save_final(struct mlx5_dev *md)
 	bool inc = !sv->precopy_err;
 	int ret;
 
-	ret = mlx5_fw_query(md, inc, md->chunk_mode, &r);
+	ret = mlx5_fw_query(md, inc, &r);
 	if (ret < 0)
 		return ret;
 	sv->final = true;
 	sv->want_middle = false;
+	sv->middle_initial = false;
 	sv->dirty_est = 0;
+	sv->dirty_total = 0;
 	if (md->chunk_mode) {
 		sv->next_min = r.required_umem_size;
 		sv->remaining = r.remaining_total_size;
@@ -488,9 +553,19 @@ mlx5_save_abort_precopy(struct mlx5_dev *md)
 	int ret;
 
 	mlx5_save_idle(md);
-	ret = mlx5_fw_query(md, true, false, &r);
+	ret = mlx5_fw_query(md, true, &r);
+	if (ret < 0 && sv->precopy_err &&
+	    r.hdr.status == MIG_MLX5_STAT_BAD_RES_STATE) {
+		/* the initial SAVE failed: tracking never started */
+		MLX5_LOG(INFO, "mlx5 %s: leaving pre-copy: nothing to clean up (%s)",
+			 md->dev->name, mig_err_last());
+		mig_err_clear();
+		mlx5_save_stop(md);
+		return 0;
+	}
+	/* the cleanup SAVE is sized from its QUERY, as the kernel's */
 	if (ret == 0)
-		ret = slot_reserve(md, s, SAVE_BUF_MIN);
+		ret = slot_reserve(md, s, save_pages(r.required_umem_size));
 	if (ret == 0)
 		ret = mlx5_fw_save_submit(md, s, false, false, s->b.len);
 	if (ret == 0) {
@@ -513,34 +588,38 @@ mlx5_save_sizes(struct mlx5_dev *md, struct mig_dev_sizes *sz)
 {
 	struct mig_mlx5_query_vhca_migration_state_res r;
 	struct mlx5_saver *sv = &md->sv;
-	uint64_t unread = sv->sc_len - sv->sc_off, other = 0, now;
-	unsigned int i;
+	uint64_t unread = save_unread(sv), now;
 
 	if (!sv->active) {
-		if (md->ch.q_len == 0 &&
-		    mlx5_fw_query(md, false, md->chunk_mode, &r) == 0)
+		if (md->ch.q_len == 0 && mlx5_fw_query(md, false, &r) == 0)
 			sz->stop_copy_bytes = MLX5_SC_REC_LEN +
 				MLX5_REC_HDR_LEN +
 				(md->chunk_mode ? r.remaining_total_size :
 						  r.required_umem_size);
 		return;
 	}
-	for (i = 0; i < sv->nslot; i++) {
-		unread += slot_unread(&sv->slot[i]);
-		if (!sv->slot[i].initial)
-			other += slot_unread(&sv->slot[i]);
-	}
 	now = mig_time_ns();
 	if (sv->precopy && !sv->final && !sv->precopy_err && !sv->saving &&
-	    md->state == MIG_STATE_PRE_COPY && now - sv->query_ns > SAVE_QUERY_NS &&
-	    mlx5_fw_query(md, true, false, &r) == 0) {
-		sv->dirty_est = r.required_umem_size;
-		sv->query_ns = now;
+	    !sv->want_middle && md->state == MIG_STATE_PRE_COPY &&
+	    now - sv->query_ns > SAVE_QUERY_NS) {
+		/* an estimate: a failure here is the next save's to report */
+		if (save_query_inc(md) < 0)
+			MLX5_LOG(DEBUG, "mlx5 %s: %s", md->dev->name,
+				 mig_err_last());
+		save_kick(md);
+	}
+	if (sv->reinit) {
+		sz->flags |= MIG_DEV_SIZES_F_REINIT;
+		sv->reinit = false;
 	}
 	sz->initial_bytes = sv->precopy ? sv->initial_left : 0;
-	sz->dirty_bytes = other + sv->dirty_est;
+	/* chunk mode: all the pending state, not just the next piece */
+	sz->dirty_bytes = (unread > sz->initial_bytes ?
+				   unread - sz->initial_bytes : 0) +
+			  (sv->precopy_err ? 0 : sv->dirty_total);
 	if (sv->final)
 		sz->stop_copy_bytes = unread + sv->remaining;
 	else
-		sz->stop_copy_bytes = unread + sv->dirty_est + MLX5_REC_HDR_LEN;
+		sz->stop_copy_bytes = unread + sv->dirty_total +
+				      MLX5_REC_HDR_LEN;
 }

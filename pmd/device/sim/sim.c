@@ -299,7 +299,7 @@ sim_probe(struct mig_dev *dev, const char *args)
 	}
 	sim_fresh(sd);
 	sd->state = MIG_STATE_RUNNING;
-	mig_sim_dirty_start(sd, mig_sim_now_ns());
+	mig_sim_dirty_start(sd, mig_time_ns());
 
 	dev->info.caps = sd->o.caps;
 	dev->info.state_size = sd->o.size;
@@ -343,7 +343,7 @@ sim_set_state(struct mig_dev *dev, enum mig_state next)
 {
 	struct sim_dev *sd = dev->priv;
 	enum mig_state from = sd->state;
-	uint64_t now = mig_sim_now_ns();
+	uint64_t now = mig_time_ns();
 	int ret;
 
 	mig_sim_dirty_advance(sd, now);
@@ -424,7 +424,7 @@ sim_query_sizes(struct mig_dev *dev, struct mig_dev_sizes *sizes)
 {
 	struct sim_dev *sd = dev->priv;
 
-	mig_sim_dirty_advance(sd, mig_sim_now_ns());
+	mig_sim_dirty_advance(sd, mig_time_ns());
 	sizes->initial_bytes = mig_sim_saver_initial(sd);
 	sizes->dirty_bytes = mig_sim_saver_dirty(sd);
 	sizes->stop_copy_bytes = mig_sim_saver_remaining(sd);
@@ -436,7 +436,7 @@ sim_save_submit(struct mig_dev *dev, struct mig_io *io)
 {
 	struct sim_dev *sd = dev->priv;
 	struct sim_saver *sv = &sd->sv;
-	uint64_t now = mig_sim_now_ns();
+	uint64_t now = mig_time_ns();
 
 	mig_sim_dirty_advance(sd, now);
 	if (!mig_state_is_saving(sd->state) || !sv->active || io->cap == 0)
@@ -473,7 +473,7 @@ sim_load_submit(struct mig_dev *dev, struct mig_io *io)
 {
 	struct sim_dev *sd = dev->priv;
 	struct sim_loader *ld = &sd->ld;
-	uint64_t now = mig_sim_now_ns();
+	uint64_t now = mig_time_ns();
 
 	mig_sim_dirty_advance(sd, now);
 	if (sd->state != MIG_STATE_RESUMING || !ld->active)
@@ -503,7 +503,7 @@ sim_poll(struct mig_dev *dev, struct mig_io **done, unsigned int n)
 
 	if (sd->q_head == NULL)
 		return 0;
-	now = mig_sim_now_ns();
+	now = mig_time_ns();
 	mig_sim_dirty_advance(sd, now);
 	k = mig_sim_io_poll(sd, done, n, now);
 	for (i = 0; i < k; i++) {
@@ -532,7 +532,7 @@ sim_reset(struct mig_dev *dev)
 	memset(sd->recv, 0, sim_bitmap_words(sd->npages) * sizeof(uint64_t));
 	sim_fresh(sd);
 	sd->state = MIG_STATE_RUNNING;
-	mig_sim_dirty_start(sd, mig_sim_now_ns());
+	mig_sim_dirty_start(sd, mig_time_ns());
 	return 0;
 }
 
@@ -541,7 +541,7 @@ sim_digest(struct mig_dev *dev, uint64_t *digest)
 {
 	struct sim_dev *sd = dev->priv;
 
-	mig_sim_dirty_advance(sd, mig_sim_now_ns());
+	mig_sim_dirty_advance(sd, mig_time_ns());
 	*digest = mig_sim_digest(sd);
 	return 0;
 }

@@ -17,7 +17,6 @@
 
 #include "sim_priv.h"
 
-#define SIM_NS_PER_S UINT64_C(1000000000)
 
 static bool
 sim_state_dirties(enum mig_state s)
@@ -73,7 +72,7 @@ mig_sim_dirty_advance(struct sim_dev *sd, uint64_t now_ns)
 	if (sd->o.dirty_rate == 0 || !sim_state_dirties(sd->state))
 		return;
 	/* byte-nanoseconds owed; one page is page * 1e9 of them */
-	unit = sd->o.page * SIM_NS_PER_S;
+	unit = sd->o.page * MIG_NS_PER_S;
 	owed = (unsigned __int128)sd->o.dirty_rate * dt + sd->dirty_carry;
 	if (owed / unit >= sd->npages) {
 		/* more than one page per page: cap the work, drop the rest */

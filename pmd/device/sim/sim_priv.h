@@ -30,6 +30,7 @@
 #include "mig_dev_driver.h"
 #include "mig_hash.h"
 #include "mig_log.h"
+#include "mig_time.h"
 
 extern int mig_sim_logtype;
 
@@ -271,7 +272,6 @@ int mig_sim_loader_consume(struct sim_dev *sd, const uint8_t *src,
 int mig_sim_loader_finish(struct sim_dev *sd);
 
 /* sim_timing.c */
-uint64_t mig_sim_now_ns(void);
 void mig_sim_io_queue(struct sim_dev *sd, struct mig_io *io, uint64_t len,
 		      uint64_t now_ns);
 unsigned int mig_sim_io_poll(struct sim_dev *sd, struct mig_io **done,

@@ -18,20 +18,9 @@
  */
 
 #include <stdint.h>
-#include <time.h>
 
 #include "sim_priv.h"
 
-#define SIM_NS_PER_S UINT64_C(1000000000)
-
-uint64_t
-mig_sim_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * SIM_NS_PER_S + (uint64_t)ts.tv_nsec;
-}
 
 void
 mig_sim_io_queue(struct sim_dev *sd, struct mig_io *io, uint64_t len,
@@ -42,7 +31,7 @@ mig_sim_io_queue(struct sim_dev *sd, struct mig_io *io, uint64_t len,
 	if (start < sd->busy_until_ns)
 		start = sd->busy_until_ns;
 	if (sd->o.bandwidth != 0)
-		start += (uint64_t)((unsigned __int128)len * SIM_NS_PER_S /
+		start += (uint64_t)((unsigned __int128)len * MIG_NS_PER_S /
 				    sd->o.bandwidth);
 	sd->busy_until_ns = start;
 	io->drv[0] = start;

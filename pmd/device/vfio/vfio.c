@@ -189,6 +189,14 @@ vfio_probe(struct mig_dev *dev, const char *args)
 				     (uint32_t)vd->o.dirty_region);
 	if (ret < 0)
 		goto fail;
+	/* REINIT needs the opt-in; without it (kernels before 7.1, drivers
+	 * that lack it) the flags of PRECOPY_INFO are not to be trusted */
+	if (kcaps & MIG_VFIO_MIGRATION_PRE_COPY) {
+		ret = mig_vfio_mig_precopy_v2(vd->h.device_fd);
+		vd->precopy_v2 = ret == 0;
+		VFIO_LOG(DEBUG, "vfio %s: PRECOPY_INFO v2 %s", nm,
+			 ret == 0 ? "on" : strerror(-ret));
+	}
 	vd->state = MIG_STATE_RUNNING;
 	dev->info.caps = kcaps & MIG_CAP_ALL;
 	dev->info.state_size =
@@ -306,9 +314,14 @@ vfio_query_sizes(struct mig_dev *dev, struct mig_dev_sizes *sizes)
 	}
 	if ((vd->state == MIG_STATE_PRE_COPY ||
 	     vd->state == MIG_STATE_PRE_COPY_P2P) && vd->data_fd >= 0) {
+		uint32_t flags = 0;
+
 		ret = mig_vfio_mig_precopy_info(vd->data_fd,
 						&sizes->initial_bytes,
-						&sizes->dirty_bytes);
+						&sizes->dirty_bytes, &flags);
+		if (ret == 0 && vd->precopy_v2 &&
+		    (flags & MIG_VFIO_PRECOPY_INFO_REINIT))
+			sizes->flags |= MIG_DEV_SIZES_F_REINIT;
 		if (ret < 0) {
 			mig_err_set(mig_vfio_logtype,
 				    "vfio %s: VFIO_MIG_GET_PRECOPY_INFO failed in %s: %s",

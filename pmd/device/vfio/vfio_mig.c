@@ -37,10 +37,12 @@ feature(int fd, uint32_t flags, void *data, size_t len)
 	memset(&fb, 0, sizeof(fb));
 	fb.hdr.argsz = (uint32_t)(sizeof(fb.hdr) + len);
 	fb.hdr.flags = flags;
-	memcpy(fb.data, data, len);
+	if (len > 0)
+		memcpy(fb.data, data, len);
 	if (ioctl(fd, VFIO_DEVICE_FEATURE, &fb) < 0)
 		return -errno;
-	memcpy(data, fb.data, len);
+	if (len > 0)
+		memcpy(data, fb.data, len);
 	return 0;
 }
 
@@ -105,16 +107,26 @@ mig_vfio_mig_data_size(int device_fd, uint64_t *stop_copy_length)
 }
 
 int
-mig_vfio_mig_precopy_info(int data_fd, uint64_t *initial_bytes,
-			  uint64_t *dirty_bytes)
+mig_vfio_mig_precopy_v2(int device_fd)
 {
-	/* flags zeroed: drivers echo them back (see the PRECOPY_INFOv2 story) */
+	return feature(device_fd,
+		       VFIO_DEVICE_FEATURE_SET |
+			       MIG_VFIO_FEATURE_MIG_PRECOPY_INFOv2,
+		       NULL, 0);
+}
+
+int
+mig_vfio_mig_precopy_info(int data_fd, uint64_t *initial_bytes,
+			  uint64_t *dirty_bytes, uint32_t *flags)
+{
+	/* flags zeroed: without the v2 opt-in drivers echo them back */
 	struct mig_vfio_precopy_info pi = { .argsz = sizeof(pi) };
 
 	if (ioctl(data_fd, MIG_VFIO_MIG_GET_PRECOPY_INFO, &pi) < 0)
 		return -errno;
 	*initial_bytes = pi.initial_bytes;
 	*dirty_bytes = pi.dirty_bytes;
+	*flags = pi.flags;
 	return 0;
 }
 

@@ -72,8 +72,11 @@ int mig_vfio_mig_set_state(int device_fd, enum mig_state state,
 			   int *data_fd);
 int mig_vfio_mig_get_state(int device_fd, enum mig_state *state);
 int mig_vfio_mig_data_size(int device_fd, uint64_t *stop_copy_length);
+/* opt in to PRECOPY_INFO v2 (flags are output, REINIT); -ENOTTY or
+ * -EINVAL from kernels and drivers without it */
+int mig_vfio_mig_precopy_v2(int device_fd);
 int mig_vfio_mig_precopy_info(int data_fd, uint64_t *initial_bytes,
-			      uint64_t *dirty_bytes);
+			      uint64_t *dirty_bytes, uint32_t *flags);
 int mig_vfio_mig_reset(int device_fd);
 
 /** Emulated guest writes into a region (devargs dirty_rate). */
@@ -120,6 +123,7 @@ struct vfio_dev {
 	struct mig_vfio_workload wl;
 	enum mig_state state;  /**< last state the kernel confirmed */
 	int data_fd;           /**< data fd of the current session, or -1 */
+	bool precopy_v2;       /**< PRECOPY_INFO v2 on: its flags are output */
 	uint64_t saves_with_data;
 	uint64_t stop_copy_saves; /**< stop_copy chunks with data */
 };

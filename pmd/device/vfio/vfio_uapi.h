@@ -30,6 +30,17 @@ struct mig_vfio_mig_data_size {
 	uint64_t stop_copy_length;
 } __attribute__((aligned(8)));
 
+/**
+ * Feature index (SET, no data): opt in to PRECOPY_INFO v2, where
+ * struct mig_vfio_precopy_info.flags is an output (Linux 7.1). Before it
+ * the flags field is reserved: drivers echo the caller's value back.
+ */
+#define MIG_VFIO_FEATURE_MIG_PRECOPY_INFOv2 12
+
+/** PRECOPY_INFO v2 output flag: new initial data is present
+ *  (initial_bytes may have grown, dirty_bytes restarts from 0). */
+#define MIG_VFIO_PRECOPY_INFO_REINIT (1u << 0)
+
 /** ioctl on the data fd, PRE_COPY states only. */
 #define MIG_VFIO_MIG_GET_PRECOPY_INFO _IO(VFIO_TYPE, VFIO_BASE + 21)
 

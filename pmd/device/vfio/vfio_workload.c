@@ -14,27 +14,17 @@
 #include <inttypes.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <linux/vfio.h>
 
 #include "mig_hash.h"
+#include "mig_time.h"
 #include "vfio_priv.h"
 
 #define WL_PAGE 4096u
-#define WL_NS_PER_S UINT64_C(1000000000)
 /* at most this many pages per call, the rest of the debt is dropped */
 #define WL_BURST 256u
-
-static uint64_t
-wl_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * WL_NS_PER_S + (uint64_t)ts.tv_nsec;
-}
 
 int
 mig_vfio_workload_init(struct mig_vfio_workload *w, const char *name,
@@ -81,16 +71,16 @@ mig_vfio_workload_tick(struct mig_vfio_workload *w, const char *name,
 
 	if (w->rate == 0)
 		return 0;
-	now = wl_now_ns();
+	now = mig_time_ns();
 	if (w->last_ns == 0)
 		w->last_ns = now;
 	dt = now - w->last_ns;
 	w->last_ns = now;
-	if (dt > WL_NS_PER_S)
-		dt = WL_NS_PER_S;
+	if (dt > MIG_NS_PER_S)
+		dt = MIG_NS_PER_S;
 	w->carry += w->rate * dt;
-	pages = w->carry / (WL_PAGE * WL_NS_PER_S);
-	w->carry -= pages * WL_PAGE * WL_NS_PER_S;
+	pages = w->carry / (WL_PAGE * MIG_NS_PER_S);
+	w->carry -= pages * WL_PAGE * MIG_NS_PER_S;
 	if (pages > WL_BURST)
 		pages = WL_BURST;
 	for (i = 0; i < pages; i++) {

@@ -26,37 +26,9 @@
 
 RTE_LOG_REGISTER(mig_rdma_logtype, mig.xport.rdma, INFO);
 
-#define RDMA_KEY_QPS "qps"
-#define RDMA_KEY_WINDOW "window"
-#define RDMA_KEY_TX_DEPTH "tx_depth"
-#define RDMA_KEY_CQ_MOD "cq_mod"
-#define RDMA_KEY_VERIFY "verify"
-#define RDMA_KEY_CONNECT_TIMEOUT "connect_timeout"
-#define RDMA_KEY_IDLE "idle"
-
-static const char *const rdma_valid_args[] = {
-	RDMA_KEY_QPS,
-	RDMA_KEY_WINDOW,
-	RDMA_KEY_TX_DEPTH,
-	RDMA_KEY_CQ_MOD,
-	RDMA_KEY_VERIFY,
-	RDMA_KEY_CONNECT_TIMEOUT,
-	RDMA_KEY_IDLE,
-	NULL,
-};
-
-uint64_t
-rdma_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
-}
-
 /* Stop every QP (no more DMA into or out of our memory), then fail. */
 int
-rdma_fail(struct mig_xport *xp, int err, const char *fmt, ...)
+mig_rdma_fail(struct mig_xport *xp, int err, const char *fmt, ...)
 {
 	struct rdma_priv *p = rdma_priv(xp);
 	struct ibv_qp_attr attr = { .qp_state = IBV_QPS_ERR };
@@ -95,94 +67,19 @@ rdma_device_check(void)
 	return 0;
 }
 
+/* The connection manager's event channel, non-blocking (polled). */
 static int
-rdma_probe(struct mig_xport *xp, const char *args)
+rdma_open_channel(struct rdma_priv *p)
 {
-	struct rdma_priv *p = rdma_priv(xp);
-	struct rdma_opts *o = &p->opt;
-	struct rte_kvargs *kv;
-	static const char *const idle_names[] = {
-		[RDMA_IDLE_AUTO] = "auto", [RDMA_IDLE_SPIN] = "spin",
-		[RDMA_IDLE_YIELD] = "yield", [RDMA_IDLE_SLEEP] = "sleep",
-	};
-	char idle[8] = "auto";
-	unsigned int i;
-	uint64_t v;
 	int ret;
 
-	o->qps = RDMA_QPS_DEF;
-	o->window = RDMA_WINDOW_DEF;
-	o->tx_depth = RDMA_TX_DEPTH_DEF;
-	o->cq_mod = RDMA_CQ_MOD_DEF;
-	o->verify = true;
-	o->connect_timeout_ns = RDMA_CONNECT_TIMEOUT_DEF;
-	kv = mig_devargs_parse("rdma", args, rdma_valid_args);
-	if (kv == NULL)
-		return -EINVAL;
-	v = o->qps;
-	ret = mig_devargs_u64(kv, "rdma", RDMA_KEY_QPS, &v, 1, RDMA_QPS_MAX);
-	if (ret < 0)
-		goto free_kvlist;
-	o->qps = (unsigned int)v;
-	v = o->window;
-	ret = mig_devargs_u64(kv, "rdma", RDMA_KEY_WINDOW, &v, 1,
-			      RDMA_SLOTS_MAX);
-	if (ret < 0)
-		goto free_kvlist;
-	o->window = (uint32_t)v;
-	v = o->tx_depth;
-	ret = mig_devargs_u64(kv, "rdma", RDMA_KEY_TX_DEPTH, &v,
-			      RDMA_TX_DEPTH_MIN, RDMA_TX_DEPTH_MAX);
-	if (ret < 0)
-		goto free_kvlist;
-	o->tx_depth = (uint32_t)v;
-	v = 0;
-	ret = mig_devargs_u64(kv, "rdma", RDMA_KEY_CQ_MOD, &v, 1,
-			      RDMA_TX_DEPTH_MAX);
-	if (ret < 0)
-		goto free_kvlist;
-	if (v != 0) {
-		o->cq_mod = (uint32_t)v;
-		o->cq_mod_set = true;
-	}
-	/* like perftest: cq_mod clamped to the send queue (2 WRs a chunk) */
-	o->cq_mod = rdma_cq_mod_clamp(o->cq_mod, o->tx_depth);
-	ret = mig_devargs_bool(kv, "rdma", RDMA_KEY_VERIFY, &o->verify);
-	if (ret < 0)
-		goto free_kvlist;
-	ret = mig_devargs_duration(kv, "rdma", RDMA_KEY_CONNECT_TIMEOUT,
-				   &o->connect_timeout_ns, 1000000000);
-	if (ret < 0)
-		goto free_kvlist;
-	ret = mig_devargs_str(kv, "rdma", RDMA_KEY_IDLE, idle, sizeof(idle));
-	if (ret < 0)
-		goto free_kvlist;
-	for (i = 0; i < RTE_DIM(idle_names); i++)
-		if (strcmp(idle, idle_names[i]) == 0)
-			o->idle = (int)i;
-	if (strcmp(idle, idle_names[o->idle]) != 0) {
-		mig_err_set(mig_rdma_logtype,
-			    "rdma: value '%s' for key 'idle': expected auto, spin, yield or sleep",
-			    idle);
-		ret = -EINVAL;
-		goto free_kvlist;
-	}
-	if (o->connect_timeout_ns < 1000000) {
-		mig_err_set(mig_rdma_logtype,
-			    "rdma: connect_timeout must be at least 1 ms");
-		ret = -EINVAL;
-		goto free_kvlist;
-	}
-	ret = rdma_device_check();
-	if (ret < 0)
-		goto free_kvlist;
 	p->ch = rdma_create_event_channel();
 	if (p->ch == NULL) {
 		ret = -errno;
 		mig_err_set(mig_rdma_logtype,
 			    "rdma: cannot open the RDMA connection manager: %s (is rdma_ucm loaded?)",
 			    strerror(errno));
-		goto free_kvlist;
+		return ret;
 	}
 	if (fcntl(p->ch->fd, F_SETFL,
 		  fcntl(p->ch->fd, F_GETFL) | O_NONBLOCK) < 0) {
@@ -191,26 +88,46 @@ rdma_probe(struct mig_xport *xp, const char *args)
 			    strerror(errno));
 		rdma_destroy_event_channel(p->ch);
 		p->ch = NULL;
-		goto free_kvlist;
+		return ret;
 	}
+	return 0;
+}
+
+static int
+rdma_probe(struct mig_xport *xp, const char *args)
+{
+	struct rdma_priv *p = rdma_priv(xp);
+	unsigned int i;
+	int ret;
+
+	ret = mig_rdma_parse_args(&p->opt, args);
+	if (ret < 0)
+		return ret;
+	ret = rdma_device_check();
+	if (ret < 0)
+		return ret;
+	ret = rdma_open_channel(p);
+	if (ret < 0)
+		return ret;
 	for (i = 0; i < RDMA_QPS_MAX; i++)
 		p->q[i].idx = (uint16_t)i;
 	p->lim.max_devices = MIG_WIRE_DEVICES_MAX;
 	p->lim.max_slots = MIG_WIRE_SLOTS_MAX;
 	p->lim.max_optional = RDMA_BODY_MAX;
 	mig_wire_limits_normalize(&p->lim, &p->lim);
-	ret = 0;
-free_kvlist:
-	rte_kvargs_free(kv);
-	return ret;
+	return 0;
 }
 
 static int
 rdma_access(const struct rdma_priv *p)
 {
 	/* the source only reads its buffers; the destination's slots are
-	 * written by the peer and nothing else is allowed */
-	return p->source ? 0 : IBV_ACCESS_LOCAL_WRITE | IBV_ACCESS_REMOTE_WRITE;
+	 * written by the peer and nothing else is allowed: through one
+	 * window per slot (rdma_mw.c, which registers each slot), or this
+	 * registration itself */
+	if (p->source)
+		return 0;
+	return IBV_ACCESS_LOCAL_WRITE | (p->mw ? 0 : IBV_ACCESS_REMOTE_WRITE);
 }
 
 static int
@@ -220,17 +137,17 @@ rdma_region_reg(struct mig_xport *xp, struct rdma_region *r)
 
 	r->mr = ibv_reg_mr(p->pd, (void *)r->addr, r->len, rdma_access(p));
 	if (r->mr == NULL)
-		return rdma_fail(xp, -errno,
-				 "rdma: cannot register %zu bytes at %p with %s: %s",
-				 r->len, (void *)r->addr,
-				 ibv_get_device_name(p->ctx->device),
-				 strerror(errno));
+		return mig_rdma_fail(xp, -errno,
+				     "rdma: cannot register %zu bytes at %p with %s: %s",
+				     r->len, (void *)r->addr,
+				     ibv_get_device_name(p->ctx->device),
+				     strerror(errno));
 	return 0;
 }
 
 /* The declared region holding [addr, addr + len), or NULL. */
 struct rdma_region *
-rdma_region_find(struct rdma_priv *p, const void *addr, size_t len)
+mig_rdma_region_find(struct rdma_priv *p, const void *addr, size_t len)
 {
 	uintptr_t a = (uintptr_t)addr;
 	unsigned int i;
@@ -243,9 +160,9 @@ rdma_region_find(struct rdma_priv *p, const void *addr, size_t len)
 }
 
 struct ibv_mr *
-rdma_region_mr(struct rdma_priv *p, const void *addr, size_t len)
+mig_rdma_region_mr(struct rdma_priv *p, const void *addr, size_t len)
 {
-	struct rdma_region *r = rdma_region_find(p, addr, len);
+	struct rdma_region *r = mig_rdma_region_find(p, addr, len);
 
 	return r != NULL ? r->mr : NULL;
 }
@@ -256,7 +173,7 @@ rdma_mem_register(struct mig_xport *xp, void *addr, size_t len)
 	struct rdma_priv *p = rdma_priv(xp);
 	struct rdma_region *r;
 
-	if (rdma_region_find(p, addr, len) != NULL)
+	if (mig_rdma_region_find(p, addr, len) != NULL)
 		return 0;
 	if (p->nreg == RDMA_REGIONS_MAX) {
 		mig_err_set(mig_rdma_logtype,
@@ -273,8 +190,8 @@ rdma_mem_register(struct mig_xport *xp, void *addr, size_t len)
 
 /* A buffer registered with @p access, or NULL (failed). */
 static uint8_t *
-rdma_alloc_reg(struct mig_xport *xp, size_t len, int access,
-	       struct ibv_mr **mr, const char *what)
+rdma_buf_alloc_reg(struct mig_xport *xp, size_t len, int access,
+		   struct ibv_mr **mr, const char *what)
 {
 	struct rdma_priv *p = rdma_priv(xp);
 	uint8_t *buf;
@@ -282,14 +199,14 @@ rdma_alloc_reg(struct mig_xport *xp, size_t len, int access,
 	len = RTE_ALIGN_CEIL(len, 4096);
 	buf = aligned_alloc(4096, len);
 	if (buf == NULL) {
-		rdma_fail(xp, -ENOMEM, "rdma: out of memory for the %s", what);
+		mig_rdma_fail(xp, -ENOMEM, "rdma: out of memory for the %s", what);
 		return NULL;
 	}
 	memset(buf, 0, len);
 	*mr = ibv_reg_mr(p->pd, buf, len, access);
 	if (*mr == NULL) {
-		rdma_fail(xp, -errno, "rdma: cannot register the %s: %s", what,
-			  strerror(errno));
+		mig_rdma_fail(xp, -errno, "rdma: cannot register the %s: %s", what,
+			      strerror(errno));
 		free(buf);
 		return NULL;
 	}
@@ -305,19 +222,53 @@ rdma_slot_keys(struct mig_xport *xp)
 	uint32_t i;
 
 	for (i = 0; i < p->nslots; i++) {
-		mr = rdma_region_mr(p, p->slots[i].buf, p->slot_size);
+		mr = mig_rdma_region_mr(p, p->slots[i].buf, p->slot_size);
 		if (mr == NULL)
-			return rdma_fail(xp, -EINVAL,
-					 "rdma: landing buffer %p is not in registered memory (mig_xport_mem_register)",
-					 p->slots[i].buf);
+			return mig_rdma_fail(xp, -EINVAL,
+					     "rdma: landing buffer %p is not in registered memory (mig_xport_mem_register)",
+					     p->slots[i].buf);
 		p->slots[i].rkey = mr->rkey;
 	}
 	return 0;
 }
 
+/*
+ * Destination: windows per slot (protect=auto and the device has type 2
+ * windows, or protect=mw), and send queues deep enough for a window
+ * operation of every slot of a QP besides the control sends. The source
+ * learns the choice from the SLOTS frames.
+ */
+static int
+rdma_protect_choose(struct mig_xport *xp, const struct ibv_device_attr *da)
+{
+	struct rdma_priv *p = rdma_priv(xp);
+	const char *dev = ibv_get_device_name(p->ctx->device);
+	uint32_t need;
+
+	p->sq_depth = p->opt.tx_depth;
+	if (p->source)
+		return 0;
+	p->mw = p->opt.protect != RDMA_PROTECT_NONE && mig_rdma_mw_supported(da);
+	if (p->opt.protect == RDMA_PROTECT_MW && !p->mw)
+		return mig_rdma_fail(xp, -ENOTSUP,
+				     "rdma: %s has no type 2 memory windows: protect=mw cannot be kept (protect=none writes every slot through one registration)",
+				     dev);
+	if (!p->mw) {
+		if (p->opt.protect == RDMA_PROTECT_AUTO)
+			RDMA_LOG(WARNING, "%s: %s has no type 2 memory windows: the source may write anywhere in the landing pool (protect=none)",
+				 xp->name, dev);
+		return 0;
+	}
+	need = (p->nslots + p->nqps - 1) / p->nqps + RDMA_CTRL_SEND + 2;
+	p->sq_depth = RTE_MAX(p->sq_depth, need);
+	RDMA_LOG(INFO, "%s: %u landing slots, a memory window each (protect=mw)",
+		 xp->name, p->nslots);
+	return 0;
+}
+
 /* Once per session, with the device of the first connection. */
 int
-rdma_setup_device(struct mig_xport *xp, struct ibv_context *ctx)
+mig_rdma_setup_device(struct mig_xport *xp, struct ibv_context *ctx)
 {
 	struct rdma_priv *p = rdma_priv(xp);
 	struct ibv_device_attr da;
@@ -328,20 +279,23 @@ rdma_setup_device(struct mig_xport *xp, struct ibv_context *ctx)
 	p->ctx = ctx;
 	ret = ibv_query_device(ctx, &da);
 	if (ret != 0)
-		return rdma_fail(xp, -ret, "rdma: %s: query device: %s", dev,
-				 strerror(ret));
+		return mig_rdma_fail(xp, -ret, "rdma: %s: query device: %s", dev,
+				     strerror(ret));
 	p->rq_depth = RDMA_CTRL_RECV + (p->source ? 0 : p->nslots);
-	if (p->opt.tx_depth > (uint32_t)da.max_qp_wr ||
+	ret = rdma_protect_choose(xp, &da);
+	if (ret < 0)
+		return ret;
+	if (p->sq_depth > (uint32_t)da.max_qp_wr ||
 	    p->rq_depth > (uint32_t)da.max_qp_wr)
-		return rdma_fail(xp, -EINVAL,
-				 "rdma: %s allows %d work requests per queue: lower tx_depth (%u) or window (%u)",
-				 dev, da.max_qp_wr, p->opt.tx_depth,
-				 p->opt.window);
-	cqe = (int)(p->nqps * (p->opt.tx_depth + p->rq_depth));
+		return mig_rdma_fail(xp, -EINVAL,
+				     "rdma: %s allows %d work requests per queue: lower tx_depth (%u) or window (%u)",
+				     dev, da.max_qp_wr, p->sq_depth,
+				     p->opt.window);
+	cqe = (int)(p->nqps * (p->sq_depth + p->rq_depth));
 	if (cqe > da.max_cqe)
-		return rdma_fail(xp, -EINVAL,
-				 "rdma: %s: %d completion entries needed, the device allows %d: fewer qps, a smaller tx_depth or window",
-				 dev, cqe, da.max_cqe);
+		return mig_rdma_fail(xp, -EINVAL,
+				     "rdma: %s: %d completion entries needed, the device allows %d: fewer qps, a smaller tx_depth or window",
+				     dev, cqe, da.max_cqe);
 	/* Soft-RoCE runs its "NIC" in kernel threads on our CPUs: leave
 	 * them the CPU when a poll finds nothing (idle=auto) */
 	p->idle = p->opt.idle != RDMA_IDLE_AUTO ? p->opt.idle :
@@ -349,22 +303,22 @@ rdma_setup_device(struct mig_xport *xp, struct ibv_context *ctx)
 		  RDMA_IDLE_SPIN;
 	p->pd = ibv_alloc_pd(ctx);
 	if (p->pd == NULL)
-		return rdma_fail(xp, -ENOMEM, "rdma: %s: cannot allocate a PD",
-				 dev);
+		return mig_rdma_fail(xp, -ENOMEM, "rdma: %s: cannot allocate a PD",
+				     dev);
 	p->cq = ibv_create_cq(ctx, cqe, NULL, NULL, 0);
 	if (p->cq == NULL)
-		return rdma_fail(xp, -errno,
-				 "rdma: %s: cannot create a CQ of %d entries: %s",
-				 dev, cqe, strerror(errno));
+		return mig_rdma_fail(xp, -errno,
+				     "rdma: %s: cannot create a CQ of %d entries: %s",
+				     dev, cqe, strerror(errno));
 	for (i = 0; i < p->nreg; i++) {
 		ret = rdma_region_reg(xp, &p->reg[i]);
 		if (ret < 0)
 			return ret;
 	}
 	nmsg = p->nqps * p->rq_depth + RDMA_CTRL_SEND;
-	p->msg = rdma_alloc_reg(xp, (size_t)nmsg * RDMA_MSG_SIZE,
-				IBV_ACCESS_LOCAL_WRITE, &p->msg_mr,
-				"control buffers");
+	p->msg = rdma_buf_alloc_reg(xp, (size_t)nmsg * RDMA_MSG_SIZE,
+				    IBV_ACCESS_LOCAL_WRITE, &p->msg_mr,
+				    "control buffers");
 	if (p->msg == NULL)
 		return xp->error;
 	for (i = 0; i < RDMA_CTRL_SEND; i++)
@@ -372,49 +326,55 @@ rdma_setup_device(struct mig_xport *xp, struct ibv_context *ctx)
 	p->nsend_free = RDMA_CTRL_SEND;
 	p->ev_size = p->nqps * p->rq_depth + p->nslots;
 	p->ev = calloc(p->ev_size, sizeof(*p->ev));
-	p->done_size = p->nqps * p->opt.tx_depth;
+	p->done_size = p->nqps * p->sq_depth;
 	p->done = calloc(p->done_size, sizeof(*p->done));
 	if (p->ev == NULL || p->done == NULL)
-		return rdma_fail(xp, -ENOMEM, "rdma: out of memory");
+		return mig_rdma_fail(xp, -ENOMEM, "rdma: out of memory");
 	if (p->source)
 		return 0;
-	p->hdr = rdma_alloc_reg(xp, (size_t)(p->nslots + 1) * RDMA_HDR_STRIDE,
-				IBV_ACCESS_LOCAL_WRITE |
-				IBV_ACCESS_REMOTE_WRITE, &p->hdr_mr,
-				"header ring");
+	p->hdr = rdma_buf_alloc_reg(xp, (size_t)(p->nslots + 1) * RDMA_HDR_STRIDE,
+				    IBV_ACCESS_LOCAL_WRITE |
+				    IBV_ACCESS_REMOTE_WRITE, &p->hdr_mr,
+				    "header ring");
 	if (p->hdr == NULL)
 		return xp->error;
-	return rdma_slot_keys(xp);
+	ret = rdma_slot_keys(xp);
+	if (ret == 0 && p->mw)
+		ret = mig_rdma_mw_setup(xp);
+	return ret;
 }
 
 /* Source, every slot described: header staging and the initial credits. */
 int
-rdma_setup_source_slots(struct mig_xport *xp)
+mig_rdma_setup_source_slots(struct mig_xport *xp)
 {
 	struct rdma_priv *p = rdma_priv(xp);
 	uint32_t i;
 
 	/* one entry per slot, plus the source of the flush write */
-	p->hdr = rdma_alloc_reg(xp, (size_t)(p->nslots + 1) * RDMA_HDR_STRIDE,
-				0, &p->hdr_mr, "header staging");
+	p->hdr = rdma_buf_alloc_reg(xp, (size_t)(p->nslots + 1) * RDMA_HDR_STRIDE,
+				    0, &p->hdr_mr, "header staging");
 	if (p->hdr == NULL)
 		return xp->error;
-	p->credits = calloc(p->nslots, sizeof(*p->credits));
+	p->credits = calloc((size_t)p->nslots * (p->mw ? p->nqps : 1),
+			    sizeof(*p->credits));
 	p->owned = calloc(p->nslots, sizeof(*p->owned));
-	if (p->credits == NULL || p->owned == NULL)
-		return rdma_fail(xp, -ENOMEM, "rdma: out of memory");
+	p->old_rkey = calloc(p->nslots, sizeof(*p->old_rkey));
+	if (p->credits == NULL || p->owned == NULL || p->old_rkey == NULL)
+		return mig_rdma_fail(xp, -ENOMEM, "rdma: out of memory");
 	for (i = 0; i < p->nslots; i++) {
-		p->credits[i] = (uint16_t)i;
+		unsigned int f = rdma_fifo_of(p, (uint16_t)i);
+
+		p->credits[f * p->nslots + p->cr_tail[f]++ % p->nslots] =
+			(uint16_t)i;
 		p->owned[i] = 1;
 	}
-	p->cr_head = 0;
-	p->cr_tail = p->nslots;
 	return 0;
 }
 
 /* The QP of a connection, with its receives posted. */
 int
-rdma_setup_qp(struct mig_xport *xp, struct rdma_qp *q)
+mig_rdma_setup_qp(struct mig_xport *xp, struct rdma_qp *q)
 {
 	struct rdma_priv *p = rdma_priv(xp);
 	struct ibv_qp_init_attr a;
@@ -425,21 +385,23 @@ rdma_setup_qp(struct mig_xport *xp, struct rdma_qp *q)
 	a.send_cq = p->cq;
 	a.recv_cq = p->cq;
 	a.qp_type = IBV_QPT_RC;
-	a.cap.max_send_wr = p->opt.tx_depth;
+	a.cap.max_send_wr = p->sq_depth;
 	a.cap.max_recv_wr = p->rq_depth;
 	a.cap.max_send_sge = 1;
 	a.cap.max_recv_sge = 1;
 	if (rdma_create_qp(q->id, p->pd, &a) != 0)
-		return rdma_fail(xp, -errno, "rdma qp %u: cannot create: %s",
-				 q->idx, strerror(errno));
+		return mig_rdma_fail(xp, -errno, "rdma qp %u: cannot create: %s",
+				     q->idx, strerror(errno));
 	q->has_qp = true;
-	q->sq = calloc(p->opt.tx_depth, sizeof(*q->sq));
+	q->sq = calloc(p->sq_depth, sizeof(*q->sq));
 	if (q->sq == NULL)
-		return rdma_fail(xp, -ENOMEM, "rdma: out of memory");
-	for (i = 0; i < p->opt.tx_depth; i++)
+		return mig_rdma_fail(xp, -ENOMEM, "rdma: out of memory");
+	for (i = 0; i < p->sq_depth; i++) {
 		q->sq[i].msg = -1;
+		q->sq[i].slot = -1;
+	}
 	for (i = 0; i < p->rq_depth; i++) {
-		ret = rdma_post_recv(xp, q->idx * p->rq_depth + i);
+		ret = mig_rdma_post_recv(xp, q->idx * p->rq_depth + i);
 		if (ret < 0)
 			return ret;
 	}
@@ -453,6 +415,9 @@ rdma_remove(struct mig_xport *xp)
 	struct rdma_qp *q;
 	unsigned int i;
 
+	/* windows first: a bound type 2 window holds its QP (rxe waits for
+	 * it in destroy_qp) and its registration */
+	mig_rdma_mw_free(p);
 	for (i = 0; i < RDMA_QPS_MAX; i++) {
 		q = &p->q[i];
 		if (q->id == NULL)
@@ -493,6 +458,7 @@ rdma_remove(struct mig_xport *xp)
 	free(p->rslots);
 	free(p->credits);
 	free(p->owned);
+	free(p->old_rkey);
 	free(p->ev);
 	free(p->done);
 	memset(p, 0, sizeof(*p));
@@ -505,7 +471,7 @@ rdma_info_get(struct mig_xport *xp, struct mig_xport_info *info)
 
 	info->streams = p->nqps ? p->nqps : p->opt.qps;
 	info->window = p->source && p->nslots ? p->nslots : p->opt.window;
-	info->credits = (uint32_t)(p->cr_tail - p->cr_head);
+	info->credits = rdma_credits_held(p);
 	/* the source starts with every slot granted: the others are in
 	 * flight until their CREDIT returns them */
 	if (p->source && p->nslots > info->credits)
@@ -522,15 +488,15 @@ static const struct mig_xport_ops rdma_ops = {
 	.version = MIG_XPORT_OPS_VERSION,
 	.probe = rdma_probe,
 	.remove = rdma_remove,
-	.listen = rdma_op_listen,
-	.connect = rdma_op_connect,
-	.local_addr = rdma_op_local_addr,
-	.poll = rdma_op_poll,
-	.ctrl_send = rdma_op_ctrl_send,
-	.tx = rdma_op_tx,
-	.tx_done = rdma_op_tx_done,
-	.rx = rdma_op_rx,
-	.rx_release = rdma_op_rx_release,
+	.listen = mig_rdma_op_listen,
+	.connect = mig_rdma_op_connect,
+	.local_addr = mig_rdma_op_local_addr,
+	.poll = mig_rdma_op_poll,
+	.ctrl_send = mig_rdma_op_ctrl_send,
+	.tx = mig_rdma_op_tx,
+	.tx_done = mig_rdma_op_tx_done,
+	.rx = mig_rdma_op_rx,
+	.rx_release = mig_rdma_op_rx_release,
 	.info_get = rdma_info_get,
 	.mem_register = rdma_mem_register,
 };
@@ -538,7 +504,8 @@ static const struct mig_xport_ops rdma_ops = {
 static struct mig_xport_driver rdma_driver = {
 	.params = "qps=<1..16> window=<slots 1..1024> tx_depth=<8..8192> "
 		  "cq_mod=<n> verify=<bool> connect_timeout=<duration> "
-		  "idle=auto|spin|yield|sleep",
+		  "idle=auto|spin|yield|sleep protect=auto|mw|none "
+		  "misbehave=none|stale|overrun (tests only)",
 	.priv_size = sizeof(struct rdma_priv),
 	.ops = &rdma_ops,
 };

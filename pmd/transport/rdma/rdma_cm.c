@@ -86,7 +86,7 @@ rdma_take_slots(struct mig_xport *xp)
 		}
 		p->nslots++;
 		p->by_addr[i] = i;
-		if (rdma_region_find(p, p->slots[i].buf, p->slot_size) ==
+		if (mig_rdma_region_find(p, p->slots[i].buf, p->slot_size) ==
 		    NULL) {
 			mig_err_set(mig_rdma_logtype,
 				    "rdma: landing buffer %p (%u bytes) is not in memory declared with mig_xport_mem_register()",
@@ -100,7 +100,7 @@ rdma_take_slots(struct mig_xport *xp)
 }
 
 int
-rdma_op_listen(struct mig_xport *xp, const char *addr)
+mig_rdma_op_listen(struct mig_xport *xp, const char *addr)
 {
 	struct rdma_priv *p = rdma_priv(xp);
 	int ret;
@@ -134,7 +134,7 @@ rdma_op_listen(struct mig_xport *xp, const char *addr)
 }
 
 int
-rdma_op_connect(struct mig_xport *xp, const char *addr)
+mig_rdma_op_connect(struct mig_xport *xp, const char *addr)
 {
 	struct rdma_priv *p = rdma_priv(xp);
 	struct rdma_qp *q;
@@ -147,8 +147,8 @@ rdma_op_connect(struct mig_xport *xp, const char *addr)
 		return ret;
 	snprintf(p->peer, sizeof(p->peer), "%s", addr);
 	p->nqps = p->opt.qps;
-	p->session = rdma_now_ns() ^ ((uint64_t)getpid() << 32);
-	p->deadline_ns = rdma_now_ns() + p->opt.connect_timeout_ns;
+	p->session = mig_time_ns() ^ ((uint64_t)getpid() << 32);
+	p->deadline_ns = mig_time_ns() + p->opt.connect_timeout_ns;
 	for (i = 0; i < p->nqps; i++) {
 		q = &p->q[i];
 		if (rdma_create_id(p->ch, &q->id, q, RDMA_PS_TCP) != 0) {
@@ -177,7 +177,7 @@ rdma_refuse(struct rdma_cm_id *id, int err)
 	struct rdma_pdata pd = { .reason = (uint32_t)(err < 0 ? -err : err) };
 	struct rdma_pdata_le le;
 
-	rdma_pdata_encode(&le, &pd);
+	mig_rdma_pdata_encode(&le, &pd);
 	(void)rdma_reject(id, &le, sizeof(le));
 }
 
@@ -190,7 +190,7 @@ rdma_ev_request(struct mig_xport *xp, const struct rdma_cm_ev *e)
 	struct rdma_qp *q;
 	int ret;
 
-	ret = rdma_pdata_decode(e->pdata, e->plen, &pd);
+	ret = mig_rdma_pdata_decode(e->pdata, e->plen, &pd);
 	if (ret == 0 && xp->state != MIG_XPORT_S_LISTENING)
 		ret = -EBUSY;
 	if (ret == 0 && p->nqps == 0) {
@@ -215,14 +215,14 @@ rdma_ev_request(struct mig_xport *xp, const struct rdma_cm_ev *e)
 	q->id = e->id;
 	e->id->context = q;
 	if (p->pd == NULL)
-		ret = rdma_setup_device(xp, e->id->verbs);
+		ret = mig_rdma_setup_device(xp, e->id->verbs);
 	else if (e->id->verbs != p->ctx)
-		ret = rdma_fail(xp, -EINVAL,
-				"rdma qp %u: arrived on %s, the session is on %s",
-				q->idx, ibv_get_device_name(e->id->verbs->device),
-				ibv_get_device_name(p->ctx->device));
+		ret = mig_rdma_fail(xp, -EINVAL,
+				    "rdma qp %u: arrived on %s, the session is on %s",
+				    q->idx, ibv_get_device_name(e->id->verbs->device),
+				    ibv_get_device_name(p->ctx->device));
 	if (ret == 0)
-		ret = rdma_setup_qp(xp, q);
+		ret = mig_rdma_setup_qp(xp, q);
 	if (ret < 0) {
 		rdma_refuse(e->id, ret);
 		return ret;
@@ -231,8 +231,8 @@ rdma_ev_request(struct mig_xport *xp, const struct rdma_cm_ev *e)
 	cp.retry_count = 7;
 	cp.rnr_retry_count = 7;
 	if (rdma_accept(e->id, &cp) != 0)
-		return rdma_fail(xp, -errno, "rdma qp %u: accept: %s", q->idx,
-				 strerror(errno));
+		return mig_rdma_fail(xp, -errno, "rdma qp %u: accept: %s", q->idx,
+				     strerror(errno));
 	return 0;
 }
 
@@ -243,17 +243,17 @@ rdma_ev_addr(struct mig_xport *xp, struct rdma_qp *q)
 	int ret;
 
 	if (p->pd == NULL) {
-		ret = rdma_setup_device(xp, q->id->verbs);
+		ret = mig_rdma_setup_device(xp, q->id->verbs);
 		if (ret < 0)
 			return ret;
 	} else if (q->id->verbs != p->ctx) {
-		return rdma_fail(xp, -EINVAL,
-				 "rdma qp %u: %s resolves to another device than qp 0",
-				 q->idx, p->peer);
+		return mig_rdma_fail(xp, -EINVAL,
+				     "rdma qp %u: %s resolves to another device than qp 0",
+				     q->idx, p->peer);
 	}
 	if (rdma_resolve_route(q->id, rdma_timeout_ms(p)) != 0)
-		return rdma_fail(xp, -errno, "rdma: no route to %s: %s",
-				 p->peer, strerror(errno));
+		return mig_rdma_fail(xp, -errno, "rdma: no route to %s: %s",
+				     p->peer, strerror(errno));
 	return 0;
 }
 
@@ -268,18 +268,18 @@ rdma_ev_route(struct mig_xport *xp, struct rdma_qp *q)
 	struct rdma_pdata_le le;
 	int ret;
 
-	ret = rdma_setup_qp(xp, q);
+	ret = mig_rdma_setup_qp(xp, q);
 	if (ret < 0)
 		return ret;
-	rdma_pdata_encode(&le, &pd);
+	mig_rdma_pdata_encode(&le, &pd);
 	memset(&cp, 0, sizeof(cp));
 	cp.private_data = &le;
 	cp.private_data_len = sizeof(le);
 	cp.retry_count = 7;
 	cp.rnr_retry_count = 7;
 	if (rdma_connect(q->id, &cp) != 0)
-		return rdma_fail(xp, -errno, "rdma qp %u: connect to %s: %s",
-				 q->idx, p->peer, strerror(errno));
+		return mig_rdma_fail(xp, -errno, "rdma qp %u: connect to %s: %s",
+				     q->idx, p->peer, strerror(errno));
 	return 0;
 }
 
@@ -289,14 +289,14 @@ rdma_ev_rejected(struct mig_xport *xp, const struct rdma_cm_ev *e)
 	struct rdma_priv *p = rdma_priv(xp);
 	struct rdma_pdata pd;
 
-	if (e->plen > 0 && rdma_pdata_decode(e->pdata, e->plen, &pd) == 0 &&
+	if (e->plen > 0 && mig_rdma_pdata_decode(e->pdata, e->plen, &pd) == 0 &&
 	    pd.reason != 0)
-		return rdma_fail(xp, -ECONNREFUSED,
-				 "rdma: %s refused the connection: %s", p->peer,
-				 strerror((int)pd.reason));
-	return rdma_fail(xp, -ECONNREFUSED,
-			 "rdma: %s refused the connection (nothing listening on that port? reject reason %d)",
-			 p->peer, e->status);
+		return mig_rdma_fail(xp, -ECONNREFUSED,
+				     "rdma: %s refused the connection: %s", p->peer,
+				     strerror((int)pd.reason));
+	return mig_rdma_fail(xp, -ECONNREFUSED,
+			     "rdma: %s refused the connection (nothing listening on that port? reject reason %d)",
+			     p->peer, e->status);
 }
 
 /* Connected: the peer is gone once the completions are drained. */
@@ -307,11 +307,11 @@ rdma_ev_gone(struct mig_xport *xp, struct rdma_qp *q, const char *what)
 	int ret;
 
 	if (xp->state != MIG_XPORT_S_CONNECTED)
-		return rdma_fail(xp, -ECONNRESET,
-				 "rdma qp %u: %s during connection setup with %s",
-				 q != NULL ? q->idx : 0, what, p->peer);
+		return mig_rdma_fail(xp, -ECONNRESET,
+				     "rdma qp %u: %s during connection setup with %s",
+				     q != NULL ? q->idx : 0, what, p->peer);
 	do {
-		ret = rdma_cq_poll(xp);
+		ret = mig_rdma_cq_poll(xp);
 	} while (ret > 0);
 	if (ret < 0)
 		return ret;
@@ -335,7 +335,8 @@ rdma_ev_established(struct mig_xport *xp, struct rdma_qp *q)
 	p->nup++;
 	if (p->source || p->nup < p->nqps)
 		return 0;
-	ret = rdma_send_slots(xp);
+	/* binds the windows first with protect=mw; SLOTS go once bound */
+	ret = mig_rdma_credit_flush(xp);
 	if (ret < 0)
 		return ret;
 	xp->state = MIG_XPORT_S_CONNECTED;
@@ -344,7 +345,7 @@ rdma_ev_established(struct mig_xport *xp, struct rdma_qp *q)
 }
 
 static int
-rdma_cm_event(struct mig_xport *xp, const struct rdma_cm_ev *e)
+rdma_ev_dispatch(struct mig_xport *xp, const struct rdma_cm_ev *e)
 {
 	struct rdma_priv *p = rdma_priv(xp);
 	struct rdma_qp *q = e->id != p->lid && e->id != NULL ?
@@ -360,26 +361,26 @@ rdma_cm_event(struct mig_xport *xp, const struct rdma_cm_ev *e)
 	case RDMA_CM_EVENT_ESTABLISHED:
 		return rdma_ev_established(xp, q);
 	case RDMA_CM_EVENT_ADDR_ERROR:
-		return rdma_fail(xp, -EHOSTUNREACH,
-				 "rdma: %s is not reachable through an RDMA device: %s",
-				 p->peer, strerror(-e->status));
+		return mig_rdma_fail(xp, -EHOSTUNREACH,
+				     "rdma: %s is not reachable through an RDMA device: %s",
+				     p->peer, strerror(-e->status));
 	case RDMA_CM_EVENT_ROUTE_ERROR:
-		return rdma_fail(xp, -EHOSTUNREACH,
-				 "rdma: no route to %s: %s", p->peer,
-				 strerror(-e->status));
+		return mig_rdma_fail(xp, -EHOSTUNREACH,
+				     "rdma: no route to %s: %s", p->peer,
+				     strerror(-e->status));
 	case RDMA_CM_EVENT_UNREACHABLE:
 	case RDMA_CM_EVENT_CONNECT_ERROR:
-		return rdma_fail(xp, -EHOSTUNREACH,
-				 "rdma: %s does not answer (%s, status %d)",
-				 p->peer, rdma_event_str(e->type), e->status);
+		return mig_rdma_fail(xp, -EHOSTUNREACH,
+				     "rdma: %s does not answer (%s, status %d)",
+				     p->peer, rdma_event_str(e->type), e->status);
 	case RDMA_CM_EVENT_REJECTED:
 		return rdma_ev_rejected(xp, e);
 	case RDMA_CM_EVENT_DISCONNECTED:
 		return rdma_ev_gone(xp, q, "the peer closed the connection");
 	case RDMA_CM_EVENT_DEVICE_REMOVAL:
-		return rdma_fail(xp, -ENODEV, "rdma: device %s removed",
-				 p->ctx != NULL ?
-				 ibv_get_device_name(p->ctx->device) : "?");
+		return mig_rdma_fail(xp, -ENODEV, "rdma: device %s removed",
+				     p->ctx != NULL ?
+				     ibv_get_device_name(p->ctx->device) : "?");
 	case RDMA_CM_EVENT_ADDR_CHANGE:
 		return rdma_ev_gone(xp, q, "the local address changed");
 	default:
@@ -388,7 +389,7 @@ rdma_cm_event(struct mig_xport *xp, const struct rdma_cm_ev *e)
 }
 
 int
-rdma_cm_poll(struct mig_xport *xp)
+mig_rdma_cm_poll(struct mig_xport *xp)
 {
 	struct rdma_priv *p = rdma_priv(xp);
 	struct rdma_cm_event *ev;
@@ -400,8 +401,8 @@ rdma_cm_poll(struct mig_xport *xp)
 			if (errno == EAGAIN || errno == EWOULDBLOCK ||
 			    errno == EINTR)
 				return work;
-			return rdma_fail(xp, -errno, "rdma: CM events: %s",
-					 strerror(errno));
+			return mig_rdma_fail(xp, -errno, "rdma: CM events: %s",
+					     strerror(errno));
 		}
 		memset(&e, 0, sizeof(e));
 		e.type = ev->event;
@@ -415,7 +416,7 @@ rdma_cm_poll(struct mig_xport *xp)
 		rdma_ack_cm_event(ev);
 		RDMA_LOG(DEBUG, "%s: %s (status %d)", xp->name,
 			 rdma_event_str(e.type), e.status);
-		ret = rdma_cm_event(xp, &e);
+		ret = rdma_ev_dispatch(xp, &e);
 		if (ret < 0)
 			return ret;
 		work++;
@@ -423,18 +424,18 @@ rdma_cm_poll(struct mig_xport *xp)
 }
 
 int
-rdma_op_poll(struct mig_xport *xp)
+mig_rdma_op_poll(struct mig_xport *xp)
 {
 	struct rdma_priv *p = rdma_priv(xp);
 	int work, ret;
 
 	if (xp->state == MIG_XPORT_S_CONNECTED)
-		return rdma_io_poll(xp);
-	work = rdma_cm_poll(xp);
+		return mig_rdma_io_poll(xp);
+	work = mig_rdma_cm_poll(xp);
 	if (work < 0 || xp->state != MIG_XPORT_S_CONNECTING)
 		return work;
 	if (p->cq != NULL) {
-		ret = rdma_cq_poll(xp); /* the SLOTS frames */
+		ret = mig_rdma_cq_poll(xp); /* the SLOTS frames */
 		if (ret < 0)
 			return ret;
 		work += ret;
@@ -446,16 +447,16 @@ rdma_op_poll(struct mig_xport *xp)
 			 xp->name, p->peer, p->nqps, p->nslots, p->slot_size);
 		return work + 1;
 	}
-	if (rdma_now_ns() > p->deadline_ns)
-		return rdma_fail(xp, -ETIMEDOUT,
-				 "rdma: connect to %s: timed out after %" PRIu64 " ms (%u of %u QPs connected, %u of %u slots described)",
-				 p->peer, p->opt.connect_timeout_ns / 1000000,
-				 p->nup, p->nqps, p->slots_known, p->nslots);
+	if (mig_time_ns() > p->deadline_ns)
+		return mig_rdma_fail(xp, -ETIMEDOUT,
+				     "rdma: connect to %s: timed out after %" PRIu64 " ms (%u of %u QPs connected, %u of %u slots described)",
+				     p->peer, p->opt.connect_timeout_ns / 1000000,
+				     p->nup, p->nqps, p->slots_known, p->nslots);
 	return work;
 }
 
 int
-rdma_op_local_addr(struct mig_xport *xp, char *buf, size_t len)
+mig_rdma_op_local_addr(struct mig_xport *xp, char *buf, size_t len)
 {
 	struct rdma_priv *p = rdma_priv(xp);
 	struct rdma_cm_id *id = p->lid != NULL ? p->lid : p->q[0].id;

@@ -26,7 +26,7 @@
 #include "rdma_priv.h"
 
 int
-rdma_post_recv(struct mig_xport *xp, uint32_t ridx)
+mig_rdma_post_recv(struct mig_xport *xp, uint32_t ridx)
 {
 	struct rdma_priv *p = rdma_priv(xp);
 	struct rdma_qp *q = &p->q[ridx / p->rq_depth];
@@ -43,14 +43,14 @@ rdma_post_recv(struct mig_xport *xp, uint32_t ridx)
 	wr.num_sge = 1;
 	ret = ibv_post_recv(q->id->qp, &wr, &bad);
 	if (ret != 0)
-		return rdma_fail(xp, -ret, "rdma qp %u: post receive: %s",
-				 q->idx, strerror(ret));
+		return mig_rdma_fail(xp, -ret, "rdma qp %u: post receive: %s",
+				     q->idx, strerror(ret));
 	return 0;
 }
 
 /* A signaled SEND of @p len bytes of control buffer @p bi on QP 0. */
 int
-rdma_send_msg(struct mig_xport *xp, uint32_t bi, uint32_t len)
+mig_rdma_send_msg(struct mig_xport *xp, uint32_t bi, uint32_t len)
 {
 	struct rdma_priv *p = rdma_priv(xp);
 	struct rdma_qp *q = &p->q[0];
@@ -68,15 +68,16 @@ rdma_send_msg(struct mig_xport *xp, uint32_t bi, uint32_t len)
 	wr.num_sge = 1;
 	wr.opcode = IBV_WR_SEND;
 	wr.send_flags = IBV_SEND_SIGNALED;
-	e = &q->sq[q->sq_head % p->opt.tx_depth];
+	e = &q->sq[q->sq_head % p->sq_depth];
 	e->cookie = NULL;
 	e->msg = (int32_t)bi;
+	e->slot = -1;
 	ret = ibv_post_send(q->id->qp, &wr, &bad);
 	if (ret != 0) {
 		e->msg = -1;
 		p->send_free[p->nsend_free++] = bi;
-		return rdma_fail(xp, -ret, "rdma qp %u: post send: %s", q->idx,
-				 strerror(ret));
+		return mig_rdma_fail(xp, -ret, "rdma qp %u: post send: %s", q->idx,
+				     strerror(ret));
 	}
 	q->sq_head++;
 	q->sq_sig = q->sq_head;
@@ -87,13 +88,13 @@ rdma_send_msg(struct mig_xport *xp, uint32_t bi, uint32_t len)
 
 /* A free control send buffer with room on QP 0, or -EAGAIN. */
 int
-rdma_msg_take(struct mig_xport *xp)
+mig_rdma_msg_take(struct mig_xport *xp)
 {
 	struct rdma_priv *p = rdma_priv(xp);
 	int ret;
 
 	if (p->nsend_free == 0 || rdma_sq_room(p, &p->q[0]) == 0) {
-		ret = rdma_cq_poll(xp);
+		ret = mig_rdma_cq_poll(xp);
 		if (ret < 0)
 			return ret;
 		if (p->nsend_free == 0 || rdma_sq_room(p, &p->q[0]) == 0)
@@ -132,12 +133,13 @@ rdma_flush_signal(struct mig_xport *xp)
 		wr.wr.rdma.remote_addr = p->hdr_raddr +
 					 (uint64_t)p->nslots * RDMA_HDR_STRIDE;
 		wr.wr.rdma.rkey = p->hdr_rkey;
-		q->sq[q->sq_head % p->opt.tx_depth].cookie = NULL;
-		q->sq[q->sq_head % p->opt.tx_depth].msg = -1;
+		q->sq[q->sq_head % p->sq_depth].cookie = NULL;
+		q->sq[q->sq_head % p->sq_depth].msg = -1;
+		q->sq[q->sq_head % p->sq_depth].slot = -1;
 		ret = ibv_post_send(q->id->qp, &wr, &bad);
 		if (ret != 0)
-			return rdma_fail(xp, -ret, "rdma qp %u: post send: %s",
-					 q->idx, strerror(ret));
+			return mig_rdma_fail(xp, -ret, "rdma qp %u: post send: %s",
+					     q->idx, strerror(ret));
 		q->sq_head++;
 		q->sq_sig = q->sq_head;
 		q->unsig = 0;
@@ -155,18 +157,19 @@ rdma_send_done(struct mig_xport *xp, const struct ibv_wc *wc)
 	struct rdma_sq_ent *e;
 	struct rdma_qp *q;
 	uint64_t pos;
+	int ret;
 
 	if (qi >= p->nqps)
-		return rdma_fail(xp, -EIO, "rdma: completion for unknown qp %u",
-				 qi);
+		return mig_rdma_fail(xp, -EIO, "rdma: completion for unknown qp %u",
+				     qi);
 	q = &p->q[qi];
 	pos = q->sq_done + (uint32_t)(pos32 - (uint32_t)q->sq_done);
 	if (pos >= q->sq_head)
-		return rdma_fail(xp, -EIO,
-				 "rdma qp %u: completion of position %" PRIu64 " beyond %" PRIu64,
-				 qi, pos, q->sq_head);
+		return mig_rdma_fail(xp, -EIO,
+				     "rdma qp %u: completion of position %" PRIu64 " beyond %" PRIu64,
+				     qi, pos, q->sq_head);
 	for (; q->sq_done <= pos; q->sq_done++) {
-		e = &q->sq[q->sq_done % p->opt.tx_depth];
+		e = &q->sq[q->sq_done % p->sq_depth];
 		if (e->cookie != NULL) {
 			p->done[p->done_tail++ % p->done_size] = e->cookie;
 			p->inflight--;
@@ -176,6 +179,12 @@ rdma_send_done(struct mig_xport *xp, const struct ibv_wc *wc)
 			p->send_free[p->nsend_free++] = (uint32_t)e->msg;
 			p->ctrl_inflight--;
 			e->msg = -1;
+		}
+		if (e->slot >= 0) {
+			ret = mig_rdma_mw_done(xp, (uint16_t)e->slot);
+			e->slot = -1;
+			if (ret < 0)
+				return ret;
 		}
 	}
 	return 0;
@@ -190,50 +199,58 @@ rdma_slots_frame(struct mig_xport *xp, const uint8_t *body, uint32_t len)
 	int ret;
 
 	if (!p->source)
-		return rdma_fail(xp, -EPROTO, "rdma: SLOTS frame from the source");
-	ret = rdma_slots_decode(body, len, &s, e);
+		return mig_rdma_fail(xp, -EPROTO, "rdma: SLOTS frame from the source");
+	ret = mig_rdma_slots_decode(body, len, &s, e);
 	if (ret < 0)
-		return rdma_fail(xp, ret, "%s", mig_err_last());
+		return mig_rdma_fail(xp, ret, "%s", mig_err_last());
 	if (p->rslots == NULL) {
 		p->rslots = calloc(s.total, sizeof(*p->rslots));
 		if (p->rslots == NULL)
-			return rdma_fail(xp, -ENOMEM, "rdma: out of memory");
+			return mig_rdma_fail(xp, -ENOMEM, "rdma: out of memory");
+		p->mw = (s.flags & RDMA_SLOTS_F_MW) != 0;
 		p->nslots = s.total;
 		p->slot_size = s.slot_size;
 		p->hdr_raddr = s.hdr_addr;
 		p->hdr_rkey = s.hdr_rkey;
 	}
-	if (s.total != p->nslots || s.first != p->slots_known)
-		return rdma_fail(xp, -EPROTO,
-				 "rdma: SLOTS frame for slots %u+%u of %u, expected slot %u of %u",
-				 s.first, s.count, s.total, p->slots_known,
-				 p->nslots);
+	if (s.total != p->nslots || s.first != p->slots_known ||
+	    p->mw != ((s.flags & RDMA_SLOTS_F_MW) != 0))
+		return mig_rdma_fail(xp, -EPROTO,
+				     "rdma: SLOTS frame for slots %u+%u of %u, expected slot %u of %u",
+				     s.first, s.count, s.total, p->slots_known,
+				     p->nslots);
 	memcpy(p->rslots + s.first, e, s.count * sizeof(*e));
 	p->slots_known += s.count;
 	if (p->slots_known < p->nslots)
 		return 0;
-	return rdma_setup_source_slots(xp);
+	return mig_rdma_setup_source_slots(xp);
 }
 
 static int
 rdma_credit_frame(struct mig_xport *xp, const uint8_t *body, uint32_t len)
 {
 	struct rdma_priv *p = rdma_priv(xp);
-	uint16_t slots[RDMA_CREDITS_PER_FRAME];
+	struct rdma_credit c[RDMA_CREDITS_PER_FRAME];
+	unsigned int f;
+	uint16_t slot;
 	int i, n;
 
 	if (!p->source || p->owned == NULL)
-		return rdma_fail(xp, -EPROTO, "rdma: unexpected CREDIT frame");
-	n = rdma_credit_decode(body, len, slots);
+		return mig_rdma_fail(xp, -EPROTO, "rdma: unexpected CREDIT frame");
+	n = mig_rdma_credit_decode(body, len, c);
 	if (n < 0)
-		return rdma_fail(xp, n, "%s", mig_err_last());
+		return mig_rdma_fail(xp, n, "%s", mig_err_last());
 	for (i = 0; i < n; i++) {
-		if (slots[i] >= p->nslots || p->owned[slots[i]])
-			return rdma_fail(xp, -EPROTO,
-					 "rdma: credit for slot %u, which is unknown or already held",
-					 slots[i]);
-		p->owned[slots[i]] = 1;
-		p->credits[p->cr_tail++ % p->nslots] = slots[i];
+		slot = c[i].slot;
+		if (slot >= p->nslots || p->owned[slot])
+			return mig_rdma_fail(xp, -EPROTO,
+					     "rdma: credit for slot %u, which is unknown or already held",
+					     slot);
+		p->owned[slot] = 1;
+		p->old_rkey[slot] = p->rslots[slot].rkey;
+		p->rslots[slot].rkey = c[i].rkey;
+		f = rdma_fifo_of(p, slot);
+		p->credits[f * p->nslots + p->cr_tail[f]++ % p->nslots] = slot;
 	}
 	return 0;
 }
@@ -251,9 +268,9 @@ rdma_recv_done(struct mig_xport *xp, const struct ibv_wc *wc)
 	int ret;
 
 	if (wc->opcode == IBV_WC_RECV_RDMA_WITH_IMM) {
-		ret = rdma_chunk_arrived(xp, q, ntohl(wc->imm_data),
-					 wc->byte_len);
-		return ret < 0 ? ret : rdma_post_recv(xp, ridx);
+		ret = mig_rdma_chunk_arrived(xp, q, ntohl(wc->imm_data),
+					     wc->byte_len);
+		return ret < 0 ? ret : mig_rdma_post_recv(xp, ridx);
 	}
 	ret = mig_wire_hdr_decode(f, wc->byte_len, &h, &p->lim);
 	if (ret == 0 && (h.type == MIG_WIRE_T_CHUNK ||
@@ -265,14 +282,14 @@ rdma_recv_done(struct mig_xport *xp, const struct ibv_wc *wc)
 		ret = mig_wire_body_decode(&h, f + MIG_WIRE_HDR_LEN,
 					   h.body_len, &m, &p->lim);
 	if (ret < 0)
-		return rdma_fail(xp, ret,
-				 "rdma qp %u: bad control message of %u bytes: %s",
-				 q->idx, wc->byte_len, mig_err_last());
+		return mig_rdma_fail(xp, ret,
+				     "rdma qp %u: bad control message of %u bytes: %s",
+				     q->idx, wc->byte_len, mig_err_last());
 	if (h.type == RDMA_T_SLOTS || h.type == RDMA_T_CREDIT) {
 		ret = h.type == RDMA_T_SLOTS ?
 		      rdma_slots_frame(xp, f + MIG_WIRE_HDR_LEN, h.body_len) :
 		      rdma_credit_frame(xp, f + MIG_WIRE_HDR_LEN, h.body_len);
-		return ret < 0 ? ret : rdma_post_recv(xp, ridx);
+		return ret < 0 ? ret : mig_rdma_post_recv(xp, ridx);
 	}
 	/* reposted once rx() has taken the frame */
 	p->ev[p->ev_tail++ % p->ev_size] = ridx;
@@ -311,15 +328,15 @@ rdma_wc_error(struct mig_xport *xp, const struct ibv_wc *wc)
 		why = ibv_wc_status_str(wc->status);
 		break;
 	}
-	return rdma_fail(xp, wc->status == IBV_WC_RETRY_EXC_ERR ?
-			 -ECONNRESET : -EIO,
-			 "rdma qp %u: %s completion failed: %s (status %d, vendor error 0x%x)",
-			 qi, (wc->wr_id & RDMA_WRID_RECV) ? "receive" : "send",
-			 why, wc->status, wc->vendor_err);
+	return mig_rdma_fail(xp, wc->status == IBV_WC_RETRY_EXC_ERR ?
+			     -ECONNRESET : -EIO,
+			     "rdma qp %u: %s completion failed: %s (status %d, vendor error 0x%x)",
+			     qi, (wc->wr_id & RDMA_WRID_RECV) ? "receive" : "send",
+			     why, wc->status, wc->vendor_err);
 }
 
 int
-rdma_cq_poll(struct mig_xport *xp)
+mig_rdma_cq_poll(struct mig_xport *xp)
 {
 	struct rdma_priv *p = rdma_priv(xp);
 	struct ibv_wc wc[RDMA_POLL_BURST];
@@ -328,7 +345,7 @@ rdma_cq_poll(struct mig_xport *xp)
 	do {
 		n = ibv_poll_cq(p->cq, RDMA_POLL_BURST, wc);
 		if (n < 0)
-			return rdma_fail(xp, -EIO, "rdma: polling the CQ failed");
+			return mig_rdma_fail(xp, -EIO, "rdma: polling the CQ failed");
 		for (i = 0; i < n; i++) {
 			if (wc[i].status != IBV_WC_SUCCESS)
 				ret = rdma_wc_error(xp, &wc[i]);
@@ -346,18 +363,18 @@ rdma_cq_poll(struct mig_xport *xp)
 
 /* The peer left: fail once every frame it sent before was taken. */
 int
-rdma_gone_check(struct mig_xport *xp)
+mig_rdma_gone_check(struct mig_xport *xp)
 {
 	struct rdma_priv *p = rdma_priv(xp);
 
 	if (p->peer_gone && p->ev_head == p->ev_tail)
-		return rdma_fail(xp, -ECONNRESET, "%s", p->gone_msg);
+		return mig_rdma_fail(xp, -ECONNRESET, "%s", p->gone_msg);
 	return 0;
 }
 
 /* An idle poll on software RDMA leaves the CPU to the kernel's rxe work. */
 void
-rdma_idle(const struct rdma_priv *p, int work)
+mig_rdma_idle(const struct rdma_priv *p, int work)
 {
 	struct timespec ts = { .tv_nsec = RDMA_IDLE_SLEEP_NS };
 
@@ -370,56 +387,59 @@ rdma_idle(const struct rdma_priv *p, int work)
 }
 
 int
-rdma_io_poll(struct mig_xport *xp)
+mig_rdma_io_poll(struct mig_xport *xp)
 {
 	struct rdma_priv *p = rdma_priv(xp);
-	uint64_t now = rdma_now_ns();
+	uint64_t now = mig_time_ns();
 	int work, ret;
 
-	work = rdma_cq_poll(xp);
+	work = mig_rdma_cq_poll(xp);
 	if (work < 0)
 		return work;
 	if (now >= p->next_cm_ns) {
 		p->next_cm_ns = now + RDMA_CM_POLL_NS;
-		ret = rdma_cm_poll(xp);
+		ret = mig_rdma_cm_poll(xp);
 		if (ret < 0)
 			return ret;
 		work += ret;
 	}
-	ret = p->source ? rdma_flush_signal(xp) : rdma_credit_flush(xp);
+	ret = p->source ? rdma_flush_signal(xp) : mig_rdma_credit_flush(xp);
 	if (ret < 0)
 		return ret;
 	work += ret;
-	ret = rdma_gone_check(xp);
+	ret = mig_rdma_gone_check(xp);
 	if (ret < 0)
 		return ret;
-	rdma_idle(p, work);
+	mig_rdma_idle(p, work);
 	/* a control frame still on its way keeps the caller polling */
 	return work + (p->ctrl_inflight > 0);
 }
 
 int
-rdma_op_ctrl_send(struct mig_xport *xp, const void *frame, uint32_t len)
+mig_rdma_op_ctrl_send(struct mig_xport *xp, const void *frame, uint32_t len)
 {
 	struct rdma_priv *p = rdma_priv(xp);
 	int bi;
 
-	bi = rdma_msg_take(xp);
+	bi = mig_rdma_msg_take(xp);
 	if (bi < 0)
 		return bi;
 	memcpy(rdma_msg_buf(p, (uint32_t)bi), frame, len);
-	return rdma_send_msg(xp, (uint32_t)bi, len);
+	return mig_rdma_send_msg(xp, (uint32_t)bi, len);
 }
 
-/* Source: a QP with room for a chunk (two WRs), round robin. */
+/* Source: a QP with room for a chunk (two WRs) and a credit to write it
+ * with (with mw, a slot of that QP), round robin. */
 static struct rdma_qp *
 rdma_tx_qp(struct rdma_priv *p)
 {
-	unsigned int k, i;
+	unsigned int k, i, f;
 
 	for (k = 0; k < p->nqps; k++) {
 		i = (p->rr_tx + k) % p->nqps;
-		if (rdma_sq_room(p, &p->q[i]) >= 2) {
+		f = p->mw ? i : 0;
+		if (rdma_sq_room(p, &p->q[i]) >= 2 &&
+		    p->cr_head[f] != p->cr_tail[f]) {
 			p->rr_tx = i + 1;
 			return &p->q[i];
 		}
@@ -427,48 +447,84 @@ rdma_tx_qp(struct rdma_priv *p)
 	return NULL;
 }
 
+/*
+ * misbehave= (tests only): the remote address and key of one chunk write
+ * broken on purpose, as a faulty source would: an old key of its slot
+ * (stale), or a write across the slot's end (overrun). The destination
+ * must refuse it and the session end.
+ */
+static void
+rdma_misbehave(struct mig_xport *xp, uint16_t slot, uint32_t len,
+	       uint64_t *raddr, uint32_t *rkey)
+{
+	struct rdma_priv *p = rdma_priv(xp);
+
+	if (p->misbehaved || p->opt.misbehave == RDMA_MISBEHAVE_NONE)
+		return;
+	if (p->opt.misbehave == RDMA_MISBEHAVE_STALE) {
+		if (p->old_rkey[slot] == 0 || p->old_rkey[slot] == *rkey)
+			return; /* not granted twice yet, or one key */
+		*rkey = p->old_rkey[slot];
+	} else {
+		if (len < 2)
+			return;
+		*raddr += p->slot_size - len / 2;
+	}
+	p->misbehaved = true;
+	RDMA_LOG(WARNING, "%s: misbehave=%s: slot %u written %s", xp->name,
+		 p->opt.misbehave == RDMA_MISBEHAVE_STALE ? "stale" : "overrun",
+		 slot, p->opt.misbehave == RDMA_MISBEHAVE_STALE ?
+		 "with its previous rkey" : "across its end");
+}
+
 int
-rdma_op_tx(struct mig_xport *xp, const struct mig_wire_chunk *hdr,
-	   void *payload, uint32_t len, void *cookie)
+mig_rdma_op_tx(struct mig_xport *xp, const struct mig_wire_chunk *hdr,
+	       void *payload, uint32_t len, void *cookie)
 {
 	struct rdma_priv *p = rdma_priv(xp);
 	struct ibv_send_wr wr[2], *bad;
 	struct ibv_sge sge[2];
 	struct rdma_qp *q;
 	struct ibv_mr *mr;
+	uint64_t raddr;
+	uint32_t rkey;
+	unsigned int f;
 	uint8_t *h;
 	uint16_t slot;
 	bool sig;
 	int ret;
 
 	if (p->peer_gone) {
-		ret = rdma_gone_check(xp);
+		ret = mig_rdma_gone_check(xp);
 		return ret < 0 ? ret : -EAGAIN;
 	}
 	if (len > p->slot_size)
-		return rdma_fail(xp, -EMSGSIZE,
-				 "rdma: device %" PRIu32 " chunk %" PRIu64 " of %" PRIu32 " bytes, the peer's slots hold %" PRIu32,
-				 hdr->dev_id, hdr->index, len, p->slot_size);
-	mr = rdma_region_mr(p, payload, len);
+		return mig_rdma_fail(xp, -EMSGSIZE,
+				     "rdma: device %" PRIu32 " chunk %" PRIu64 " of %" PRIu32 " bytes, the peer's slots hold %" PRIu32,
+				     hdr->dev_id, hdr->index, len, p->slot_size);
+	mr = mig_rdma_region_mr(p, payload, len);
 	if (mr == NULL)
-		return rdma_fail(xp, -EINVAL,
-				 "rdma: chunk payload %p (%" PRIu32 " bytes) is not in registered memory (mig_xport_mem_register)",
-				 payload, len);
+		return mig_rdma_fail(xp, -EINVAL,
+				     "rdma: chunk payload %p (%" PRIu32 " bytes) is not in registered memory (mig_xport_mem_register)",
+				     payload, len);
 	q = rdma_tx_qp(p);
-	if (p->cr_head == p->cr_tail || q == NULL ||
+	if (q == NULL ||
 	    p->done_tail - p->done_head + p->inflight >= p->done_size) {
-		ret = rdma_cq_poll(xp);
+		ret = mig_rdma_cq_poll(xp);
 		if (ret < 0)
 			return ret;
 		q = rdma_tx_qp(p);
-		if (p->cr_head == p->cr_tail || q == NULL ||
-		    p->done_tail - p->done_head + p->inflight >=
+		if (q == NULL || p->done_tail - p->done_head + p->inflight >=
 		    p->done_size) {
 			p->tx_blocked++;
 			return -EAGAIN;
 		}
 	}
-	slot = p->credits[p->cr_head % p->nslots];
+	f = p->mw ? q->idx : 0;
+	slot = p->credits[f * p->nslots + p->cr_head[f] % p->nslots];
+	raddr = p->rslots[slot].addr;
+	rkey = p->rslots[slot].rkey;
+	rdma_misbehave(xp, slot, len, &raddr, &rkey);
 	h = p->hdr + (size_t)slot * RDMA_HDR_STRIDE;
 	ret = mig_wire_encode_chunk_hdr(h, RDMA_HDR_STRIDE, hdr);
 	if (ret < 0)
@@ -496,15 +552,15 @@ rdma_op_tx(struct mig_xport *xp, const struct mig_wire_chunk *hdr,
 	wr[1].opcode = IBV_WR_RDMA_WRITE_WITH_IMM;
 	wr[1].send_flags = sig ? IBV_SEND_SIGNALED : 0;
 	wr[1].imm_data = htonl(rdma_imm(q->tx_seq, slot));
-	wr[1].wr.rdma.remote_addr = p->rslots[slot].addr;
-	wr[1].wr.rdma.rkey = p->rslots[slot].rkey;
-	q->sq[q->sq_head % p->opt.tx_depth].cookie = NULL;
-	q->sq[(q->sq_head + 1) % p->opt.tx_depth].cookie = cookie;
+	wr[1].wr.rdma.remote_addr = raddr;
+	wr[1].wr.rdma.rkey = rkey;
+	q->sq[q->sq_head % p->sq_depth].cookie = NULL;
+	q->sq[(q->sq_head + 1) % p->sq_depth].cookie = cookie;
 	ret = ibv_post_send(q->id->qp, wr, &bad);
 	if (ret != 0) {
-		q->sq[(q->sq_head + 1) % p->opt.tx_depth].cookie = NULL;
-		return rdma_fail(xp, -ret, "rdma qp %u: post send: %s", q->idx,
-				 strerror(ret));
+		q->sq[(q->sq_head + 1) % p->sq_depth].cookie = NULL;
+		return mig_rdma_fail(xp, -ret, "rdma qp %u: post send: %s", q->idx,
+				     strerror(ret));
 	}
 	q->sq_head += 2;
 	if (sig) {
@@ -515,7 +571,7 @@ rdma_op_tx(struct mig_xport *xp, const struct mig_wire_chunk *hdr,
 	}
 	q->tx_seq++;
 	p->owned[slot] = 0;
-	p->cr_head++;
+	p->cr_head[f]++;
 	p->inflight++;
 	p->tx_chunks++;
 	p->tx_bytes += len;
@@ -523,7 +579,7 @@ rdma_op_tx(struct mig_xport *xp, const struct mig_wire_chunk *hdr,
 }
 
 int
-rdma_op_tx_done(struct mig_xport *xp, void **cookies, unsigned int n)
+mig_rdma_op_tx_done(struct mig_xport *xp, void **cookies, unsigned int n)
 {
 	struct rdma_priv *p = rdma_priv(xp);
 	unsigned int i, cnt = 0;
@@ -547,7 +603,7 @@ rdma_op_tx_done(struct mig_xport *xp, void **cookies, unsigned int n)
 			}
 			for (; q->sq != NULL && q->sq_done < q->sq_head;
 			     q->sq_done++) {
-				e = &q->sq[q->sq_done % p->opt.tx_depth];
+				e = &q->sq[q->sq_done % p->sq_depth];
 				if (e->cookie != NULL)
 					p->done[p->done_tail++ % p->done_size] =
 						e->cookie;
@@ -556,7 +612,7 @@ rdma_op_tx_done(struct mig_xport *xp, void **cookies, unsigned int n)
 		}
 		p->inflight = 0;
 	} else {
-		ret = rdma_io_poll(xp);
+		ret = mig_rdma_io_poll(xp);
 		if (ret < 0)
 			return ret;
 	}

@@ -8,10 +8,12 @@
 /*
  * RDMA transport internals: one session of N RC QPs set up with rdma_cm,
  * sharing one PD and one CQ.
- * rdma.c: devargs, registered memory, resources, remove, info.
+ * rdma_args.c: devargs.
+ * rdma.c: probe, registered memory, resources, remove, info.
  * rdma_cm.c: listen/accept, connect, CM events, the SLOTS handshake.
  * rdma_io.c: completions, control SEND/RECV, chunk WRITE WITH IMMEDIATE.
  * rdma_rx.c: destination side: slots, chunk arrival, rx, credits.
+ * rdma_mw.c: destination side: a memory window per slot (protect=mw).
  * rdma_proto.c: private data and transport frame codecs.
  */
 
@@ -23,6 +25,7 @@
 #include <rdma/rdma_cma.h>
 
 #include "mig_log.h"
+#include "mig_time.h"
 #include "mig_wire.h"
 #include "mig_xport_driver.h"
 #include "rdma_proto.h"
@@ -56,7 +59,7 @@
 #define RDMA_CM_POLL_NS (UINT64_C(1) * 1000000)
 
 /** What an idle poll does (devarg idle=). */
-enum rdma_idle {
+enum mig_rdma_idle {
 	RDMA_IDLE_AUTO = 0, /* sleep on software RDMA, spin on hardware */
 	RDMA_IDLE_SPIN,     /* return at once */
 	RDMA_IDLE_YIELD,    /* sched_yield() */
@@ -84,6 +87,21 @@ struct rdma_region {
 struct rdma_sq_ent {
 	void *cookie;   /* chunk payload cookie, NULL for other WRs */
 	int32_t msg;    /* control send buffer index, -1 for none */
+	int32_t slot;   /* destination: slot of a bind or invalidate, -1 */
+};
+
+/** Landing-slot protection (devarg protect=). */
+enum rdma_protect {
+	RDMA_PROTECT_AUTO = 0, /* mw when the device has type 2 windows */
+	RDMA_PROTECT_MW,       /* a memory window per slot, else fail */
+	RDMA_PROTECT_NONE,     /* one registration for the whole pool */
+};
+
+/** Test knob (devarg misbehave=): a source that breaks the rules. */
+enum rdma_misbehave {
+	RDMA_MISBEHAVE_NONE = 0,
+	RDMA_MISBEHAVE_STALE,   /* one chunk written with a slot's old rkey */
+	RDMA_MISBEHAVE_OVERRUN, /* one chunk written across its slot's end */
 };
 
 struct rdma_qp {
@@ -104,12 +122,16 @@ enum rdma_slot_state {
 	RDMA_SLOT_PENDING = 0, /* free, not granted to the source yet */
 	RDMA_SLOT_GRANTED,     /* the source holds its credit */
 	RDMA_SLOT_HELD,        /* written: queued for rx() or with the engine */
+	RDMA_SLOT_BINDING,     /* mw: released, its window being bound */
+	RDMA_SLOT_CLOSING,     /* mw: written, its window being invalidated */
 };
 
 /** Destination: one landing slot (a provider buffer). */
 struct rdma_slot {
 	void *buf;
-	uint32_t rkey;
+	uint32_t rkey;              /* what the source writes it with */
+	struct ibv_mw *mw;          /* protect=mw: its window */
+	struct ibv_mr *mr;          /* protect=mw: the slot's registration */
 	uint8_t state;
 	uint16_t qp;                /* QP it arrived on */
 	struct mig_wire_chunk c;    /* decoded header of its chunk */
@@ -122,7 +144,9 @@ struct rdma_opts {
 	uint32_t cq_mod;
 	bool cq_mod_set;
 	bool verify;
-	int idle;                /* enum rdma_idle, RDMA_IDLE_AUTO */
+	int idle;                /* enum mig_rdma_idle, RDMA_IDLE_AUTO */
+	int protect;             /* enum rdma_protect */
+	int misbehave;           /* enum rdma_misbehave */
 	uint64_t connect_timeout_ns;
 };
 
@@ -144,6 +168,10 @@ struct rdma_priv {
 	unsigned int nup;             /* QPs established */
 	struct rdma_qp q[RDMA_QPS_MAX];
 	unsigned int rr_tx;
+	uint32_t sq_depth;            /* send queue entries of each QP */
+	/* slots are memory windows (RDMA_SLOTS_F_MW): slot k goes through
+	 * QP k % nqps */
+	bool mw;
 	/* memory declared with mem_register */
 	struct rdma_region reg[RDMA_REGIONS_MAX];
 	unsigned int nreg;
@@ -172,6 +200,9 @@ struct rdma_priv {
 	uint32_t *by_addr;            /* slot numbers sorted by buffer address */
 	uint16_t *pending;            /* released, to be credited */
 	uint32_t npending;
+	uint16_t *unbound;            /* mw: released, window not bound */
+	uint32_t nunbound;
+	uint32_t nbinding;            /* mw: binds posted, not completed */
 	uint32_t granted;             /* slots the source may write */
 	uint32_t slots_described;     /* slots sent in SLOTS frames */
 	/* source */
@@ -179,9 +210,13 @@ struct rdma_priv {
 	uint64_t hdr_raddr;
 	uint32_t hdr_rkey;
 	uint32_t slots_known;         /* entries received in SLOTS frames */
-	uint16_t *credits;            /* FIFO of granted slot numbers */
+	/* granted slot numbers: one FIFO (nslots entries) per QP with mw
+	 * (a slot is written through its QP), else one for all */
+	uint16_t *credits;
+	uint64_t cr_head[RDMA_QPS_MAX], cr_tail[RDMA_QPS_MAX];
 	uint8_t *owned;               /* slot numbers held as credits */
-	uint64_t cr_head, cr_tail;
+	uint32_t *old_rkey;           /* misbehave=stale: previous rkeys */
+	bool misbehaved;              /* the one bad write was posted */
 	/* completed chunk cookies not yet collected by tx_done */
 	void **done;
 	uint32_t done_size;
@@ -189,7 +224,7 @@ struct rdma_priv {
 	uint32_t inflight;            /* chunks posted, not completed */
 	uint32_t ctrl_inflight;       /* control sends not completed */
 	/* the peer closed: failed once every received frame was taken */
-	enum rdma_idle idle;          /* resolved idle policy */
+	enum mig_rdma_idle idle;          /* resolved idle policy */
 	bool peer_gone;
 	char gone_msg[MIG_ERR_MAX];
 	struct mig_wire_limits lim;
@@ -207,7 +242,26 @@ rdma_priv(struct mig_xport *xp)
 static inline uint32_t
 rdma_sq_room(const struct rdma_priv *p, const struct rdma_qp *q)
 {
-	return p->opt.tx_depth - 1 - (uint32_t)(q->sq_head - q->sq_done);
+	return p->sq_depth - 1 - (uint32_t)(q->sq_head - q->sq_done);
+}
+
+/* Source: the credit FIFO a slot goes to (its QP's with mw). */
+static inline unsigned int
+rdma_fifo_of(const struct rdma_priv *p, uint16_t slot)
+{
+	return p->mw ? slot % p->nqps : 0;
+}
+
+/* Source: credits held in all FIFOs. */
+static inline uint32_t
+rdma_credits_held(const struct rdma_priv *p)
+{
+	uint32_t n = 0;
+	unsigned int i;
+
+	for (i = 0; i < RDMA_QPS_MAX; i++)
+		n += (uint32_t)(p->cr_tail[i] - p->cr_head[i]);
+	return n;
 }
 
 static inline uint8_t *
@@ -216,40 +270,48 @@ rdma_msg_buf(const struct rdma_priv *p, uint32_t idx)
 	return p->msg + (size_t)idx * RDMA_MSG_SIZE;
 }
 
-uint64_t rdma_now_ns(void);
-int rdma_fail(struct mig_xport *xp, int err, const char *fmt, ...)
+int mig_rdma_fail(struct mig_xport *xp, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-int rdma_setup_device(struct mig_xport *xp, struct ibv_context *ctx);
-int rdma_setup_qp(struct mig_xport *xp, struct rdma_qp *q);
-int rdma_setup_source_slots(struct mig_xport *xp);
-struct rdma_region *rdma_region_find(struct rdma_priv *p, const void *addr,
-				     size_t len);
-struct ibv_mr *rdma_region_mr(struct rdma_priv *p, const void *addr,
-			      size_t len);
+/** The devargs into @p o; 0 or -EINVAL with the key named. */
+int mig_rdma_parse_args(struct rdma_opts *o, const char *args);
+int mig_rdma_setup_device(struct mig_xport *xp, struct ibv_context *ctx);
+int mig_rdma_setup_qp(struct mig_xport *xp, struct rdma_qp *q);
+int mig_rdma_setup_source_slots(struct mig_xport *xp);
+struct rdma_region *mig_rdma_region_find(struct rdma_priv *p, const void *addr,
+					 size_t len);
+struct ibv_mr *mig_rdma_region_mr(struct rdma_priv *p, const void *addr,
+				  size_t len);
 
-int rdma_cm_poll(struct mig_xport *xp);
-int rdma_op_listen(struct mig_xport *xp, const char *addr);
-int rdma_op_connect(struct mig_xport *xp, const char *addr);
-int rdma_op_local_addr(struct mig_xport *xp, char *buf, size_t len);
-int rdma_op_poll(struct mig_xport *xp);
+int mig_rdma_cm_poll(struct mig_xport *xp);
+int mig_rdma_op_listen(struct mig_xport *xp, const char *addr);
+int mig_rdma_op_connect(struct mig_xport *xp, const char *addr);
+int mig_rdma_op_local_addr(struct mig_xport *xp, char *buf, size_t len);
+int mig_rdma_op_poll(struct mig_xport *xp);
 
-int rdma_post_recv(struct mig_xport *xp, uint32_t ridx);
-int rdma_msg_take(struct mig_xport *xp);
-int rdma_send_msg(struct mig_xport *xp, uint32_t bi, uint32_t len);
-int rdma_credit_flush(struct mig_xport *xp);
-int rdma_chunk_arrived(struct mig_xport *xp, struct rdma_qp *q, uint32_t imm,
-		       uint32_t len);
-int rdma_cq_poll(struct mig_xport *xp);
-int rdma_send_slots(struct mig_xport *xp);
-int rdma_gone_check(struct mig_xport *xp);
-int rdma_io_poll(struct mig_xport *xp);
-void rdma_idle(const struct rdma_priv *p, int work);
+int mig_rdma_post_recv(struct mig_xport *xp, uint32_t ridx);
+int mig_rdma_msg_take(struct mig_xport *xp);
+int mig_rdma_send_msg(struct mig_xport *xp, uint32_t bi, uint32_t len);
+int mig_rdma_credit_flush(struct mig_xport *xp);
+int mig_rdma_chunk_arrived(struct mig_xport *xp, struct rdma_qp *q, uint32_t imm,
+			   uint32_t len);
+int mig_rdma_cq_poll(struct mig_xport *xp);
+int mig_rdma_send_slots(struct mig_xport *xp);
+int mig_rdma_gone_check(struct mig_xport *xp);
 
-int rdma_op_ctrl_send(struct mig_xport *xp, const void *frame, uint32_t len);
-int rdma_op_tx(struct mig_xport *xp, const struct mig_wire_chunk *hdr,
-	       void *payload, uint32_t len, void *cookie);
-int rdma_op_tx_done(struct mig_xport *xp, void **cookies, unsigned int n);
-int rdma_op_rx(struct mig_xport *xp, struct mig_xport_rx *out, unsigned int n);
-int rdma_op_rx_release(struct mig_xport *xp, void *buf);
+bool mig_rdma_mw_supported(const struct ibv_device_attr *da);
+int mig_rdma_mw_setup(struct mig_xport *xp);
+void mig_rdma_mw_free(struct rdma_priv *p);
+int mig_rdma_mw_bind_pending(struct mig_xport *xp);
+int mig_rdma_mw_close(struct mig_xport *xp, struct rdma_qp *q, uint16_t slot);
+int mig_rdma_mw_done(struct mig_xport *xp, uint16_t slot);
+int mig_rdma_io_poll(struct mig_xport *xp);
+void mig_rdma_idle(const struct rdma_priv *p, int work);
+
+int mig_rdma_op_ctrl_send(struct mig_xport *xp, const void *frame, uint32_t len);
+int mig_rdma_op_tx(struct mig_xport *xp, const struct mig_wire_chunk *hdr,
+		   void *payload, uint32_t len, void *cookie);
+int mig_rdma_op_tx_done(struct mig_xport *xp, void **cookies, unsigned int n);
+int mig_rdma_op_rx(struct mig_xport *xp, struct mig_xport_rx *out, unsigned int n);
+int mig_rdma_op_rx_release(struct mig_xport *xp, void *buf);
 
 #endif /* _RDMA_PRIV_H_ */

@@ -16,7 +16,7 @@
 #include "rdma_proto.h"
 
 void
-rdma_pdata_encode(struct rdma_pdata_le *out, const struct rdma_pdata *in)
+mig_rdma_pdata_encode(struct rdma_pdata_le *out, const struct rdma_pdata *in)
 {
 	memset(out, 0, sizeof(*out));
 	out->magic = rte_cpu_to_le_32(RDMA_PDATA_MAGIC);
@@ -28,7 +28,7 @@ rdma_pdata_encode(struct rdma_pdata_le *out, const struct rdma_pdata *in)
 }
 
 int
-rdma_pdata_decode(const void *buf, size_t len, struct rdma_pdata *out)
+mig_rdma_pdata_decode(const void *buf, size_t len, struct rdma_pdata *out)
 {
 	struct rdma_pdata_le p;
 
@@ -59,8 +59,8 @@ rdma_pdata_decode(const void *buf, size_t len, struct rdma_pdata *out)
 }
 
 int
-rdma_slots_encode(void *buf, size_t size, const struct rdma_slots *s,
-		  const struct rdma_slot_desc *e)
+mig_rdma_slots_encode(void *buf, size_t size, const struct rdma_slots *s,
+		      const struct rdma_slot_desc *e)
 {
 	uint8_t body[RDMA_BODY_MAX];
 	struct rdma_slots_le h;
@@ -76,6 +76,7 @@ rdma_slots_encode(void *buf, size_t size, const struct rdma_slots *s,
 	h.slot_size = rte_cpu_to_le_32(s->slot_size);
 	h.hdr_addr = rte_cpu_to_le_64(s->hdr_addr);
 	h.hdr_rkey = rte_cpu_to_le_32(s->hdr_rkey);
+	h.flags = rte_cpu_to_le_32(s->flags);
 	memcpy(body, &h, sizeof(h));
 	len = sizeof(h);
 	for (i = 0; i < s->count; i++) {
@@ -90,8 +91,8 @@ rdma_slots_encode(void *buf, size_t size, const struct rdma_slots *s,
 }
 
 int
-rdma_slots_decode(const void *body, uint32_t len, struct rdma_slots *s,
-		  struct rdma_slot_desc *e)
+mig_rdma_slots_decode(const void *body, uint32_t len, struct rdma_slots *s,
+		      struct rdma_slot_desc *e)
 {
 	const uint8_t *b = body;
 	struct rdma_slots_le h;
@@ -107,7 +108,8 @@ rdma_slots_decode(const void *body, uint32_t len, struct rdma_slots *s,
 	s->slot_size = rte_le_to_cpu_32(h.slot_size);
 	s->hdr_addr = rte_le_to_cpu_64(h.hdr_addr);
 	s->hdr_rkey = rte_le_to_cpu_32(h.hdr_rkey);
-	if (s->count == 0 || s->count > RDMA_SLOTS_PER_FRAME ||
+	s->flags = rte_le_to_cpu_32(h.flags);
+	if ((s->flags & ~RDMA_SLOTS_F_ALL) != 0 || s->count == 0 || s->count > RDMA_SLOTS_PER_FRAME ||
 	    len != sizeof(h) + s->count * sizeof(d) || s->total == 0 ||
 	    s->total > RDMA_SLOTS_MAX || s->first >= s->total ||
 	    s->count > s->total - s->first || s->slot_size == 0 ||
@@ -130,11 +132,12 @@ bad:
 }
 
 int
-rdma_credit_encode(void *buf, size_t size, const uint16_t *slots, uint32_t n)
+mig_rdma_credit_encode(void *buf, size_t size, const struct rdma_credit *c,
+		       uint32_t n)
 {
 	uint8_t body[RDMA_BODY_MAX];
+	struct rdma_credit_le e;
 	rte_le32_t cnt;
-	rte_le16_t v;
 	uint32_t i;
 
 	if (n == 0 || n > RDMA_CREDITS_PER_FRAME)
@@ -142,19 +145,22 @@ rdma_credit_encode(void *buf, size_t size, const uint16_t *slots, uint32_t n)
 	cnt = rte_cpu_to_le_32(n);
 	memcpy(body, &cnt, sizeof(cnt));
 	for (i = 0; i < n; i++) {
-		v = rte_cpu_to_le_16(slots[i]);
-		memcpy(body + 4 + 2 * i, &v, sizeof(v));
+		e.slot = rte_cpu_to_le_16(c[i].slot);
+		e.reserved = 0;
+		e.rkey = rte_cpu_to_le_32(c[i].rkey);
+		memcpy(body + 4 + sizeof(e) * i, &e, sizeof(e));
 	}
 	return mig_wire_encode_raw(buf, size, RDMA_T_CREDIT,
-				   MIG_WIRE_F_OPTIONAL, body, 4 + 2 * n);
+				   MIG_WIRE_F_OPTIONAL, body,
+				   4 + (uint32_t)sizeof(e) * n);
 }
 
 int
-rdma_credit_decode(const void *body, uint32_t len, uint16_t *slots)
+mig_rdma_credit_decode(const void *body, uint32_t len, struct rdma_credit *c)
 {
 	const uint8_t *b = body;
+	struct rdma_credit_le e;
 	rte_le32_t cnt;
-	rte_le16_t v;
 	uint32_t i, n = 0;
 
 	if (len >= sizeof(cnt)) {
@@ -162,21 +168,25 @@ rdma_credit_decode(const void *body, uint32_t len, uint16_t *slots)
 		n = rte_le_to_cpu_32(cnt);
 	}
 	if (len < sizeof(cnt) || n == 0 || n > RDMA_CREDITS_PER_FRAME ||
-	    len != 4 + 2 * n) {
-		mig_err_set(mig_rdma_logtype,
-			    "rdma: malformed CREDIT frame (%u bytes, %u credits)",
-			    len, n);
-		return -EPROTO;
-	}
+	    len != 4 + sizeof(e) * n)
+		goto bad;
 	for (i = 0; i < n; i++) {
-		memcpy(&v, b + 4 + 2 * i, sizeof(v));
-		slots[i] = rte_le_to_cpu_16(v);
+		memcpy(&e, b + 4 + sizeof(e) * i, sizeof(e));
+		if (e.reserved != 0)
+			goto bad;
+		c[i].slot = rte_le_to_cpu_16(e.slot);
+		c[i].rkey = rte_le_to_cpu_32(e.rkey);
 	}
 	return (int)n;
+bad:
+	mig_err_set(mig_rdma_logtype,
+		    "rdma: malformed CREDIT frame (%u bytes, %u credits)", len,
+		    n);
+	return -EPROTO;
 }
 
 uint32_t
-rdma_cq_mod_clamp(uint32_t cq_mod, uint32_t tx_depth)
+mig_rdma_cq_mod_clamp(uint32_t cq_mod, uint32_t tx_depth)
 {
 	uint32_t max = tx_depth > 4 ? (tx_depth - 1) / 4 : 1;
 
@@ -184,8 +194,8 @@ rdma_cq_mod_clamp(uint32_t cq_mod, uint32_t tx_depth)
 }
 
 bool
-rdma_credit_due(uint32_t npending, uint32_t granted, uint32_t nslots,
-		bool idle)
+mig_rdma_credit_due(uint32_t npending, uint32_t granted, uint32_t nslots,
+		    bool idle)
 {
 	uint32_t batch = RTE_MAX(nslots / 4, 1u);
 	uint32_t least = RTE_MAX((nslots + RDMA_CREDIT_FRAMES_MAX - 1) /

@@ -26,8 +26,9 @@ extern int mig_rdma_logtype;
 
 /** "MIGR": first field of the connect and reject private data. */
 #define RDMA_PDATA_MAGIC UINT32_C(0x5247494d)
-/** Version of this transport's protocol. */
-#define RDMA_PROTO_VERSION 1
+/** Version of this transport's protocol (2: CREDIT entries carry an rkey,
+ *  SLOTS flags). */
+#define RDMA_PROTO_VERSION 2
 
 /** Destination -> source: the landing slots (QP 0, after connection). */
 #define RDMA_T_SLOTS 0x41
@@ -60,7 +61,24 @@ struct rdma_slots_le {
 	rte_le32_t slot_size; /**< bytes per slot = largest chunk */
 	rte_le64_t hdr_addr;  /**< header ring: (total + 1) x RDMA_HDR_STRIDE */
 	rte_le32_t hdr_rkey;
-	rte_le32_t reserved;
+	rte_le32_t flags;     /**< RDMA_SLOTS_F_* */
+};
+
+/**
+ * SLOTS flag: every slot is a memory window of its own, bound to one QP
+ * (slot k to QP k % qps, which is the QP the source writes it through)
+ * and invalidated when its chunk lands; each grant (SLOTS or CREDIT
+ * entry) carries the window's fresh rkey. Without it every slot is in one
+ * registration whose rkey never changes.
+ */
+#define RDMA_SLOTS_F_MW UINT32_C(1)
+#define RDMA_SLOTS_F_ALL RDMA_SLOTS_F_MW
+
+/** One CREDIT entry, 8 bytes: a slot given back and its rkey. */
+struct rdma_credit_le {
+	rte_le16_t slot;
+	rte_le16_t reserved;
+	rte_le32_t rkey;
 };
 
 /** One landing slot, 16 bytes. */
@@ -73,6 +91,7 @@ struct rdma_slot_le {
 _Static_assert(sizeof(struct rdma_pdata_le) == 24, "pdata");
 _Static_assert(sizeof(struct rdma_slots_le) == 32, "SLOTS");
 _Static_assert(sizeof(struct rdma_slot_le) == 16, "slot");
+_Static_assert(sizeof(struct rdma_credit_le) == 8, "credit");
 
 /** Bytes per header ring entry (a 48-byte CHUNK frame + chunk header). */
 #define RDMA_HDR_STRIDE 64u
@@ -84,8 +103,9 @@ _Static_assert(MIG_WIRE_CHUNK_HDR_LEN <= RDMA_HDR_STRIDE, "header stride");
 #define RDMA_SLOTS_PER_FRAME \
 	((RDMA_BODY_MAX - (uint32_t)sizeof(struct rdma_slots_le)) / \
 	 (uint32_t)sizeof(struct rdma_slot_le))
-/** Slot numbers per CREDIT frame (le32 count, then le16 slots). */
-#define RDMA_CREDITS_PER_FRAME ((RDMA_BODY_MAX - 4u) / 2u)
+/** Entries per CREDIT frame (le32 count, then struct rdma_credit_le). */
+#define RDMA_CREDITS_PER_FRAME \
+	((RDMA_BODY_MAX - 4u) / (uint32_t)sizeof(struct rdma_credit_le))
 
 /** Decoded private data. */
 struct rdma_pdata {
@@ -103,11 +123,18 @@ struct rdma_slots {
 	uint32_t slot_size;
 	uint64_t hdr_addr;
 	uint32_t hdr_rkey;
+	uint32_t flags;
 };
 
 /** One decoded slot. */
 struct rdma_slot_desc {
 	uint64_t addr;
+	uint32_t rkey;
+};
+
+/** One decoded CREDIT entry. */
+struct rdma_credit {
+	uint16_t slot;
 	uint32_t rkey;
 };
 
@@ -138,10 +165,10 @@ rdma_imm_slot(uint32_t imm)
  * signaled chunk of a batch never fits and only the idle flush write
  * retires the queue. @return @p cq_mod clamped to 1..(tx_depth - 1) / 4.
  */
-uint32_t rdma_cq_mod_clamp(uint32_t cq_mod, uint32_t tx_depth);
+uint32_t mig_rdma_cq_mod_clamp(uint32_t cq_mod, uint32_t tx_depth);
 
 /** CREDIT frames of fewer than RDMA_CREDIT_FRAMES_MAX-th of the window at
- *  most one at a time: see rdma_credit_due(). */
+ *  most one at a time: see mig_rdma_credit_due(). */
 #define RDMA_CREDIT_FRAMES_MAX 64u
 
 /**
@@ -159,23 +186,23 @@ uint32_t rdma_cq_mod_clamp(uint32_t cq_mod, uint32_t tx_depth);
  * RDMA_CREDIT_FRAMES_MAX + 1 frames are outstanding and the source's
  * RDMA_CTRL_RECV (128) receives never run out (no RNR).
  */
-bool rdma_credit_due(uint32_t npending, uint32_t granted, uint32_t nslots,
-		     bool idle);
+bool mig_rdma_credit_due(uint32_t npending, uint32_t granted, uint32_t nslots,
+			 bool idle);
 
-void rdma_pdata_encode(struct rdma_pdata_le *out, const struct rdma_pdata *in);
+void mig_rdma_pdata_encode(struct rdma_pdata_le *out, const struct rdma_pdata *in);
 
 /**
  * Decode @p len bytes of private data (a peer may append more).
  * @return 0, or -EPROTO (message set) when it is not ours.
  */
-int rdma_pdata_decode(const void *buf, size_t len, struct rdma_pdata *out);
+int mig_rdma_pdata_decode(const void *buf, size_t len, struct rdma_pdata *out);
 
 /**
  * Encode a SLOTS frame with @p s->count entries of @p e
  * (at most RDMA_SLOTS_PER_FRAME). @return frame bytes, or < 0.
  */
-int rdma_slots_encode(void *buf, size_t size, const struct rdma_slots *s,
-		      const struct rdma_slot_desc *e);
+int mig_rdma_slots_encode(void *buf, size_t size, const struct rdma_slots *s,
+			  const struct rdma_slot_desc *e);
 
 /**
  * Decode the body of a SLOTS frame (header checked by the caller with
@@ -183,17 +210,17 @@ int rdma_slots_encode(void *buf, size_t size, const struct rdma_slots *s,
  * (RDMA_SLOTS_PER_FRAME of room).
  * @return 0, or -EPROTO with the message set.
  */
-int rdma_slots_decode(const void *body, uint32_t len, struct rdma_slots *s,
-		      struct rdma_slot_desc *e);
+int mig_rdma_slots_decode(const void *body, uint32_t len, struct rdma_slots *s,
+			  struct rdma_slot_desc *e);
 
-/** Encode a CREDIT frame of @p n slot numbers (1..RDMA_CREDITS_PER_FRAME). */
-int rdma_credit_encode(void *buf, size_t size, const uint16_t *slots,
-		       uint32_t n);
+/** Encode a CREDIT frame of @p n entries (1..RDMA_CREDITS_PER_FRAME). */
+int mig_rdma_credit_encode(void *buf, size_t size, const struct rdma_credit *c,
+			   uint32_t n);
 
 /**
- * Decode the body of a CREDIT frame into @p slots (RDMA_CREDITS_PER_FRAME
+ * Decode the body of a CREDIT frame into @p c (RDMA_CREDITS_PER_FRAME
  * of room). @return the count, or -EPROTO with the message set.
  */
-int rdma_credit_decode(const void *body, uint32_t len, uint16_t *slots);
+int mig_rdma_credit_decode(const void *body, uint32_t len, struct rdma_credit *c);
 
 #endif /* _RDMA_PROTO_H_ */

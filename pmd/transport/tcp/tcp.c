@@ -20,7 +20,6 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <rte_byteorder.h>
@@ -49,15 +48,6 @@ static const char *const tcp_valid_args[] = {
 	TCP_KEY_CONNECT_TIMEOUT,
 	NULL,
 };
-
-uint64_t
-tcp_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
-}
 
 static int
 tcp_probe(struct mig_xport *xp, const char *args)
@@ -279,8 +269,8 @@ tcp_connect(struct mig_xport *xp, const char *addr)
 		return ret;
 	p->source = true;
 	p->nstreams = p->opt.streams;
-	p->session = tcp_now_ns() ^ ((uint64_t)getpid() << 32);
-	p->deadline_ns = tcp_now_ns() + p->opt.connect_timeout_ns;
+	p->session = mig_time_ns() ^ ((uint64_t)getpid() << 32);
+	p->deadline_ns = mig_time_ns() + p->opt.connect_timeout_ns;
 	for (i = 0; i < p->nstreams; i++) {
 		fd = socket(p->sa.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		if (fd < 0) {
@@ -363,7 +353,7 @@ tcp_poll_connect(struct mig_xport *xp)
 			p->peer, p->nconn);
 		return work + 1;
 	}
-	if (tcp_now_ns() > p->deadline_ns)
+	if (mig_time_ns() > p->deadline_ns)
 		return mig_xport_fail(xp, mig_tcp_logtype, -ETIMEDOUT,
 				      "tcp: connect to %s: timed out after %" PRIu64 " ms",
 				      p->peer,

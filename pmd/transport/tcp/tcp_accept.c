@@ -192,7 +192,7 @@ tcp_accept_all(struct mig_xport *xp)
 					      strerror(-ret));
 		}
 		tcp_format_addr(&ss, s->from, sizeof(s->from));
-		s->opened_ns = tcp_now_ns();
+		s->opened_ns = mig_time_ns();
 		work++;
 	}
 }
@@ -295,7 +295,7 @@ tcp_poll_accept(struct mig_xport *xp)
 	work = tcp_accept_all(xp);
 	if (work < 0)
 		return work;
-	now = tcp_now_ns();
+	now = mig_time_ns();
 	for (i = 0; i < p->nconn; i++) {
 		struct tcp_stream *s = &p->s[i];
 

@@ -164,7 +164,7 @@ tcp_credit_flush(struct mig_xport *xp, struct tcp_stream *s)
 	if (s->pending == 0)
 		return 0;
 	if (s->pending < batch && s->granted > batch &&
-	    tcp_now_ns() - tcp_priv(xp)->rx_last_ns < TCP_CREDIT_IDLE_NS)
+	    mig_time_ns() - tcp_priv(xp)->rx_last_ns < TCP_CREDIT_IDLE_NS)
 		return 0;
 	m.credit.dev_id = MIG_WIRE_DEV_ALL;
 	m.credit.credits = s->pending;
@@ -229,7 +229,8 @@ tcp_ready_poll(struct tcp_priv *p)
 		((struct tcp_stream *)ev[i].data.ptr)->readable = true;
 }
 
-/* Validate the chunk header in rx_hdr[24..48) (its CRC is hdr.body_crc). */
+/* Validate the chunk header in rx_hdr[24..48) (its CRC is hdr.body_crc);
+ * then a buffer for its payload is due. */
 static int
 tcp_chunk_hdr(struct mig_xport *xp, struct tcp_stream *s)
 {
@@ -254,6 +255,7 @@ tcp_chunk_hdr(struct mig_xport *xp, struct tcp_stream *s)
 				       "tcp stream %u: device %" PRIu32 " chunk %" PRIu64 " sent without credit",
 				       s->id, c->dev_id, c->index);
 	s->granted--;
+	s->step = TCP_RX_BUF;
 	return 0;
 }
 
@@ -298,12 +300,80 @@ tcp_ctrl_frame(struct mig_xport *xp, struct tcp_stream *s)
 	return 0;
 }
 
+/* recv() until s->rx_off reaches @p want bytes at @p buf: 0 when they
+ * are all in, -EAGAIN when the socket has no more now, or a failure;
+ * @p work is set once bytes came. */
+static int
+tcp_rx_fill(struct mig_xport *xp, struct tcp_stream *s, uint8_t *buf,
+	    uint32_t want, int *work)
+{
+	int ret;
+
+	while (s->rx_off < want) {
+		ret = tcp_recv(xp, s, buf + s->rx_off, want - s->rx_off);
+		if (ret < 0)
+			return ret;
+		*work = 1;
+		s->rx_off += (uint32_t)ret;
+	}
+	return 0;
+}
+
+/* A complete frame header in rx_hdr: a chunk's header follows, or a
+ * control body (handled at once when empty). */
+static int
+tcp_rx_hdr(struct mig_xport *xp, struct tcp_stream *s)
+{
+	struct tcp_priv *p = tcp_priv(xp);
+	int ret;
+
+	ret = mig_wire_hdr_decode(s->rx_hdr, MIG_WIRE_HDR_LEN, &s->hdr,
+				  &p->lim);
+	if (ret < 0)
+		return tcp_stream_fail(xp, s, ret, "tcp stream %u: %s", s->id,
+				       mig_err_last());
+	if (s->hdr.type == MIG_WIRE_T_CHUNK) {
+		if (p->source || !s->up)
+			return tcp_stream_fail(xp, s, -EPROTO,
+					       "tcp stream %u: unexpected CHUNK frame",
+					       s->id);
+		/* rx_off stays: the chunk header follows in rx_hdr */
+		s->step = TCP_RX_CHDR;
+		return 0;
+	}
+	if (s->hdr.body_len > MIG_XPORT_CTRL_MAX - MIG_WIRE_HDR_LEN)
+		return tcp_stream_fail(xp, s, -EMSGSIZE,
+				       "tcp stream %u: %s frame of %" PRIu32 " bytes exceeds %u",
+				       s->id, mig_wire_type_name(s->hdr.type),
+				       s->hdr.body_len, MIG_XPORT_CTRL_MAX);
+	s->rx_off = 0;
+	s->step = TCP_RX_BODY;
+	if (s->hdr.body_len == 0)
+		return tcp_ctrl_frame(xp, s);
+	return 0;
+}
+
+/* A chunk's payload is in: its CRC (unless the engine checks it), then
+ * READY for mig_xport_rx(). */
+static int
+tcp_rx_payload(struct mig_xport *xp, struct tcp_stream *s)
+{
+	if (!xp->crc_deferred &&
+	    mig_wire_crc32c(s->rx_buf, s->chunk.length) != s->chunk.crc)
+		return tcp_stream_fail(xp, s, -EBADMSG,
+				       "tcp stream %u: device %" PRIu32 " chunk %" PRIu64 ": payload CRC mismatch (%" PRIu32 " bytes)",
+				       s->id, s->chunk.dev_id, s->chunk.index,
+				       s->chunk.length);
+	s->chunk.payload = s->rx_buf;
+	s->step = TCP_RX_READY;
+	return 0;
+}
+
 int
 tcp_read(struct mig_xport *xp, struct tcp_stream *s, bool *polled)
 {
 	struct tcp_priv *p = tcp_priv(xp);
-	int work = 0, ret;
-	uint32_t want;
+	int work = 0, ret = 0;
 
 	if (s->fd < 0 || s->eof)
 		return 0;
@@ -321,56 +391,16 @@ tcp_read(struct mig_xport *xp, struct tcp_stream *s, bool *polled)
 		case TCP_RX_READY:
 			return work;
 		case TCP_RX_HDR:
+			ret = tcp_rx_fill(xp, s, s->rx_hdr, MIG_WIRE_HDR_LEN,
+					  &work);
+			if (ret == 0)
+				ret = tcp_rx_hdr(xp, s);
+			break;
 		case TCP_RX_CHDR:
-			want = s->step == TCP_RX_HDR ? MIG_WIRE_HDR_LEN :
-			       MIG_WIRE_CHUNK_HDR_LEN;
-			ret = tcp_recv(xp, s, s->rx_hdr + s->rx_off,
-				       want - s->rx_off);
-			if (ret == -EAGAIN)
-				return work;
-			if (ret < 0)
-				return ret;
-			work = 1;
-			s->rx_off += (uint32_t)ret;
-			if (s->rx_off < want)
-				break;
-			if (s->step == TCP_RX_CHDR) {
+			ret = tcp_rx_fill(xp, s, s->rx_hdr,
+					  MIG_WIRE_CHUNK_HDR_LEN, &work);
+			if (ret == 0)
 				ret = tcp_chunk_hdr(xp, s);
-				if (ret < 0)
-					return ret;
-				s->step = TCP_RX_BUF;
-				break;
-			}
-			ret = mig_wire_hdr_decode(s->rx_hdr, MIG_WIRE_HDR_LEN,
-						  &s->hdr, &p->lim);
-			if (ret < 0)
-				return tcp_stream_fail(xp, s, ret,
-						       "tcp stream %u: %s",
-						       s->id, mig_err_last());
-			if (s->hdr.type == MIG_WIRE_T_CHUNK) {
-				if (p->source || !s->up)
-					return tcp_stream_fail(xp, s, -EPROTO,
-							       "tcp stream %u: unexpected CHUNK frame",
-							       s->id);
-				s->step = TCP_RX_CHDR;
-				break;
-			}
-			if (s->hdr.body_len > MIG_XPORT_CTRL_MAX -
-			    MIG_WIRE_HDR_LEN)
-				return tcp_stream_fail(xp, s,
-						       -EMSGSIZE,
-						       "tcp stream %u: %s frame of %" PRIu32 " bytes exceeds %u",
-						       s->id,
-						       mig_wire_type_name(s->hdr.type),
-						       s->hdr.body_len,
-						       MIG_XPORT_CTRL_MAX);
-			s->rx_off = 0;
-			s->step = TCP_RX_BODY;
-			if (s->hdr.body_len == 0) {
-				ret = tcp_ctrl_frame(xp, s);
-				if (ret < 0)
-					return ret;
-			}
 			break;
 		case TCP_RX_BUF:
 			s->rx_buf = mig_xport_buf_get(xp);
@@ -380,44 +410,22 @@ tcp_read(struct mig_xport *xp, struct tcp_stream *s, bool *polled)
 			s->step = TCP_RX_PAYLOAD;
 			break;
 		case TCP_RX_PAYLOAD:
-			ret = tcp_recv(xp, s, (uint8_t *)s->rx_buf + s->rx_off,
-				       s->chunk.length - s->rx_off);
-			if (ret == -EAGAIN)
-				return work;
-			if (ret < 0)
-				return ret;
-			work = 1;
-			s->rx_off += (uint32_t)ret;
-			if (s->rx_off < s->chunk.length)
-				break;
-			if (!xp->crc_deferred &&
-			    mig_wire_crc32c(s->rx_buf, s->chunk.length) !=
-			    s->chunk.crc)
-				return tcp_stream_fail(xp, s,
-						       -EBADMSG,
-						       "tcp stream %u: device %" PRIu32 " chunk %" PRIu64 ": payload CRC mismatch (%" PRIu32 " bytes)",
-						       s->id, s->chunk.dev_id,
-						       s->chunk.index,
-						       s->chunk.length);
-			s->chunk.payload = s->rx_buf;
-			s->step = TCP_RX_READY;
+			ret = tcp_rx_fill(xp, s, s->rx_buf, s->chunk.length,
+					  &work);
+			if (ret == 0)
+				ret = tcp_rx_payload(xp, s);
 			break;
 		case TCP_RX_BODY:
-			ret = tcp_recv(xp, s, s->body + s->rx_off,
-				       s->hdr.body_len - s->rx_off);
-			if (ret == -EAGAIN)
-				return work;
-			if (ret < 0)
-				return ret;
-			work = 1;
-			s->rx_off += (uint32_t)ret;
-			if (s->rx_off < s->hdr.body_len)
-				break;
-			ret = tcp_ctrl_frame(xp, s);
-			if (ret < 0)
-				return ret;
+			ret = tcp_rx_fill(xp, s, s->body, s->hdr.body_len,
+					  &work);
+			if (ret == 0)
+				ret = tcp_ctrl_frame(xp, s);
 			break;
 		}
+		if (ret == -EAGAIN)
+			return work;
+		if (ret < 0)
+			return ret;
 	}
 }
 
@@ -641,7 +649,7 @@ tcp_op_rx(struct mig_xport *xp, struct mig_xport_rx *out, unsigned int n)
 				s->rx_buf = NULL;
 				p->rx_chunks++;
 				p->rx_bytes += s->chunk.length;
-				p->rx_last_ns = tcp_now_ns();
+				p->rx_last_ns = mig_time_ns();
 			} else {
 				memcpy(r->ctrl, s->rx_hdr, MIG_WIRE_HDR_LEN);
 				memcpy(r->ctrl + MIG_WIRE_HDR_LEN, s->body,

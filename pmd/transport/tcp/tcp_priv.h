@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 
 #include "mig_log.h"
+#include "mig_time.h"
 #include "mig_wire.h"
 #include "mig_xport_driver.h"
 
@@ -140,7 +141,6 @@ tcp_priv(struct mig_xport *xp)
 	return xp->priv;
 }
 
-uint64_t tcp_now_ns(void);
 int tcp_stream_init(struct mig_xport *xp, struct tcp_stream *s, int fd);
 void tcp_stream_fini(struct mig_xport *xp, struct tcp_stream *s);
 int tcp_queue_frame(struct tcp_stream *s, const void *frame, uint32_t len);
