@@ -44,6 +44,21 @@ def status(pid):
     return out
 
 
+def fd_kinds(pid):
+    """Open fds of @pid by kind: socket, infiniband device, memfd, ..."""
+    kinds = {}
+    try:
+        for f in os.listdir("/proc/%d/fd" % pid):
+            t = os.readlink("/proc/%d/fd/%s" % (pid, f))
+            k = ("infiniband" if "/dev/infiniband" in t else
+                 "memfd" if t.startswith("/memfd:") else
+                 t.split(":")[0] if ":" in t else "file")
+            kinds[k] = kinds.get(k, 0) + 1
+    except OSError:
+        pass
+    return kinds
+
+
 def free_port():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
@@ -114,6 +129,7 @@ def main():
     ports = set()
     base = system(prefixes, ports)
     rows = []
+    first_fds = {}
     failures = 0
     t_start = time.time()
     for i in range(a.n):
@@ -159,6 +175,11 @@ def main():
                     for f, v in status(p.pid).items():
                         peak[k][f] = max(peak[k].get(f, 0), v)
             time.sleep(0.05)
+            if i == 0 and sp.poll() is None:
+                kinds = fd_kinds(sp.pid)
+                if sum(kinds.values()) > sum(first_fds.values()):
+                    first_fds.clear()
+                    first_fds.update(kinds)
         for p in (sp, dp):
             if p.poll() is None:
                 p.kill()
@@ -204,6 +225,9 @@ def main():
                   ", ".join("%s %d" % kv for kv in sorted(base.items())),
                   ", ".join("%s %d" % kv for kv in
                             sorted(rows[-1]["sys"].items()))))
+    lines.append("")
+    lines.append("Open fds of the first source by kind: %s." % ", ".join(
+        "%s %d" % kv for kv in sorted(first_fds.items())))
     lines.append("")
     lines.append("| per process (peak while it runs) | first %d | last %d "
                  "| max of all |" % (n, n))
