@@ -238,6 +238,35 @@ class Proxy:
                         pass
 
 
+class MarkTrigger:
+    """RDMA: no proxy; the fault strikes when the source's -v log marks
+    the phase (plus a delay). Same interface as Proxy."""
+
+    port = 0
+    done_sent = False
+
+    def __init__(self, log):
+        self.log = log
+        self.fired = threading.Event()
+        self.mark = None
+
+    def arm_mark(self, mark, delay):
+        def run():
+            if wait_file(self.log, mark, 60):
+                time.sleep(delay)
+                self.fired.set()
+        threading.Thread(target=run, daemon=True).start()
+
+    def hold(self):
+        pass
+
+    def release(self):
+        pass
+
+    def close(self):
+        pass
+
+
 def free_port():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
@@ -310,12 +339,25 @@ def rm_runtime(prefix):
 
 
 NETEM = False           # --netem: namespaces and sch_netem available
+TRANSPORT = "tcp"       # --transport rdma: no proxy, faults timed by -v marks
+ADDR = "127.0.0.1"      # --addr: where the destination listens (rdma: rxe)
 NS, IF_D, IF_S = "fmns", "fm0", "fm1"
 NS_DST, NS_SRC = "10.77.0.2", "10.77.0.1"
 
 
 def applies(phase, side, fault):
     """None when the cell applies, else the reason it does not."""
+    if TRANSPORT == "rdma":
+        if fault == "netem":
+            return ("two processes on one rxe device: their traffic "
+                    "crosses no qdisc")
+        if fault == "cut":
+            return "no proxy can stand between RDMA queue pairs here"
+        if fault == "corrupt" and side == "destination":
+            return "corrupting a chunk on the wire needs the TCP proxy"
+        if phase == "switchover" and fault in ("sigkill", "sigstop"):
+            return ("the switchover step lasts microseconds and no frame "
+                    "ends it that a signal could wait for on RDMA")
     if fault == "netem" and not NETEM:
         return ("host kernel has no sch_netem; run in the lab "
                 "(tests/lab/scenarios/netem_faults.sh)")
@@ -341,6 +383,9 @@ class Cell:
 
 def devs_for(cell):
     sa, sb, da, db = SRC_A, SRC_B, DST_A, DST_B
+    if TRANSPORT == "rdma":
+        # no proxy holds stop-copy: make it last (the -v mark times it)
+        sb += ",bandwidth=8M"
     if cell.fault == "devfail":
         if cell.side == "source":
             if cell.phase == "precopy":
@@ -496,16 +541,22 @@ def run_cell(app, cell, tmp, keep):
     pre = "fm%d-%s" % (os.getpid(), name)
     dport = free_port()
     sdevs, ddevs = devs_for(cell)
-    common = ["--key", key, "--timeout", str(TIMEOUT_MS), "-v"]
+    common = ["--key", key, "--timeout", str(TIMEOUT_MS), "-v",
+              "--transport", TRANSPORT]
     eal = ["--no-pci", "--log-level=lib.eal:warning"] + mem_opts()
     dcmd = [app, "-l", "1", "--file-prefix", pre + "-d"] + eal + \
-        ["--", "--role", "destination", "--listen", "127.0.0.1:%d" % dport,
+        ["--", "--role", "destination", "--listen", "%s:%d" % (ADDR, dport),
          "--json", d + "/d.json"] + common
     for x in ddevs:
         dcmd += ["--dev", x]
-    proxy = Proxy(dport)
+    if TRANSPORT == "rdma":
+        proxy = MarkTrigger(d + "/s.err")
+        peer = "%s:%d" % (ADDR, dport)
+    else:
+        proxy = Proxy(dport)
+        peer = "127.0.0.1:%d" % proxy.port
     scmd = [app, "-l", "0", "--file-prefix", pre + "-s"] + eal + \
-        ["--", "--role", "source", "--peer", "127.0.0.1:%d" % proxy.port,
+        ["--", "--role", "source", "--peer", peer,
          "--json", d + "/s.json", "--max-precopy-time", "3000"] + common
     for x in sdevs:
         scmd += ["--dev", x]
@@ -528,7 +579,14 @@ def run_cell(app, cell, tmp, keep):
             "commit": ("s2c", T_DONE, 0, 1)}
     wire = cell.fault in ("sigkill", "sigstop", "cut") or \
         (cell.fault == "corrupt" and cell.side == "destination")
-    if wire and cell.phase in trig:
+    marks = {"handshake": ("connected at", 0),
+             "precopy": ("step pre-copy at", 0.3),
+             "stopcopy": ("step stop-copy at", 0.1),
+             "commit": ("step commit at", 0)}
+    if TRANSPORT == "rdma":
+        if wire and cell.phase in marks:
+            proxy.arm_mark(*marks[cell.phase])
+    elif wire and cell.phase in trig:
         proxy.arm(*trig[cell.phase],
                   action="flip" if cell.fault == "corrupt" else "hold")
     sp = subprocess.Popen(scmd, stdout=files["s.out"], stderr=files["s.err"],
@@ -543,7 +601,8 @@ def run_cell(app, cell, tmp, keep):
         else:
             # the other side is in the phase too (the hold keeps it
             # there): give it a moment to block on the held traffic
-            time.sleep(0.2)
+            if TRANSPORT != "rdma":
+                time.sleep(0.2)
             victim = procs[cell.side]
             fired_at = time.time()
             if victim.poll() is not None:
@@ -655,7 +714,8 @@ def check(cell, d, rc, pre, dport, pport):
     left = leftovers(pre + "-s") + leftovers(pre + "-d")
     if left:
         cell.problems.append("left behind: %s" % " ".join(left[:4]))
-    socks = sockets_on(dport) + sockets_on(pport)
+    socks = (sockets_on(dport) if TRANSPORT == "tcp" else []) + \
+        (sockets_on(pport) if pport else [])
     socks = [s for s in socks if "TIME-WAIT" not in s]
     if socks:
         cell.problems.append("sockets: %s" % "; ".join(socks[:3]))
@@ -713,8 +773,8 @@ def table(cells):
     return "\n".join(out)
 
 
-def write_doc(path, text, summary):
-    begin, end = "<!-- fault-matrix:begin -->", "<!-- fault-matrix:end -->"
+def write_doc(path, text, summary, marker="fault-matrix"):
+    begin, end = "<!-- %s:begin -->" % marker, "<!-- %s:end -->" % marker
     doc = open(path).read()
     block = "%s\n%s\n\n%s\n%s" % (begin, summary, text, end)
     if begin in doc:
@@ -726,6 +786,7 @@ def write_doc(path, text, summary):
 
 
 def main():
+    global NETEM, TRANSPORT, ADDR, TIMEOUT_MS
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--app", default=os.path.join(
         ROOT, "build/apps/dpdk-migrate/dpdk-migrate"))
@@ -739,11 +800,22 @@ def main():
                     help="run the netem cells (network namespaces, tc "
                     "netem: the lab VM)")
     ap.add_argument("--tap", action="store_true", help="TAP output")
+    ap.add_argument("--timeout-ms", type=int, default=TIMEOUT_MS,
+                    help="--timeout of both sides (SIGSTOP lasts 1.5 s "
+                    "more)")
+    ap.add_argument("--no-run", action="store_true",
+                    help="run nothing: write the --load cells")
+    ap.add_argument("--marker", default="fault-matrix",
+                    help="the doc block to write: <!-- MARKER:begin -->")
+    ap.add_argument("--transport", default="tcp", choices=["tcp", "rdma"],
+                    help="rdma: no proxy, faults timed by the -v marks")
+    ap.add_argument("--addr", default="127.0.0.1",
+                    help="the destination's address (rdma: the rxe one)")
     ap.add_argument("--save", help="save the cells as JSON")
     ap.add_argument("--load", action="append", default=[],
                     help="cells of an earlier run (JSON) replacing these")
     a = ap.parse_args()
-    global NETEM
+    TRANSPORT, ADDR, TIMEOUT_MS = a.transport, a.addr, a.timeout_ms
     if a.netem:
         err = netem_setup()
         if err:
@@ -760,7 +832,7 @@ def main():
     if a.tap:
         print("1..%d" % (len(a.phase.split(",")) * len(a.side.split(",")) *
                          len(a.fault.split(","))))
-    for p in a.phase.split(","):
+    for p in ([] if a.no_run else a.phase.split(",")):
         for s in a.side.split(","):
             for f in a.fault.split(","):
                 c = Cell(p, s, f)
@@ -794,9 +866,9 @@ def main():
     npass = sum(1 for c in cells if not c.na and not c.problems)
     nfail = sum(1 for c in cells if not c.na and c.problems)
     nna = sum(1 for c in cells if c.na)
-    summary = ("%d cells: %d passed, %d failed, %d n/a (TCP, %s, "
+    summary = ("%d cells: %d passed, %d failed, %d n/a (%s, %s, "
                "`devtools/fault_matrix.py`, --timeout %d ms)." %
-               (len(cells), npass, nfail, nna,
+               (len(cells), npass, nfail, nna, TRANSPORT.upper(),
                 time.strftime("%Y-%m-%d", time.gmtime()), TIMEOUT_MS))
     if a.netem or a.load:
         summary = summary[:-1] + ("; the netem cells ran in the lab VM "
@@ -806,7 +878,7 @@ def main():
     print(summary)
     print(("# " if a.tap else "") + "logs of failed cells: %s" % tmp)
     if a.write:
-        write_doc(a.write, table(cells), summary)
+        write_doc(a.write, table(cells), summary, a.marker)
     if nfail == 0 and not a.keep:
         subprocess.run(["rm", "-rf", tmp])
     return 1 if nfail else 0
