@@ -870,7 +870,7 @@ def main():
                "`devtools/fault_matrix.py`, --timeout %d ms)." %
                (len(cells), npass, nfail, nna, TRANSPORT.upper(),
                 time.strftime("%Y-%m-%d", time.gmtime()), TIMEOUT_MS))
-    if a.netem or a.load:
+    if any(c.fault == "netem" and not c.na for c in cells):
         summary = summary[:-1] + ("; the netem cells ran in the lab VM "
                                   "(6.12, TCG) with the default limits.")
     if a.tap:
