@@ -52,7 +52,7 @@ left=$(leftovers "$PREFIX-d1")
 ok=1
 has "$TMP/d.out" "listening on" && [ -z "$left" ] && ok=0
 report "destination killed while listening: no hugepage file, no socket left" $ok \
-	"left behind: $(echo $left | head -c 300)" "$TMP/d.err"
+	"left behind: $(echo "$left" | tr '\n' ' ' | head -c 300)" "$TMP/d.err"
 
 # (2) both sides killed in the middle of a transfer
 PORT=$(free_port)
@@ -74,9 +74,9 @@ wait "$DPID" 2>/dev/null
 SPID='' DPID=''
 left="$(leftovers "$PREFIX-s2") $(leftovers "$PREFIX-d2")"
 ok=1
-has "$TMP/s.err" "step stop-copy" && [ -z "$(echo $left)" ] && ok=0
+has "$TMP/s.err" "step stop-copy" && [ -z "$(echo "$left" | tr -d ' \n')" ] && ok=0
 report "source and destination killed during stop-copy: nothing left" $ok \
-	"left behind: $(echo $left | head -c 300)" "$TMP/s.err"
+	"left behind: $(echo "$left" | tr '\n' ' ' | head -c 300)" "$TMP/s.err"
 
 # (3) the user's own EAL choice wins: --huge-unlink=never keeps the files
 # (on hugepages only)

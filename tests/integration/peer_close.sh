@@ -49,7 +49,7 @@ start()
 echo "1..2"
 
 # (1) DONE then close, while the source is stopped
-start done "--dev sim,id=a,size=4M,caps=stop_copy,seed=3" \
+start commit "--dev sim,id=a,size=4M,caps=stop_copy,seed=3" \
 	"--dev sim,id=a,size=4M,caps=stop_copy,latency=400ms"
 wait_for "$TMP/s.err" "step commit at" 1500
 kill -STOP "$SPID"
