@@ -41,4 +41,12 @@ int app_spawn_destination(int argc, char **argv, pid_t *pid, char *addr,
 /* Wait for the child (bounded); its exit status or -1. */
 int app_wait_child(pid_t pid, unsigned int timeout_s);
 
+/*
+ * argv with the EAL options the application adds by default (--in-memory,
+ * --no-telemetry: nothing left in /dev/hugepages or the runtime directory
+ * when a process is killed) unless the EAL options choose otherwise; the
+ * array is allocated, its strings are @p argv's. NULL when out of memory.
+ */
+char **app_eal_argv(int argc, char **argv, int *out_argc);
+
 #endif /* _APP_H_ */

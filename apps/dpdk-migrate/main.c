@@ -528,7 +528,7 @@ main(int argc, char **argv)
 	};
 	/* The loopback role starts the destination with the same EAL
 	 * options: keep them, rte_eal_init() reorders argv. */
-	char **orig_argv;
+	char **orig_argv, **eal_argv;
 	int orig_argc = argc;
 	int ret;
 
@@ -536,6 +536,10 @@ main(int argc, char **argv)
 	if (orig_argv == NULL)
 		return EXIT_FAILURE;
 	memcpy(orig_argv, argv, (size_t)argc * sizeof(*argv));
+	eal_argv = app_eal_argv(argc, argv, &argc);
+	if (eal_argv == NULL)
+		return EXIT_FAILURE;
+	argv = eal_argv;
 	ret = rte_eal_init(argc, argv);
 	if (ret < 0)
 		rte_exit(EXIT_FAILURE, "cannot initialise EAL: %s\n",
@@ -549,6 +553,7 @@ main(int argc, char **argv)
 		ret = app_run(&o, orig_argc, orig_argv);
 	}
 	free(orig_argv);
+	free(eal_argv);
 	rte_eal_cleanup();
 	return ret < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -35,6 +35,15 @@ tcp_sock_fail(struct mig_xport *xp, struct tcp_stream *s, int err)
 			       strerror(err));
 }
 
+/* A send or recv error that means the peer closed or reset the stream
+ * of a connected session: deferred (tcp_eof_check). */
+static bool
+tcp_peer_gone(struct mig_xport *xp, int err)
+{
+	return xp->state == MIG_XPORT_S_CONNECTED &&
+	       (err == EPIPE || err == ECONNRESET || err == 0);
+}
+
 int
 tcp_queue_frame(struct tcp_stream *s, const void *frame, uint32_t len)
 {
@@ -86,6 +95,10 @@ tcp_write_chunk(struct mig_xport *xp, struct tcp_stream *s)
 				return 0;
 			if (errno == EINTR)
 				continue;
+			if (tcp_peer_gone(xp, errno)) {
+				s->tx_dead = true;
+				return 0;
+			}
 			return tcp_sock_fail(xp, s, errno);
 		}
 		s->tx_off += (uint64_t)n;
@@ -106,7 +119,7 @@ tcp_flush(struct mig_xport *xp, struct tcp_stream *s)
 	int work = 0, ret;
 	ssize_t n;
 
-	if (s->fd < 0)
+	if (s->fd < 0 || s->tx_dead)
 		return 0;
 	for (;;) {
 		if (s->tx_busy) {
@@ -125,6 +138,10 @@ tcp_flush(struct mig_xport *xp, struct tcp_stream *s)
 				return work;
 			if (errno == EINTR)
 				continue;
+			if (tcp_peer_gone(xp, errno)) {
+				s->tx_dead = true;
+				return work;
+			}
 			return tcp_sock_fail(xp, s, errno);
 		}
 		s->cq_head += (uint32_t)n;
@@ -171,6 +188,14 @@ tcp_recv(struct mig_xport *xp, struct tcp_stream *s, void *buf, uint32_t len)
 		n = recv(s->fd, buf, len, MSG_DONTWAIT);
 		if (n > 0)
 			return (int)n;
+		if ((n == 0 || errno == ECONNRESET) && tcp_peer_gone(xp, 0)) {
+			/* Not yet: a frame the peer sent on another stream
+			 * before it closed (its ABORT, its DONE) may still
+			 * wait in that stream (tcp_eof_check). */
+			s->eof = true;
+			s->readable = false;
+			return -EAGAIN;
+		}
 		if (n == 0)
 			return tcp_sock_fail(xp, s, 0);
 		if (errno == EINTR)
@@ -350,7 +375,7 @@ tcp_read(struct mig_xport *xp, struct tcp_stream *s, bool *polled)
 	struct tcp_priv *p = tcp_priv(xp);
 	int work = 0, ret = 0;
 
-	if (s->fd < 0)
+	if (s->fd < 0 || s->eof)
 		return 0;
 	if (!s->readable && s->step != TCP_RX_READY && s->step != TCP_RX_BUF) {
 		/* one epoll_wait per pass over the streams */
@@ -404,6 +429,39 @@ tcp_read(struct mig_xport *xp, struct tcp_stream *s, bool *polled)
 	}
 }
 
+/*
+ * A peer close seen on a stream is reported only when no stream holds a
+ * frame for the user any more: the streams were just read up to what the
+ * kernel had, so every frame the peer sent before it closed (an ABORT on
+ * stream 0 before it closed stream 1, the destination's DONE before it
+ * closed) was handed over first, and the user had one more poll to act
+ * on it. Otherwise the source could fail although DONE had arrived, with
+ * the destination's devices already running.
+ */
+static int
+tcp_eof_check(struct mig_xport *xp)
+{
+	struct tcp_priv *p = tcp_priv(xp);
+	struct tcp_stream *eof = NULL;
+	unsigned int i;
+
+	if (p->rx_handed) {
+		p->rx_handed = false;
+		return 0;
+	}
+	for (i = 0; i < p->nconn; i++) {
+		struct tcp_stream *s = &p->s[i];
+
+		if (s->fd < 0)
+			continue;
+		if (s->step == TCP_RX_READY)
+			return 0;
+		if ((s->eof || s->tx_dead) && eof == NULL)
+			eof = s;
+	}
+	return eof == NULL ? 0 : tcp_sock_fail(xp, eof, 0);
+}
+
 /* Every stream: read (chunks, credits, frames), return credits, flush
  * writes. */
 int
@@ -431,6 +489,9 @@ tcp_io_poll(struct mig_xport *xp)
 			return ret;
 		work += ret;
 	}
+	ret = tcp_eof_check(xp);
+	if (ret < 0)
+		return ret;
 	return work;
 }
 
@@ -481,6 +542,7 @@ tcp_op_tx(struct mig_xport *xp, const struct mig_wire_chunk *hdr,
 				return ret;
 		}
 		if (p->s[i].credits > 0 && !p->s[i].tx_busy &&
+		    !p->s[i].tx_dead &&
 		    p->s[i].cq_head == p->s[i].cq_tail) {
 			s = &p->s[i];
 			p->rr_tx = i + 1;
@@ -601,6 +663,13 @@ tcp_op_rx(struct mig_xport *xp, struct mig_xport_rx *out, unsigned int n)
 		}
 		p->rr_rx = (p->rr_rx + 1) % RTE_MAX(p->nconn, 1u);
 	} while (work && cnt < n);
+	if (cnt > 0) {
+		p->rx_handed = true;
+	} else {
+		ret = tcp_eof_check(xp);
+		if (ret < 0)
+			return ret;
+	}
 	return (int)cnt;
 }
 

@@ -60,6 +60,12 @@ struct tcp_stream {
 	/* recv() only after epoll said so: a recv() finding nothing still
 	 * takes the socket lock the sender's softirq wants */
 	bool readable;
+	/* the peer closed it (recv() == 0) once connected: reported by
+	 * tcp_eof_check() after what arrived before on every stream */
+	bool eof;
+	/* a send found the peer gone (EPIPE, ECONNRESET) once connected: no
+	 * more writes; still read (its last frames), reported the same way */
+	bool tx_dead;
 	uint16_t id;           /* index in the session; UINT16_MAX unknown */
 	bool up;               /* source: connected; dest: STREAM received */
 	/* destination, from the STREAM frame: the session and its streams */
@@ -105,6 +111,8 @@ struct tcp_opts {
 struct tcp_priv {
 	struct tcp_opts opt;
 	bool source;
+	/* a frame was handed to the user since the last tcp_eof_check() */
+	bool rx_handed;
 	int lfd;               /* listener, -1 */
 	int epfd;              /* edge-triggered EPOLLIN of every stream, -1 */
 	char peer[MIG_XPORT_ADDR_MAX];
