@@ -24,10 +24,24 @@ static bool p2p = true;
 module_param(p2p, bool, 0444);
 MODULE_PARM_DESC(p2p, "advertise VFIO_MIGRATION_P2P (default 1)");
 
-static bool dma_log = true;
-module_param(dma_log, bool, 0444);
+/*
+ * The 6.12 vfio core answers DMA_LOGGING_REPORT through iova_bitmap, which
+ * exists only with CONFIG_IOMMUFD_DRIVER; without it every REPORT fails
+ * with EOPNOTSUPP before reaching the driver, and a VMM that relied on
+ * the log fails its migration at the first dirty sync. Auto offers the
+ * log only where the core can report it.
+ */
+static int dma_log = -1;
+module_param(dma_log, int, 0444);
 MODULE_PARM_DESC(dma_log,
-		 "offer device DMA logging, an always empty report (default 1; 0 = none, QEMU's enable-migration=auto then blocks migration)");
+		 "offer device DMA logging, an always empty report: -1 auto (default: only if the vfio core can report, CONFIG_IOMMUFD_DRIVER), 0 no, 1 yes");
+
+static bool mvp_dma_log(void)
+{
+	if (dma_log >= 0)
+		return dma_log;
+	return IS_ENABLED(CONFIG_IOMMUFD_DRIVER);
+}
 
 bool mvp_memory_enabled(struct mvp_device *mvdev)
 {
@@ -63,7 +77,7 @@ static int mvp_init_dev(struct vfio_device *vdev)
 	if (pre_copy)
 		vdev->migration_flags |= VFIO_MIGRATION_PRE_COPY;
 	vdev->mig_ops = &mvp_mig_ops;
-	if (dma_log)
+	if (mvp_dma_log())
 		vdev->log_ops = &mvp_log_ops;
 	return 0;
 }
