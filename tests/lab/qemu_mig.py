@@ -138,7 +138,7 @@ class VM:
     """One nested QEMU with the given vfio-pci devices."""
 
     def __init__(self, tmp, name, bdfs, incoming=False, devprops="",
-                 mig="on"):
+                 mig="on", extra=()):
         self.name = name
         self.qmp_path = os.path.join(tmp, name + ".qmp")
         self.log = os.path.join(tmp, name + ".log")
@@ -152,6 +152,7 @@ class VM:
             args += ["-device", "vfio-pci,host=%s%s" % (b, devprops)]
         if incoming:
             args += ["-incoming", "defer"]
+        args += list(extra)
         self.args = args
         self.logf = open(self.log, "w")
         self.proc = subprocess.Popen(args, stdout=self.logf,
@@ -248,9 +249,9 @@ def migrate(tmp, tag, src, dst, opts, src_vm=None, interrupt=None):
     t0 = time.monotonic()
     if src_vm is None:
         src_vm = VM(tmp, tag + ".src", src, devprops=devprops,
-                    mig=opts.mig)
+                    mig=opts.mig, extra=opts.src_extra)
     dst_vm = VM(tmp, tag + ".dst", dst, incoming=True, devprops=devprops,
-                mig=opts.mig)
+                mig=opts.mig, extra=opts.dst_extra)
     diag("%s: both VMs up in %.1f s" % (tag, time.monotonic() - t0))
     uri = "unix:" + os.path.join(tmp, tag + ".mig")
     set_caps(src_vm, caps)
@@ -258,7 +259,10 @@ def migrate(tmp, tag, src, dst, opts, src_vm=None, interrupt=None):
     src_vm.qmp.cmd("migrate-set-parameters", **params)
     if opts.multifd:
         dst_vm.qmp.cmd("migrate-set-parameters", **{"multifd-channels": 2})
-    if interrupt:
+    if opts.precopy_bw:
+        src_vm.qmp.cmd("migrate-set-parameters",
+                       **{"max-bandwidth": opts.precopy_bw})
+    elif interrupt:
         # never converges (RAM is all dirty on every pass without device
         # dirty tracking) and slow: caught in pre-copy, device data flowing
         src_vm.qmp.cmd("migrate-set-parameters",
@@ -352,6 +356,48 @@ def case_main(tmp, src, dst, opts, tag):
         diag(l)
     quit_and_compare(tag, src_vm, dst_vm, src, dst)
     dmesg_clean(before, tag)
+
+
+def case_precopy(tmp, src, dst, opts):
+    """PRE_COPY with return-path + switchover-ack while the source VM's
+    payload (l2_writer.elf) writes 64 pages of its device's BAR2 all the
+    time; the destination stays paused (-S) so that its device keeps
+    exactly what it loaded."""
+    fill_all(src, dst, opts.seed)
+    filled = [bar_digest(b) for b in src]
+    size = os.path.getsize("/sys/bus/pci/devices/%s/resource2" % src[0])
+    before = dmesg_lines()
+    opts.switchover_ack = True
+    opts.src_extra = ["-kernel", opts.kernel]
+    opts.dst_extra = ["-kernel", opts.kernel, "-S"]
+    # the payload runs a moment before the migration starts
+    src_vm, dst_vm, info = migrate(tmp, "precopy", src, dst, opts)
+    tap(info.get("status") == "completed",
+        "precopy: source query-migrate status completed (%s)" %
+        info.get("status"))
+    vfio = (info.get("vfio") or {}).get("transferred", 0)
+    # a 16 MiB stream takes 6 KiB of framing: more is re-sent dirty pages
+    tap(vfio > size + 12288, "precopy: vfio.transferred %d bytes > the "
+        "%d bytes of state: dirty pages sent again" % (vfio, size))
+    caps = {c["capability"]: c["state"]
+            for c in src_vm.qmp.cmd("query-migrate-capabilities")}
+    tap(caps.get("switchover-ack") and caps.get("return-path"),
+        "precopy: switchover-ack and return-path on")
+    dinfo = wait_migration(dst_vm, timeout=60)
+    tap(dinfo.get("status") == "completed",
+        "precopy: destination query-migrate status completed (%s)" %
+        dinfo.get("status"))
+    if info.get("status") != "completed":
+        diag(src_vm.stderr())
+        diag(dst_vm.stderr())
+    src_vm.quit()
+    dst_vm.quit()
+    for s, d, f in zip(src, dst, filled):
+        ds, dd = bar_digest(s), bar_digest(d)
+        tap(ds != f, "precopy: the payload changed source %s's BAR2" % s)
+        tap(ds == dd, "precopy: destination %s BAR2 SHA-256 equals source "
+            "%s's at stop (%s...)" % (d, s, ds[:16]))
+    dmesg_clean(before, "precopy")
 
 
 def check_running(how, bdfs):
@@ -449,19 +495,24 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("case", choices=["main", "multifd", "cancel", "killdst",
-                                     "roundtrip", "blocked", "dirtyfail"])
+                                     "roundtrip", "blocked", "dirtyfail",
+                                     "precopy"])
     ap.add_argument("src")
     ap.add_argument("dst")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--downtime-ms", type=int, default=30000)
     ap.add_argument("--switchover-ack", action="store_true")
     ap.add_argument("--expect", default="")
+    ap.add_argument("--kernel", help="precopy: the source VM's payload")
+    ap.add_argument("--precopy-bw", type=int, default=0,
+                    help="max-bandwidth in bytes/s (default: unlimited)")
     ap.add_argument("--enable-migration", dest="mig", default="on",
                     choices=["on", "auto"],
                     help="vfio-pci's enable-migration (on: the default "
                     "here, see doc/lab.md)")
     opts = ap.parse_args()
     opts.multifd = opts.case == "multifd"
+    opts.src_extra = opts.dst_extra = []
     src = opts.src.split(",")
     dst = opts.dst.split(",")
     tmp = tempfile.mkdtemp(prefix="qemu_mig.")
@@ -473,6 +524,8 @@ def main():
             case_interrupted(tmp, src, dst, opts, opts.case)
         elif opts.case == "roundtrip":
             case_roundtrip(tmp, src, dst, opts)
+        elif opts.case == "precopy":
+            case_precopy(tmp, src, dst, opts)
         elif opts.case == "dirtyfail":
             case_dirtyfail(tmp, src, dst, opts)
         else:
