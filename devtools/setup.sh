@@ -6,9 +6,11 @@
 # reserve hugepages. Idempotent; run as root on Debian 12 (bookworm).
 #
 #   devtools/setup.sh            packages + hugepages
-#   devtools/setup.sh --lab      also what the lab VM needs: QEMU, busybox,
-#                                bookworm-backports' 6.12 kernel image and
-#                                headers (module builds), pahole, perftest
+#   devtools/setup.sh --lab      also what the lab VM needs: QEMU 10 (the
+#                                lab's outer QEMU and the nested VMM of the
+#                                qemu_* scenarios), busybox, bookworm-
+#                                backports' 6.12 kernel image and headers
+#                                (module builds), pahole, perftest
 #   HUGEPAGES=N devtools/setup.sh  reserve N 2 MiB pages (default 1024)
 set -eu
 
@@ -49,7 +51,6 @@ LAB_PACKAGES="
 	iproute2
 	kmod
 	perftest
-	qemu-system-x86
 	rdmacm-utils
 	ibverbs-utils
 	xz-utils
@@ -75,6 +76,25 @@ enable_backports() {
 	apt-get update -q
 }
 
+# QEMU 10 from bookworm-backports (the qemu_* lab scenarios need its VFIO
+# migration client: PRE_COPY, switchover-ack, multifd device state). The
+# version is whatever backports' candidate is, looked up, never written here.
+lab_qemu_version() {
+	apt-cache policy qemu-system-x86 | awk '
+		/^ *Version table:/ { t = 1; next }
+		!t { next }
+		$1 == "***" { $1 = "" ; $0 = $0 }
+		NF == 2 && $2 ~ /^[0-9]+$/ { v = $1; next }
+		v != "" && / bookworm-backports\// { print v; exit }'
+}
+
+# Major version of the installed qemu-system-x86_64 (0 when missing).
+qemu_major() {
+	command -v qemu-system-x86_64 >/dev/null || { echo 0; return; }
+	qemu-system-x86_64 --version |
+		sed -n '1s/.*version \([0-9]*\)\..*/\1/p'
+}
+
 # Newest 6.12 generic kernel offered by backports (name ends in +deb12-amd64
 # or +bpo-amd64 depending on the point release).
 lab_kernel_version() {
@@ -96,6 +116,18 @@ if [ "$LAB" -eq 1 ]; then
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
 			--no-install-recommends -t bookworm-backports \
 			"linux-image-$kv" "linux-headers-$kv"
+	fi
+	if [ "$(qemu_major)" -lt 10 ]; then
+		enable_backports
+		qv=$(lab_qemu_version)
+		if [ -z "$qv" ]; then
+			echo "setup: no qemu-system-x86 in bookworm-backports" >&2
+			exit 1
+		fi
+		echo "setup: lab QEMU $qv"
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+			--no-install-recommends -t bookworm-backports \
+			"qemu-system-x86=$qv"
 	fi
 fi
 

@@ -18,12 +18,19 @@
  *   state_mutex -> io_rwsem -> core memory_lock
  *   state_mutex -> migf->lock -> core memory_lock
  *   reset_lock and track_lock are spinlocks, innermost.
+ *   log_mutex is taken alone.
  * reset_done() runs under memory_lock (write) and never blocks on
  * state_mutex or a file lock: it defers (mvp_state_mutex_unlock()).
  * Nothing copies to or from user memory under memory_lock, and no
  * page-fault path takes io_rwsem (the owned regions are never mmap'ed).
  */
 #define MVP_PATH_MAX 8
+
+/* A DMA logging range, inclusive (mvp_log.c). */
+struct mvp_log_range {
+	unsigned long start;
+	unsigned long last;
+};
 
 struct mvp_device {
 	struct vfio_pci_core_device core;	/* first: vfio_alloc_device() */
@@ -49,6 +56,13 @@ struct mvp_device {
 	/* The saving file whose pollers a device change wakes. */
 	spinlock_t track_lock;
 	struct mvp_migf *notify_migf;
+
+	/* DMA logging session (mvp_log.c), under log_mutex. */
+	struct mutex log_mutex;
+	bool log_active;
+	u32 log_nranges;
+	struct mvp_log_range *log_ranges;	/* sorted by start */
+	u64 log_page_size;
 };
 
 enum mvp_migf_kind {
@@ -134,6 +148,10 @@ static inline void mvp_io_end(struct mvp_device *mvdev)
 {
 	up_read(&mvdev->io_rwsem);
 }
+
+/* mvp_log.c: device DMA logging (always an empty report). */
+extern const struct vfio_log_ops mvp_log_ops;
+void mvp_log_close(struct mvp_device *mvdev);
 
 /* mvp_main.c */
 bool mvp_memory_enabled(struct mvp_device *mvdev);

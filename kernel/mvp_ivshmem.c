@@ -117,21 +117,91 @@ static void ivs_mark_dirty(struct mvp_device *mvdev, u64 off, size_t len)
 	spin_unlock(&mvdev->track_lock);
 }
 
-/* Copy between the state memory and a kernel buffer; -EIO if decode is off. */
+/*
+ * The driver's own device accesses (state copy, register snapshot and
+ * restore) must not depend on the user's PCI command register: QEMU loads
+ * a device's state before its VM restores the command register, so
+ * memory decoding is still off in RESUMING. With decoding off in the
+ * user's view, enable it on the device for the access and put the
+ * device's command register back afterwards, all under memory_lock held
+ * for writing, so no config write of the user and no BAR fault (which
+ * check the user's view) runs meanwhile. A device in D3hot is not
+ * reachable at all: -EIO.
+ */
+struct ivs_access {
+	bool locked_write;
+	bool restore;
+	u16 cmd;
+};
+
+static int ivs_access_begin(struct mvp_device *mvdev, struct ivs_access *a)
+{
+	struct vfio_pci_core_device *core = &mvdev->core;
+	struct pci_dev *pdev = core->pdev;
+
+	a->locked_write = false;
+	a->restore = false;
+	down_read(&core->memory_lock);
+	if (mvp_memory_enabled(mvdev))
+		return 0;
+	up_read(&core->memory_lock);
+
+	down_write(&core->memory_lock);
+	a->locked_write = true;
+	if (pdev->current_state >= PCI_D3hot) {
+		up_write(&core->memory_lock);
+		return -EIO;
+	}
+	pci_read_config_word(pdev, PCI_COMMAND, &a->cmd);
+	if (!(a->cmd & PCI_COMMAND_MEMORY)) {
+		pci_write_config_word(pdev, PCI_COMMAND,
+				      a->cmd | PCI_COMMAND_MEMORY);
+		a->restore = true;
+	}
+	return 0;
+}
+
+static void ivs_access_end(struct mvp_device *mvdev, struct ivs_access *a)
+{
+	struct vfio_pci_core_device *core = &mvdev->core;
+
+	if (!a->locked_write) {
+		up_read(&core->memory_lock);
+		return;
+	}
+	if (a->restore)
+		pci_write_config_word(core->pdev, PCI_COMMAND, a->cmd);
+	up_write(&core->memory_lock);
+}
+
+/*
+ * Copy between the state memory and a kernel buffer: for the driver
+ * itself whatever the user's command register says; for the user's
+ * region accesses (@user) -EIO while the user has decoding off, as the
+ * core's BAR access does.
+ */
 static int ivs_mem_copy(struct mvp_device *mvdev, u64 off, void *kbuf,
-			size_t len, bool to_dev)
+			size_t len, bool to_dev, bool user)
 {
 	struct ivs_priv *p = ivs_priv(mvdev);
+	struct ivs_access a;
 	int ret = 0;
 
-	down_read(&mvdev->core.memory_lock);
-	if (!mvp_memory_enabled(mvdev))
-		ret = -EIO;
-	else if (to_dev)
+	if (user) {
+		down_read(&mvdev->core.memory_lock);
+		a.locked_write = false;
+		if (!mvp_memory_enabled(mvdev))
+			ret = -EIO;
+	} else {
+		ret = ivs_access_begin(mvdev, &a);
+		if (ret)
+			return ret;
+	}
+	if (!ret && to_dev)
 		memcpy_toio(p->mem + off, kbuf, len);
-	else
+	else if (!ret)
 		memcpy_fromio(kbuf, p->mem + off, len);
-	up_read(&mvdev->core.memory_lock);
+	ivs_access_end(mvdev, &a);
 	return ret;
 }
 
@@ -162,14 +232,16 @@ static ssize_t ivs_mem_rw(struct mvp_device *mvdev, char __user *buf,
 				ret = -EBUSY;
 				break;
 			}
-			ret = ivs_mem_copy(mvdev, off + done, bounce, n, true);
+			ret = ivs_mem_copy(mvdev, off + done, bounce, n, true,
+					   true);
 			if (!ret)
 				ivs_mark_dirty(mvdev, off + done, n);
 			mvp_io_end(mvdev);
 			if (ret)
 				break;
 		} else {
-			ret = ivs_mem_copy(mvdev, off + done, bounce, n, false);
+			ret = ivs_mem_copy(mvdev, off + done, bounce, n, false,
+					   true);
 			if (ret)
 				break;
 			if (copy_to_user(buf + done, bounce, n)) {
@@ -216,20 +288,21 @@ static ssize_t ivs_region_rw(struct mvp_device *mvdev, unsigned int index,
 static int ivs_stop(struct mvp_device *mvdev)
 {
 	struct ivs_priv *p = ivs_priv(mvdev);
-	struct vfio_pci_core_device *core = &mvdev->core;
+	struct ivs_access a;
 	int ret;
 
-	ret = vfio_pci_core_ioread32(core, true, &p->intrmask,
-				     p->regs + IVS_REG_INTRMASK);
-	if (!ret)
-		ret = vfio_pci_core_ioread32(core, true, &p->intrstatus,
-					     p->regs + IVS_REG_INTRSTATUS);
+	ret = ivs_access_begin(mvdev, &a);
+	if (ret) {
+		p->regs_valid = false;
+		return ret;
+	}
+	p->intrmask = ioread32(p->regs + IVS_REG_INTRMASK);
+	p->intrstatus = ioread32(p->regs + IVS_REG_INTRSTATUS);
 	/* The read cleared IntrStatus: put it back. */
-	if (!ret)
-		ret = vfio_pci_core_iowrite32(core, true, p->intrstatus,
-					      p->regs + IVS_REG_INTRSTATUS);
-	p->regs_valid = !ret;
-	return ret;
+	iowrite32(p->intrstatus, p->regs + IVS_REG_INTRSTATUS);
+	ivs_access_end(mvdev, &a);
+	p->regs_valid = true;
+	return 0;
 }
 
 static void ivs_reset(struct mvp_device *mvdev)
@@ -323,7 +396,7 @@ static int ivs_save_next(struct mvp_device *mvdev, void *ctx,
 			s->cursor = first + n;
 		len = ivs_pages_bytes(s, first, n);
 		ret = ivs_mem_copy(mvdev, (u64)first << PAGE_SHIFT, buf, len,
-				   false);
+				   false, false);
 		if (ret)
 			return ret;
 		rec->tag = MVP_REC_DATA;
@@ -390,7 +463,8 @@ static int ivs_load_record(struct mvp_device *mvdev, void *ctx,
 	    (rec->len & ~PAGE_MASK && rec->addr + rec->len != p->size))
 		return -EINVAL;
 	/* The device is stopped in RESUMING: write straight into it. */
-	ret = ivs_mem_copy(mvdev, rec->addr, (void *)payload, rec->len, true);
+	ret = ivs_mem_copy(mvdev, rec->addr, (void *)payload, rec->len, true,
+			   false);
 	if (ret)
 		return ret;
 	bitmap_set(l->seen, rec->addr >> PAGE_SHIFT,
@@ -401,8 +475,8 @@ static int ivs_load_record(struct mvp_device *mvdev, void *ctx,
 static int ivs_load_end(struct mvp_device *mvdev, void *ctx)
 {
 	struct ivs_priv *p = ivs_priv(mvdev);
-	struct vfio_pci_core_device *core = &mvdev->core;
 	struct ivs_load *l = ctx;
+	struct ivs_access a;
 	unsigned long missing;
 	int ret;
 
@@ -416,11 +490,16 @@ static int ivs_load_end(struct mvp_device *mvdev, void *ctx)
 		dev_err(mvp_dev(mvdev), "resume: stream has no registers\n");
 		return -EINVAL;
 	}
-	ret = vfio_pci_core_iowrite32(core, true, l->intrmask,
-				      p->regs + IVS_REG_INTRMASK);
-	if (!ret)
-		ret = vfio_pci_core_iowrite32(core, true, l->intrstatus,
-					      p->regs + IVS_REG_INTRSTATUS);
+	ret = ivs_access_begin(mvdev, &a);
+	if (ret) {
+		dev_err(mvp_dev(mvdev),
+			"resume: device unreachable for its registers: %d\n",
+			ret);
+		return ret;
+	}
+	iowrite32(l->intrmask, p->regs + IVS_REG_INTRMASK);
+	iowrite32(l->intrstatus, p->regs + IVS_REG_INTRSTATUS);
+	ivs_access_end(mvdev, &a);
 	/*
 	 * The device stays stopped (RESUMING -> STOP): the loaded registers
 	 * are its stopped state now, not the snapshot of the stop before
@@ -428,8 +507,8 @@ static int ivs_load_end(struct mvp_device *mvdev, void *ctx)
 	 */
 	p->intrmask = l->intrmask;
 	p->intrstatus = l->intrstatus;
-	p->regs_valid = !ret;
-	return ret;
+	p->regs_valid = true;
+	return 0;
 }
 
 static void ivs_load_free(void *ctx)

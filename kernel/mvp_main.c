@@ -24,6 +24,25 @@ static bool p2p = true;
 module_param(p2p, bool, 0444);
 MODULE_PARM_DESC(p2p, "advertise VFIO_MIGRATION_P2P (default 1)");
 
+/*
+ * The 6.12 vfio core answers DMA_LOGGING_REPORT through iova_bitmap, which
+ * exists only with CONFIG_IOMMUFD_DRIVER; without it every REPORT fails
+ * with EOPNOTSUPP before reaching the driver, and a VMM that relied on
+ * the log fails its migration at the first dirty sync. Auto offers the
+ * log only where the core can report it.
+ */
+static int dma_log = -1;
+module_param(dma_log, int, 0444);
+MODULE_PARM_DESC(dma_log,
+		 "offer device DMA logging, an always empty report: -1 auto (default: only if the vfio core can report, CONFIG_IOMMUFD_DRIVER), 0 no, 1 yes");
+
+static bool mvp_dma_log(void)
+{
+	if (dma_log >= 0)
+		return dma_log;
+	return IS_ENABLED(CONFIG_IOMMUFD_DRIVER);
+}
+
 bool mvp_memory_enabled(struct mvp_device *mvdev)
 {
 	struct vfio_pci_core_device *core = &mvdev->core;
@@ -49,6 +68,7 @@ static int mvp_init_dev(struct vfio_device *vdev)
 	spin_lock_init(&mvdev->reset_lock);
 	init_rwsem(&mvdev->io_rwsem);
 	spin_lock_init(&mvdev->track_lock);
+	mutex_init(&mvdev->log_mutex);
 	mvdev->mig_state = VFIO_DEVICE_STATE_RUNNING;
 	mvdev->running = true;
 	vdev->migration_flags = VFIO_MIGRATION_STOP_COPY;
@@ -57,6 +77,8 @@ static int mvp_init_dev(struct vfio_device *vdev)
 	if (pre_copy)
 		vdev->migration_flags |= VFIO_MIGRATION_PRE_COPY;
 	vdev->mig_ops = &mvp_mig_ops;
+	if (mvp_dma_log())
+		vdev->log_ops = &mvp_log_ops;
 	return 0;
 }
 
@@ -65,6 +87,7 @@ static void mvp_release_dev(struct vfio_device *vdev)
 	struct mvp_device *mvdev = mvp_from_vdev(vdev);
 
 	mutex_destroy(&mvdev->state_mutex);
+	mutex_destroy(&mvdev->log_mutex);
 	vfio_pci_core_release_dev(vdev);
 }
 
@@ -112,6 +135,7 @@ static void mvp_close_device(struct vfio_device *vdev)
 	mvp_close_files(mvdev);
 	mvdev->be->close(mvdev);
 	mvp_state_mutex_unlock(mvdev);
+	mvp_log_close(mvdev);
 	vfio_pci_core_close_device(vdev);
 }
 

@@ -14,7 +14,7 @@
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/tmp LANG=C.UTF-8 TERM="${TERM:-linux}"
 
-# lab.env sets LAB_ROOT LAB_BUILD LAB_RESULTS LAB_SCENARIO LAB_SHELL
+# lab.env sets LAB_ROOT LAB_BUILD LAB_RESULTS LAB_SCENARIO LAB_SHELL LAB_SHARES
 # LAB_NIVSHMEM LAB_RDMA_IP LAB_PMDS and the scenario's arguments (set --)
 # shellcheck source=/dev/null
 . "$1"

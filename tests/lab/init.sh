@@ -40,11 +40,6 @@ RES=/results
 
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,cache=loose,ro \
 	host /host || die "cannot mount the host root"
-[ -d "/host$LAB_RESULTS" ] || die "results directory $LAB_RESULTS missing"
-mount --move /results "/host$LAB_RESULTS" ||
-	die "cannot move the results export to $LAB_RESULTS"
-RES=/host$LAB_RESULTS
-
 # kernel file systems inside the chroot; tmpfs where the guest writes
 mount --move /proc /host/proc
 mount --move /sys /host/sys
@@ -57,6 +52,19 @@ mount -t tmpfs -o mode=1777 tmpfs /host/tmp
 mount -t tmpfs -o mode=755 tmpfs /host/run
 # /var/run is a symlink to /run on Debian; a tmpfs of its own otherwise
 [ -L /host/var/run ] || mount -t tmpfs -o mode=755 tmpfs /host/var/run
+
+# Project and build directories under /tmp or /run (hidden by the tmpfs
+# mounts above): their own exports, at the same paths, read-only
+for s in $LAB_SHARES; do
+	mkdir -p "/host${s#*=}" &&
+		mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144,cache=loose,ro \
+			"${s%%=*}" "/host${s#*=}" ||
+		die "cannot mount the export ${s%%=*} on ${s#*=}"
+done
+[ -d "/host$LAB_RESULTS" ] || die "results directory $LAB_RESULTS missing"
+mount --move /results "/host$LAB_RESULTS" ||
+	die "cannot move the results export to $LAB_RESULTS"
+RES=/host$LAB_RESULTS
 
 # Plugins: a shared DPDK EAL dlopen()s every PMD of its plugin directory and
 # libibverbs every provider in /etc/libibverbs.d, some hundreds of libraries

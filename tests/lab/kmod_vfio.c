@@ -88,7 +88,7 @@ kv_region(struct kv_dev *d, unsigned int index, uint64_t *off,
 	return 0;
 }
 
-static int
+int
 kv_feature(struct kv_dev *d, uint32_t flags, void *data, size_t len)
 {
 	uint8_t buf[sizeof(struct vfio_device_feature) + 64];
@@ -145,6 +145,9 @@ kv_open(struct kv_dev *d, const char *bdf)
 		return -errno;
 	ret = kv_region(d, VFIO_PCI_BAR0_REGION_INDEX, &d->bar0_off, NULL,
 			NULL);
+	if (ret == 0)
+		ret = kv_region(d, VFIO_PCI_CONFIG_REGION_INDEX, &d->cfg_off,
+				NULL, NULL);
 	if (ret == 0)
 		ret = kv_region(d, VFIO_PCI_BAR2_REGION_INDEX, &d->bar2_off,
 				&d->bar2_size, &d->bar2_flags);
@@ -253,4 +256,18 @@ kv_bar0_rw32(struct kv_dev *d, uint64_t off, uint32_t *val, bool write)
 	if (n < 0)
 		return -errno;
 	return n == 4 ? 0 : -EIO;
+}
+
+int
+kv_cfg_rw16(struct kv_dev *d, uint64_t off, uint16_t *val, bool write)
+{
+	ssize_t n;
+
+	if (write)
+		n = pwrite(d->fd, val, 2, (off_t)(d->cfg_off + off));
+	else
+		n = pread(d->fd, val, 2, (off_t)(d->cfg_off + off));
+	if (n < 0)
+		return -errno;
+	return n == 2 ? 0 : -EIO;
 }

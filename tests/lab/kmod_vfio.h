@@ -39,6 +39,7 @@ struct kv_dev {
 	int group_fd;
 	int fd;
 	uint64_t caps;		/* VFIO_MIGRATION_* */
+	uint64_t cfg_off;
 	uint64_t bar0_off;
 	uint64_t bar2_off;
 	uint64_t bar2_size;
@@ -58,6 +59,10 @@ int kv_reset(struct kv_dev *d);
 int kv_bar2_rw(struct kv_dev *d, uint64_t off, void *buf, size_t len,
 	       bool write);
 int kv_bar0_rw32(struct kv_dev *d, uint64_t off, uint32_t *val, bool write);
+int kv_cfg_rw16(struct kv_dev *d, uint64_t off, uint16_t *val, bool write);
+
+/* VFIO_DEVICE_FEATURE with an argument of @len bytes (in and out). */
+int kv_feature(struct kv_dev *d, uint32_t flags, void *data, size_t len);
 
 /* TAP without numbers; kv_tap_plan() prints the trailing plan. */
 void kv_ok(bool cond, const char *fmt, ...)

@@ -84,17 +84,47 @@ SCENARIO=
 if [ $# -gt 0 ]; then
 	[ -f "$1" ] || die "scenario '$1' not found"
 	SCENARIO=$(cd "$(dirname "$1")" && pwd -P)/$(basename "$1")
-	case "$SCENARIO" in
-	/tmp/*|/run/*|/dev/*|/proc/*|/sys/*)
-		die "scenario $SCENARIO is under a directory the guest" \
-			"mounts afresh (/tmp /run /dev /proc /sys)" ;;
-	esac
 	shift
 elif [ "$SHELL_MODE" -eq 0 ]; then
 	usage
 fi
 [ -d "$BUILD" ] || die "build directory '$BUILD' missing (run devtools/build.sh)"
 BUILD=$(cd "$BUILD" && pwd -P)
+
+# The guest mounts tmpfs on /tmp and /run (and its own /dev, /proc, /sys)
+# over the host's root: a project or build directory under /tmp or /run
+# (a clone in /tmp) is exported once more, read-only, and mounted at the
+# same path after those mounts (LAB_SHARES in lab.env: tag=path ...).
+fresh()
+{
+	case "$1" in
+	/tmp/*|/run/*|/var/run/*|/dev/shm/*) return 0 ;;
+	esac
+	return 1
+}
+SHARES=
+for d in "$ROOT" "$BUILD"; do
+	fresh "$d" || continue
+	case "$d" in *[,\ ]*) die "cannot export '$d' (comma or space)" ;; esac
+	covered=0
+	for s in $SHARES; do
+		case "$d/" in "${s#*=}"/*) covered=1 ;; esac
+	done
+	[ "$covered" -eq 1 ] || SHARES="$SHARES${SHARES:+ }share$(echo "$SHARES" | wc -w)=$d"
+done
+if [ -n "$SCENARIO" ] && fresh "$SCENARIO"; then
+	covered=0
+	for s in $SHARES; do
+		case "$SCENARIO" in "${s#*=}"/*) covered=1 ;; esac
+	done
+	[ "$covered" -eq 1 ] || die "scenario $SCENARIO is under a directory" \
+		"the guest mounts afresh (/tmp /run) and outside the project" \
+		"($ROOT) and the build directory ($BUILD)"
+fi
+case "$SCENARIO" in
+/dev/*|/proc/*|/sys/*)
+	die "scenario $SCENARIO is under /dev, /proc or /sys" ;;
+esac
 
 # --- host prerequisites --------------------------------------------------
 SETUP_HINT="run devtools/setup.sh --lab"
@@ -197,6 +227,7 @@ quote()
 	echo "LAB_NIVSHMEM=$NIVSHMEM"
 	echo "LAB_RDMA_IP=$RDMA_IP"
 	echo "LAB_PMDS=$(quote "$PMDS")"
+	echo "LAB_SHARES=$(quote "$SHARES")"
 	printf 'set --'
 	for a in "$@"; do printf ' %s' "$(quote "$a")"; done
 	echo
@@ -212,6 +243,10 @@ set -- -nodefaults -no-user-config -display none -no-reboot \
 	-kernel "$KERNEL" -initrd "$INITRD" \
 	-virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap \
 	-virtfs "local,path=$RES,mount_tag=results,security_model=none,multidevs=remap"
+for s in $SHARES; do
+	set -- "$@" -virtfs \
+		"local,path=${s#*=},mount_tag=${s%%=*},security_model=none,readonly=on,multidevs=remap"
+done
 if [ "$NIVSHMEM" -gt 0 ]; then
 	MACHINE=q35,kernel-irqchip=split
 	CMDLINE="$CMDLINE intel_iommu=on iommu=pt"
