@@ -100,10 +100,11 @@ rng_next(uint64_t *s)
 static void
 payload_fill(uint8_t *p, unsigned int rec, u32 len)
 {
+	uint64_t w = mix64(rec);
 	u32 i;
 
 	for (i = 0; i < len; i++)
-		p[i] = (uint8_t)mix64((uint64_t)rec << 32 | i);
+		p[i] = (uint8_t)((w >> (8 * (i & 7))) + i / 8);
 }
 
 static u64
