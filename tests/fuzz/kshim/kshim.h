@@ -63,17 +63,52 @@ typedef unsigned int gfp_t;
 
 #define MAX_ERRNO 4095
 #define IS_ERR_VALUE(x) ((unsigned long)(void *)(x) >= (unsigned long)-MAX_ERRNO)
-static inline void *ERR_PTR(long e) { return (void *)e; }
-static inline long PTR_ERR(const void *p) { return (long)p; }
-static inline bool IS_ERR(const void *p) { return IS_ERR_VALUE(p); }
+static inline void *
+ERR_PTR(long e)
+{
+	return (void *)e;
+}
+
+static inline long
+PTR_ERR(const void *p)
+{
+	return (long)p;
+}
+
+static inline bool
+IS_ERR(const void *p)
+{
+	return IS_ERR_VALUE(p);
+}
 
 /* memory */
 #define GFP_KERNEL 0u
 #define GFP_KERNEL_ACCOUNT 0u
-static inline void *kzalloc(size_t n, gfp_t f) { (void)f; return calloc(1, n); }
-static inline void *kvmalloc(size_t n, gfp_t f) { (void)f; return malloc(n); }
-static inline void kfree(const void *p) { free((void *)p); }
-static inline void kvfree(const void *p) { free((void *)p); }
+static inline void *
+kzalloc(size_t n, gfp_t f)
+{
+	(void)f;
+	return calloc(1, n);
+}
+
+static inline void *
+kvmalloc(size_t n, gfp_t f)
+{
+	(void)f;
+	return malloc(n);
+}
+
+static inline void
+kfree(const void *p)
+{
+	free((void *)p);
+}
+
+static inline void
+kvfree(const void *p)
+{
+	free((void *)p);
+}
 
 static inline unsigned long
 copy_from_user(void *to, const void __user *from, unsigned long n)
@@ -168,7 +203,8 @@ anon_inode_getfile(const char *name, const struct file_operations *fops,
 	f->f_inode = &f->inode;
 	return f;
 }
-static inline int stream_open(struct inode *i, struct file *f)
+static inline int
+stream_open(struct inode *i, struct file *f)
 {
 	(void)i;
 	(void)f;
