@@ -619,6 +619,80 @@ test_no_multi_load(void **state)
 }
 
 /* Emulated latency and bandwidth show up in the completion time. */
+/*
+ * CREATE_MKEY: an mkey must lie inside its umem even when umem_offset +
+ * len wraps around 2^64 (found by tests/fuzz/fuzz_mlx5_emu: the mkey was
+ * created, and a SAVE into it wrote through a wild MTT index).
+ */
+static void
+test_mkey_range(void **state)
+{
+	static const struct mig_mlx5_emu_pf_cfg pc = { .chunk_min = 4096 };
+	static const struct mig_mlx5_emu_vf_cfg vc = {
+		.size = 4096, .page = 4096, .model = 1, .migratable = true,
+	};
+	static const struct {
+		uint64_t off, len;
+		uint8_t status;
+	} cases[] = {
+		{ 0, 4 * 4096, MIG_MLX5_STAT_OK },
+		{ 4096, 3 * 4096, MIG_MLX5_STAT_OK },
+		{ 4096, 3 * 4096 + 1, MIG_MLX5_STAT_BAD_PARAM },
+		{ UINT64_MAX - 4095, 2 * 4096, MIG_MLX5_STAT_BAD_PARAM },
+		{ 4096, UINT64_MAX, MIG_MLX5_STAT_BAD_PARAM },
+	};
+	uint8_t in[MIG_MLX5_CREATE_MKEY_IN_LEN];
+	uint8_t out[MIG_MLX5_CREATE_MKEY_OUT_LEN];
+	struct mig_mlx5_create_umem_args ua = {
+		.num_of_mtt = 4,
+		.mtt_flags = MIG_MLX5_MTT_FLAG_RD | MIG_MLX5_MTT_FLAG_WR,
+	};
+	struct mig_mlx5_create_mkey_args ma = {
+		.umem_valid = 1,
+		.access_mode = MIG_MLX5_MKC_ACCESS_MODE_MTT,
+		.lw = 1,
+		.lr = 1,
+		.qpn = MIG_MLX5_MKC_QPN_NONE,
+		.start_addr = 0x100000,
+		.log_page_size = 12,
+		.translations_octword_size = 2,
+	};
+	struct mig_mlx5_create_umem_res ur;
+	struct mig_mlx5_emu_pf *pf;
+	uint8_t *mem = aligned_alloc(4096, 4 * 4096);
+	uint64_t mtt[4];
+	unsigned int i;
+	int n;
+
+	(void)state;
+	assert_non_null(mem);
+	pf = mig_mlx5_emu_pf_get("mkey-range", &pc);
+	assert_non_null(pf);
+	assert_int_equal(mig_mlx5_emu_vf_add(pf, 0, &vc), 0);
+	for (i = 0; i < 4; i++)
+		mtt[i] = (uint64_t)(uintptr_t)(mem + i * 4096);
+	ua.mtt = mtt;
+	n = mig_mlx5_build_create_umem_in(in, sizeof(in), &ua);
+	assert_true(n > 0);
+	assert_int_equal(mig_mlx5_emu_exec(pf, in, (size_t)n, out,
+					   MIG_MLX5_CREATE_UMEM_OUT_LEN, NULL),
+			 0);
+	assert_int_equal(mig_mlx5_parse_create_umem_out(out,
+				MIG_MLX5_CREATE_UMEM_OUT_LEN, &ur), 0);
+	ma.umem_id = ur.umem_id;
+	for (i = 0; i < RTE_DIM(cases); i++) {
+		ma.umem_offset = cases[i].off;
+		ma.len = cases[i].len;
+		n = mig_mlx5_build_create_mkey_in(in, sizeof(in), &ma);
+		assert_true(n > 0);
+		assert_int_equal(mig_mlx5_emu_exec(pf, in, (size_t)n, out,
+						   sizeof(out), NULL), 0);
+		assert_int_equal(status_of(out), cases[i].status);
+	}
+	mig_mlx5_emu_pf_put(pf);
+	free(mem);
+}
+
 static void
 test_timing(void **state)
 {
@@ -727,6 +801,7 @@ main(void)
 		cmocka_unit_test(test_corrupt),
 		cmocka_unit_test(test_partial),
 		cmocka_unit_test(test_no_multi_load),
+		cmocka_unit_test(test_mkey_range),
 		cmocka_unit_test(test_timing),
 		cmocka_unit_test(test_mkey_kinds),
 	};

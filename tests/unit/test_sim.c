@@ -957,6 +957,59 @@ test_geometry_mismatch(void **state)
 	mig_dev_close(dst2);
 }
 
+/*
+ * The header's flags and reserved words and the trailer's reserved word
+ * are 0 in format version 1: a stream with any of them set is refused
+ * (found by tests/fuzz/fuzz_sim, a bit flip in the flags was loaded).
+ */
+static void
+test_reserved_fields(void **state)
+{
+	/* header: flags at byte 12, reserved at 40; trailer: reserved at 4 */
+	static const uint32_t at[] = { 12, 15, 40, 47, 4 };
+	uint8_t *stream = malloc(image_bytes(64 * 1024, 4096));
+	struct mig_dev *src, *dst;
+	uint32_t len, total, i;
+	uint64_t trl;
+
+	(void)state;
+	assert_non_null(stream);
+	src = open_ok("sim,size=64K,page=4K");
+	assert_int_equal(mig_dev_set_state(src, MIG_STATE_STOP_COPY,
+					   MIG_STATE_RUNNING), 0);
+	total = 0;
+	do {
+		assert_int_equal(save_one(src, stream + total, 8192, &len), 0);
+		total += len;
+	} while (len > 0);
+	assert_int_equal(total, image_bytes(64 * 1024, 4096));
+	trl = total - 16;
+	for (i = 0; i < RTE_DIM(at); i++) {
+		uint64_t off = i < 4 ? at[i] : trl + at[i];
+
+		dst = open_ok("sim,size=64K,page=4K");
+		assert_int_equal(mig_dev_set_state(dst, MIG_STATE_RESUMING,
+						   MIG_STATE_ERROR), 0);
+		stream[off] ^= 0x10;
+		mig_err_clear();
+		assert_int_equal(load_one(dst, stream, total), -EBADMSG);
+		assert_err_mentions("must be 0");
+		stream[off] ^= 0x10;
+		mig_dev_close(dst);
+	}
+	/* unchanged, the stream loads */
+	dst = open_ok("sim,size=64K,page=4K");
+	assert_int_equal(mig_dev_set_state(dst, MIG_STATE_RESUMING,
+					   MIG_STATE_ERROR), 0);
+	assert_int_equal(load_one(dst, stream, total), 0);
+	assert_int_equal(mig_dev_set_state(dst, MIG_STATE_STOP,
+					   MIG_STATE_ERROR), 0);
+	assert_int_equal(digest_of(dst), digest_of(src));
+	mig_dev_close(src);
+	mig_dev_close(dst);
+	free(stream);
+}
+
 static void
 test_reset_abandons_io(void **state)
 {
@@ -1080,6 +1133,7 @@ main(void)
 		cmocka_unit_test(test_incomplete_stream),
 		cmocka_unit_test(test_missing_or_stale_pages),
 		cmocka_unit_test(test_geometry_mismatch),
+		cmocka_unit_test(test_reserved_fields),
 		cmocka_unit_test(test_reset_abandons_io),
 	};
 

@@ -447,12 +447,53 @@ test_misc(void **state)
 	mig_vfio_io_fini(&io);
 	/* the PRE_COPY temporary end stays a status, no bytes */
 	m.len = 99;
-	mig_vfio_io_complete_read(&m, -ENOMSG);
+	mig_vfio_io_complete_read(&io, &m, -ENOMSG);
 	assert_int_equal(m.status, -ENOMSG);
 	assert_int_equal(m.len, 0);
-	mig_vfio_io_complete_read(&m, 0);
+	mig_vfio_io_complete_read(&io, &m, 0);
 	assert_int_equal(m.status, 0);
 	assert_int_equal(m.len, 0);
+}
+
+/*
+ * A kernel driver's read() or write() that claims more bytes than it was
+ * asked fails the request: a save never reports bytes past its buffer
+ * (found by tests/fuzz/fuzz_vfio: len was cap + 1), a load never counts
+ * bytes it did not give.
+ */
+static void
+test_oversize_result(void **state)
+{
+	struct mig_vfio_io io;
+	struct mig_io m;
+
+	(void)state;
+	memset(&io, 0, sizeof(io));
+	memset(&m, 0, sizeof(m));
+	m.cap = 4096;
+	mig_vfio_io_complete_read(&io, &m, 4096);
+	assert_int_equal(m.status, 0);
+	assert_int_equal(m.len, 4096);
+	mig_vfio_io_complete_read(&io, &m, 4097);
+	assert_int_equal(m.status, -EIO);
+	assert_int_equal(m.len, 0);
+	assert_non_null(strstr(io.errmsg, "more than asked"));
+	mig_vfio_io_complete_read(&io, &m, 1L << 33);
+	assert_int_equal(m.status, -EIO);
+	assert_int_equal(m.len, 0);
+	/* a load of 100 bytes: 60, then 40 of the 40 left, then 1 too many */
+	memset(&io, 0, sizeof(io));
+	memset(&m, 0, sizeof(m));
+	m.len = 100;
+	assert_true(mig_vfio_io_wrote(&io, &m, 60));
+	assert_int_equal(m.drv[MIG_VFIO_IO_OFF], 60);
+	assert_false(mig_vfio_io_wrote(&io, &m, 41));
+	assert_int_equal(m.status, -EIO);
+	assert_int_equal(m.drv[MIG_VFIO_IO_OFF], 60);
+	assert_non_null(strstr(io.errmsg, "more than asked"));
+	m.status = 0;
+	assert_true(mig_vfio_io_wrote(&io, &m, 40));
+	assert_int_equal(m.drv[MIG_VFIO_IO_OFF], 100);
 }
 
 static void
@@ -470,6 +511,7 @@ main(void)
 	unsigned int i, k = 0;
 	struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_misc),
+		cmocka_unit_test(test_oversize_result),
 		cmocka_unit_test(test_read_file_uring),
 		cmocka_unit_test(test_read_file_read),
 		cmocka_unit_test(test_read_pipe_uring),

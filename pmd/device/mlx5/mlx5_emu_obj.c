@@ -299,6 +299,7 @@ mlx5_emu_create_mkey(struct mig_mlx5_emu_pf *pf, const void *in, size_t inlen,
 	struct emu_mkey *mk = NULL;
 	struct emu_umem *u;
 	unsigned int k;
+	uint64_t avail;
 
 	if (mig_mlx5_parse_create_mkey_in(in, inlen, &a) < 0)
 		return mlx5_emu_fail(pf, r, MIG_MLX5_STAT_BAD_PARAM,
@@ -330,8 +331,12 @@ mlx5_emu_create_mkey(struct mig_mlx5_emu_pf *pf, const void *in, size_t inlen,
 					     EMU_SYN_OBJ,
 					     "CREATE_MKEY: no umem %u",
 					     a.umem_id);
-		if (a.umem_offset + a.len >
-		    (u->n_mtt << u->log_page) - u->page_offset)
+		/* without overflow: umem_offset + len wrapped past a
+		 * plain sum (fuzz_mlx5_emu) */
+		avail = u->n_mtt > (UINT64_MAX >> u->log_page) ? UINT64_MAX :
+			u->n_mtt << u->log_page;
+		avail = avail > u->page_offset ? avail - u->page_offset : 0;
+		if (a.umem_offset > avail || a.len > avail - a.umem_offset)
 			return mlx5_emu_fail(pf, r, MIG_MLX5_STAT_BAD_PARAM,
 					     EMU_SYN_OBJ,
 					     "CREATE_MKEY: len %" PRIu64 " at umem offset %" PRIu64 " exceeds umem %u",

@@ -279,6 +279,12 @@ sim_load_hdr(struct sim_dev *sd, uint64_t at)
 				     "stream format version %u (header length %u), this driver reads version %u",
 				     rte_le_to_cpu_16(hdr.fmt_version),
 				     rte_le_to_cpu_16(hdr.len), SIM_FMT_VERSION);
+	/* version 1 defines no flag: a set bit is a meaning we lack */
+	if (hdr.flags != 0 || hdr.reserved != 0)
+		return sim_load_fail(sd, -EBADMSG,
+				     "stream header with flags 0x%08x, reserved 0x%016" PRIx64 " (both must be 0) at stream offset %" PRIu64,
+				     rte_le_to_cpu_32(hdr.flags),
+				     rte_le_to_cpu_64(hdr.reserved), at);
 	size = rte_le_to_cpu_64(hdr.size);
 	page = rte_le_to_cpu_32(hdr.page_size);
 	npages = rte_le_to_cpu_64(hdr.npages);
@@ -335,6 +341,10 @@ sim_load_record(struct sim_dev *sd)
 		struct sim_rec_trailer trl;
 
 		memcpy(&trl, ld->stage, sizeof(trl));
+		if (trl.reserved != 0)
+			return sim_load_fail(sd, -EBADMSG,
+					     "trailer with reserved 0x%08x (must be 0) at stream offset %" PRIu64,
+					     rte_le_to_cpu_32(trl.reserved), at);
 		ld->trailer_digest = rte_le_to_cpu_64(trl.digest);
 		ld->trailer_seen = true;
 	}

@@ -8,6 +8,7 @@
  */
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -153,18 +154,55 @@ mig_vfio_io_enqueue(struct mig_vfio_io *io, struct mig_io *mio)
 	io->q_tail = mio;
 }
 
-/* Map a read's result onto the mig_io; -ENOMSG stays a status. */
+/*
+ * Map a read's result onto the mig_io; -ENOMSG stays a status. read()
+ * never returns more than it was asked: a kernel driver that does has not
+ * put those bytes in the buffer, so the read fails (-EIO) rather than
+ * hand out bytes past the buffer as stream data.
+ */
 void
-mig_vfio_io_complete_read(struct mig_io *mio, long res)
+mig_vfio_io_complete_read(struct mig_vfio_io *io, struct mig_io *mio,
+			  long res)
 {
-	if (res >= 0) {
+	if (res > (long)mio->cap) {
+		mio->len = 0;
+		mio->status = -EIO;
+		snprintf(io->errmsg, sizeof(io->errmsg),
+			 "read of %u bytes returned %ld, more than asked (kernel driver bug)",
+			 mio->cap, res);
+	} else if (res >= 0) {
 		mio->len = (uint32_t)res;
 		mio->status = 0;
 	} else {
 		mio->len = 0;
 		mio->status = (int32_t)res;
+		if (res != -ENOMSG)
+			snprintf(io->errmsg, sizeof(io->errmsg),
+				 "read of %u bytes: %s", mio->cap,
+				 strerror((int)-res));
 	}
 	mio->drv[IO_DONE] = 1;
+}
+
+/*
+ * A write of a load took @p res more bytes; false, with the failure in
+ * mio->status and io->errmsg, when it claims more than it was asked (a
+ * kernel driver bug: what the fd holds is unknown from there).
+ */
+bool
+mig_vfio_io_wrote(struct mig_vfio_io *io, struct mig_io *mio, uint64_t res)
+{
+	uint64_t left = mio->len - mio->drv[IO_OFF];
+
+	if (res > left) {
+		mio->status = -EIO;
+		snprintf(io->errmsg, sizeof(io->errmsg),
+			 "write of %" PRIu64 " bytes returned %" PRIu64 ", more than asked (kernel driver bug)",
+			 left, res);
+		return false;
+	}
+	mio->drv[IO_OFF] += res;
+	return true;
 }
 
 /* ------------------------------------------------------------ read() */
@@ -192,11 +230,7 @@ io_read_submit(struct mig_vfio_io *io, struct mig_io *mio)
 		do {
 			n = read(io->fd, mio->buf, mio->cap);
 		} while (n < 0 && errno == EINTR);
-		mig_vfio_io_complete_read(mio, n < 0 ? -errno : n);
-		if (n < 0 && errno != ENOMSG)
-			snprintf(io->errmsg, sizeof(io->errmsg),
-				 "read of %u bytes: %s", mio->cap,
-				 strerror(errno));
+		mig_vfio_io_complete_read(io, mio, n < 0 ? -errno : n);
 	} else {
 		while (mio->drv[IO_OFF] < mio->len) {
 			n = write(io->fd, p + mio->drv[IO_OFF],
@@ -211,7 +245,8 @@ io_read_submit(struct mig_vfio_io *io, struct mig_io *mio)
 					 "the fd took no bytes");
 				break;
 			}
-			mio->drv[IO_OFF] += (uint64_t)n;
+			if (!mig_vfio_io_wrote(io, mio, (uint64_t)n))
+				break;
 		}
 		mio->drv[IO_DONE] = 1;
 	}

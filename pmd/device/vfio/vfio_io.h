@@ -126,7 +126,10 @@ extern const struct mig_vfio_io_ops mig_vfio_io_read_ops;
 #define MIG_VFIO_IO_OFF 1  /**< drv[]: bytes of a write already written */
 
 void mig_vfio_io_enqueue(struct mig_vfio_io *io, struct mig_io *mio);
-void mig_vfio_io_complete_read(struct mig_io *mio, long res);
+void mig_vfio_io_complete_read(struct mig_vfio_io *io, struct mig_io *mio,
+			       long res);
+bool mig_vfio_io_wrote(struct mig_vfio_io *io, struct mig_io *mio,
+		       uint64_t res);
 
 #ifdef __cplusplus
 }

@@ -180,8 +180,7 @@ uring_write_done(struct mig_vfio_io *io, struct mig_io *mio, int res)
 		mio->status = res;
 		snprintf(io->errmsg, sizeof(io->errmsg),
 			 "write of %u bytes: %s", mio->len, strerror(-res));
-	} else {
-		mio->drv[MIG_VFIO_IO_OFF] += (uint64_t)res;
+	} else if (mig_vfio_io_wrote(io, mio, (uint64_t)res)) {
 		if (mio->drv[MIG_VFIO_IO_OFF] < mio->len) {
 			if (res > 0 && io->q_tail == mio &&
 			    uring_prep(io, mio) == 0 &&
@@ -244,11 +243,7 @@ uring_poll(struct mig_vfio_io *io, struct mig_io **done,
 			continue;
 		}
 		if (mio->flags & MIG_IO_F_SAVE) {
-			mig_vfio_io_complete_read(mio, cqe->res);
-			if (cqe->res < 0 && cqe->res != -ENOMSG)
-				snprintf(io->errmsg, sizeof(io->errmsg),
-					 "read of %u bytes: %s", mio->cap,
-					 strerror(-cqe->res));
+			mig_vfio_io_complete_read(io, mio, cqe->res);
 		} else {
 			uring_write_done(io, mio, cqe->res);
 		}
