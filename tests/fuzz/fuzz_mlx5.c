@@ -12,8 +12,9 @@
  *
  * Input: an 8-byte header, then a raw stream (raw) or nothing of use.
  *   byte 0  bit 0: round trip (else raw); bit 1: the source saves
- *           through PRE_COPY (tracking; with multi-load only); bit 2:
- *           chunk mode (chunk and multi-load; else bit 3: multi-load)
+ *           through PRE_COPY; bit 2: chunk mode (the firmware always has
+ *           multi-load and tracking, which the driver requires, as the
+ *           kernel's does; bit 3 is unused)
  *   byte 1  state size 4 KiB * (1 + byte % 16), 4 KiB pages
  *   byte 2  the source's content seed
  *   byte 3  save buffer (engine chunk) 1 + 61 * byte bytes
@@ -66,7 +67,8 @@ dev_open(const uint8_t *hdr, const char *pf, bool source)
 {
 	char args[320];
 	struct mig_dev *dev;
-	bool chunk = hdr[0] & 4, multi = chunk || (hdr[0] & 8);
+	/* the driver, like the kernel's, needs multi-load and tracking */
+	bool chunk = hdr[0] & 4, multi = true;
 
 	snprintf(args, sizeof(args),
 		 "mlx5,pf=%s,vf=0,channel=emu,chunk=64K,precopy=%u,emu_size=%u,emu_page=4096,emu_seed=%u,emu_chunk=%u,emu_multi_load=%u,emu_tracking=1,emu_chunk_min=4096,emu_latency=0",
@@ -167,8 +169,7 @@ save(const uint8_t *hdr, uint64_t *digest)
 	struct mig_dev *src = dev_open(hdr, "fuzz-src", true);
 	uint32_t cap = 1 + 61u * hdr[3];
 	size_t len = 0;
-	/* PRE_COPY needs multi-load (mlx5: migration_multi_load) */
-	bool precopy = (hdr[0] & 2) && (hdr[0] & 0xc);
+	bool precopy = hdr[0] & 2;
 	int round = 0;
 	struct mig_io io;
 

@@ -315,6 +315,13 @@ seq_suspend(struct seq *s, uint16_t vhca, uint16_t op_mod, bool resume)
  * (SUSPEND, QUERY, SAVE) or (SUSPEND, LOAD of the image saved, RESUME).
  */
 static void
+seq_fail(const char *name, const char *what)
+{
+	fprintf(stderr, "seed %s: %s refused\n", name, what);
+	exit(1);
+}
+
+static void
 make_seq(const char *name, uint8_t cfg, uint8_t pages, bool chunk_query,
 	 bool corrupt)
 {
@@ -362,14 +369,14 @@ make_seq(const char *name, uint8_t cfg, uint8_t pages, bool chunk_query,
 		MIG_MLX5_CREATE_UMEM_OUT_LEN, &out);
 	if (mig_mlx5_parse_create_umem_out(out, MIG_MLX5_CREATE_UMEM_OUT_LEN,
 					   &ur) != 0)
-		exit(1);
+		seq_fail(name, "create_umem_out");
 	free(out);
 	ma.umem_id = ur.umem_id;
 	seq_cmd(s, in, mig_mlx5_build_create_mkey_in(in, sizeof(in), &ma),
 		MIG_MLX5_CREATE_MKEY_OUT_LEN, &out);
 	if (mig_mlx5_parse_create_mkey_out(out, MIG_MLX5_CREATE_MKEY_OUT_LEN,
 					   &mr) != 0)
-		exit(1);
+		seq_fail(name, "create_mkey_out");
 	free(out);
 	seq_suspend(s, 1, MIG_MLX5_SUSPEND_VHCA_OP_MOD_INITIATOR, false);
 	seq_suspend(s, 1, MIG_MLX5_SUSPEND_VHCA_OP_MOD_RESPONDER, false);
@@ -379,17 +386,19 @@ make_seq(const char *name, uint8_t cfg, uint8_t pages, bool chunk_query,
 		MIG_MLX5_QUERY_VHCA_MIGRATION_STATE_OUT_LEN, &out);
 	if (mig_mlx5_parse_query_vhca_migration_state_out(out,
 			MIG_MLX5_QUERY_VHCA_MIGRATION_STATE_OUT_LEN, &qr) != 0)
-		exit(1);
+		seq_fail(name, "query_vhca_migration_state_out");
 	free(out);
 	sa.mkey = mig_mlx5_mkey(mr.mkey_index, 0);
 	sa.va = ma.start_addr;
+	/* whole pages, as the firmware (and the kernel driver) want */
 	sa.size = (uint32_t)RTE_MIN((uint64_t)ARENA_BYTES,
-				    (uint64_t)qr.required_umem_size);
+				    RTE_ALIGN_CEIL((uint64_t)qr.required_umem_size,
+						   4096));
 	seq_cmd(s, in, mig_mlx5_build_save_vhca_state_in(in, sizeof(in), &sa),
 		MIG_MLX5_SAVE_VHCA_STATE_OUT_LEN, &out);
 	if (mig_mlx5_parse_save_vhca_state_out(out,
 			MIG_MLX5_SAVE_VHCA_STATE_OUT_LEN, &sr) != 0)
-		exit(1);
+		seq_fail(name, "save_vhca_state_out");
 	free(out);
 	if (corrupt) {
 		/* the loader must refuse a changed page byte */
