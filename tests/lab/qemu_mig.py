@@ -34,6 +34,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from vfio_bar import bar  # noqa: E402  BAR2 through sysfs, enabled
+
 QEMU = "qemu-system-x86_64"
 FAILED = 0
 VMS = []
@@ -55,33 +58,16 @@ def diag(msg):
         print("# " + line, flush=True)
 
 
-# --- BAR2 through sysfs (only while no VM holds the device) -------------
-def _bar(bdf):
-    import mmap
-    dev = "/sys/bus/pci/devices/" + bdf
-    with open(dev + "/config", "r+b") as f:
-        f.seek(4)
-        cmd = int.from_bytes(f.read(2), "little")
-        if not cmd & 0x2:
-            f.seek(4)
-            f.write((cmd | 0x2).to_bytes(2, "little"))
-    path = dev + "/resource2"
-    fd = os.open(path, os.O_RDWR | os.O_SYNC)
-    try:
-        return mmap.mmap(fd, os.path.getsize(path))
-    finally:
-        os.close(fd)
-
-
+# --- BAR2 through sysfs (vfio_bar.bar: only while no VM holds the device)
 def bar_fill(bdf, seed):
-    m = _bar(bdf)
+    m = bar(bdf)
     m[:] = random.Random(seed).randbytes(len(m))
     m.flush()
     m.close()
 
 
 def bar_digest(bdf):
-    m = _bar(bdf)
+    m = bar(bdf)
     d = hashlib.sha256(m[:]).hexdigest()
     m.close()
     return d
