@@ -752,20 +752,11 @@ make(void)
 	};
 	/* a bit flipped in the record header of the REGS record */
 	static const uint8_t flip[] = { 0x04, 0x81, 0x81, 0xc7, 0x03 };
-	uint8_t seed[HDR_BYTES + sizeof(precopy)];
 
-	memcpy(seed, stop, HDR_BYTES);
-	memcpy(seed + HDR_BYTES, recs, sizeof(recs));
-	fuzz_seed_add("rt-stop-copy", seed, HDR_BYTES + sizeof(recs));
-	memcpy(seed, pre, HDR_BYTES);
-	memcpy(seed + HDR_BYTES, precopy, sizeof(precopy));
-	fuzz_seed_add("rt-pre-copy", seed, HDR_BYTES + sizeof(precopy));
-	memcpy(seed, fail, HDR_BYTES);
-	memcpy(seed + HDR_BYTES, recs, sizeof(recs));
-	fuzz_seed_add("rt-load-fails", seed, HDR_BYTES + sizeof(recs));
-	memcpy(seed, stop, HDR_BYTES);
-	memcpy(seed + HDR_BYTES, flip, sizeof(flip));
-	fuzz_seed_add("rt-flip", seed, HDR_BYTES + sizeof(flip));
+	fuzz_seed_add_parts("rt-stop-copy", stop, HDR_BYTES, recs, sizeof(recs));
+	fuzz_seed_add_parts("rt-pre-copy", pre, HDR_BYTES, precopy, sizeof(precopy));
+	fuzz_seed_add_parts("rt-load-fails", fail, HDR_BYTES, recs, sizeof(recs));
+	fuzz_seed_add_parts("rt-flip", stop, HDR_BYTES, flip, sizeof(flip));
 	gen_raw("raw-stop-copy", stop, recs, sizeof(recs));
 	gen_raw("raw-fixup", fix, recs, sizeof(recs));
 	gen_raw("raw-empty-stream", stop, NULL, 0);

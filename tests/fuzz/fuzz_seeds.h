@@ -52,6 +52,22 @@ fuzz_seed_add(const char *name, const void *buf, size_t len)
 	s->len = len;
 }
 
+/* A seed made of a header of @p hlen bytes followed by a body of @p blen. */
+static __attribute__((unused)) void
+fuzz_seed_add_parts(const char *name, const void *hdr, size_t hlen,
+		    const void *body, size_t blen)
+{
+	unsigned char *buf = malloc(hlen + blen + 1);
+
+	if (buf == NULL)
+		exit(1);
+	memcpy(buf, hdr, hlen);
+	if (blen > 0)
+		memcpy(buf + hlen, body, blen);
+	fuzz_seed_add(name, buf, hlen + blen);
+	free(buf);
+}
+
 static int
 fuzz_seeds_run(int argc, char **argv)
 {

@@ -451,17 +451,10 @@ make(void)
 		0x3f, 0x41, 0x42, 0x3f, 0x3f, 0x43, 0x80, 0x10,
 	};
 	static const uint8_t flip[] = { 0x02, 0xc3, 0x10 };
-	uint8_t seed[HDR_BYTES + sizeof(dirty)];
 
-	memcpy(seed, gen4, HDR_BYTES);
-	memcpy(seed + HDR_BYTES, emit, sizeof(emit));
-	fuzz_seed_add("rt-gen", seed, HDR_BYTES + sizeof(emit));
-	memcpy(seed, mem4, HDR_BYTES);
-	memcpy(seed + HDR_BYTES, dirty, sizeof(dirty));
-	fuzz_seed_add("rt-mem-dirty", seed, HDR_BYTES + sizeof(dirty));
-	memcpy(seed, mem11, HDR_BYTES);
-	memcpy(seed + HDR_BYTES, flip, sizeof(flip));
-	fuzz_seed_add("rt-mem-flip", seed, HDR_BYTES + sizeof(flip));
+	fuzz_seed_add_parts("rt-gen", gen4, HDR_BYTES, emit, sizeof(emit));
+	fuzz_seed_add_parts("rt-mem-dirty", mem4, HDR_BYTES, dirty, sizeof(dirty));
+	fuzz_seed_add_parts("rt-mem-flip", mem11, HDR_BYTES, flip, sizeof(flip));
 	gen_raw("raw-gen", gen4, emit, sizeof(emit));
 	gen_raw("raw-mem-dirty", mem4, dirty, sizeof(dirty));
 	gen_raw("raw-mem-short-page", mem11, emit, sizeof(emit));
