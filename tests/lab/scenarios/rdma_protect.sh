@@ -13,13 +13,13 @@
 
 echo "1..3"
 
+# (protect=mw on a device without type 2 windows fails the destination:
+# a completed migration is one through the windows)
 migrate_ok "rdma protect=mw: migration completes, digests equal" \
 	"--dev sim,id=a,size=16M,page=4K,caps=pre_copy,dirty_rate=4M,seed=3" \
 	"--dev sim,id=a,size=16M,page=4K,caps=pre_copy" \
 	"--downtime 10000 --transport rdma,qps=2" \
 	"--transport rdma,protect=mw,window=4"
-grep -q "memory window" "$TMP/d.err" ||
-	echo "# the destination did not say it protects its slots"
 
 # misbehave <name> <mode>: a 16 MiB stop-copy device in 1 MiB chunks over
 # 4 landing slots (each granted four times)
