@@ -401,5 +401,10 @@ awk -v total="$TOTAL" '{ t[$1] = $2 } END {
 		t["boot_s"], t["setup_s"] - t["boot_s"],
 		t["scenario_end_s"] - t["setup_s"], total
 }' "$RES/lab-times" >"$RES/lab-times.tmp" && mv "$RES/lab-times.tmp" "$RES/lab-times"
+# a failed scenario's "not ok" lines and the comments after them reach
+# stderr too: the test harness shows only stderr of a TAP test that fails
+if [ "$rc" -ne 0 ]; then
+	awk '/^not ok/ { show = 1 } /^ok/ { show = 0 } show' "$RES/stdout" >&2
+fi
 echo "lab: $NAME exit status $rc; seconds: $(tr '\n' ' ' <"$RES/lab-times")" >&2
 exit "$rc"

@@ -315,11 +315,8 @@ rdma_ev_gone(struct mig_xport *xp, struct rdma_qp *q, const char *what)
 	} while (ret > 0);
 	if (ret < 0)
 		return ret;
-	if (!p->peer_gone)
-		snprintf(p->gone_msg, sizeof(p->gone_msg),
-			 "rdma qp %u: %s (peer %s)", q != NULL ? q->idx : 0,
-			 what, p->peer);
-	p->peer_gone = true;
+	mig_rdma_gone(p, "rdma qp %u: %s (peer %s)", q != NULL ? q->idx : 0,
+		      what, p->peer);
 	return 0;
 }
 

@@ -17,6 +17,8 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -307,11 +309,10 @@ rdma_wc_error(struct mig_xport *xp, const struct ibv_wc *wc)
 
 	if (wc->status == IBV_WC_WR_FLUSH_ERR) {
 		/* the QP went to error: the peer closed (or we failed) */
-		if (!p->peer_gone)
-			snprintf(p->gone_msg, sizeof(p->gone_msg),
-				 "rdma qp %u: connection with %s lost (work requests flushed)",
-				 qi, p->peer);
-		p->peer_gone = true;
+		if (!(wc->wr_id & RDMA_WRID_RECV))
+			p->sends_flushed++;
+		mig_rdma_gone(p, "rdma qp %u: connection with %s lost (work requests flushed)",
+			      qi, p->peer);
 		return 0;
 	}
 	switch (wc->status) {
@@ -361,15 +362,50 @@ mig_rdma_cq_poll(struct mig_xport *xp)
 	return total;
 }
 
-/* The peer left: fail once every frame it sent before was taken. */
+/* The peer left (the first reason seen is kept). */
+void
+mig_rdma_gone(struct rdma_priv *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (p->peer_gone)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(p->gone_msg, sizeof(p->gone_msg), fmt, ap);
+	va_end(ap);
+	p->peer_gone = true;
+	p->gone_ns = mig_time_ns();
+}
+
+/* Send work requests posted and not yet completed, with or without error. */
+static uint64_t
+rdma_sends_open(const struct rdma_priv *p)
+{
+	uint64_t n = 0;
+	unsigned int i;
+
+	for (i = 0; i < p->nqps; i++)
+		n += p->q[i].sq_head - p->q[i].sq_done;
+	return n > p->sends_flushed ? n - p->sends_flushed : 0;
+}
+
+/*
+ * The peer left: fail once every frame it sent before was taken and every
+ * send posted to it completed, or the grace period passed. A send the peer
+ * refused completes with its own error, which names the cause; the
+ * disconnect that follows it may be seen first.
+ */
 int
 mig_rdma_gone_check(struct mig_xport *xp)
 {
 	struct rdma_priv *p = rdma_priv(xp);
 
-	if (p->peer_gone && p->ev_head == p->ev_tail)
-		return mig_rdma_fail(xp, -ECONNRESET, "%s", p->gone_msg);
-	return 0;
+	if (!p->peer_gone || p->ev_head != p->ev_tail)
+		return 0;
+	if (rdma_sends_open(p) > 0 &&
+	    mig_time_ns() - p->gone_ns < RDMA_GONE_GRACE_NS)
+		return 0;
+	return mig_rdma_fail(xp, -ECONNRESET, "%s", p->gone_msg);
 }
 
 /* An idle poll on software RDMA leaves the CPU to the kernel's rxe work. */

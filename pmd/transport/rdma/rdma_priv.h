@@ -57,6 +57,10 @@
 #define RDMA_REGIONS_MAX 64u
 /** CM events are checked at most this often once connected. */
 #define RDMA_CM_POLL_NS (UINT64_C(1) * 1000000)
+/* After the peer left, how long posted sends may still complete with
+ * their own error (an RDMA write the peer refused is the cause, its
+ * disconnect the consequence, and the two race on a loaded host) */
+#define RDMA_GONE_GRACE_NS (UINT64_C(500) * 1000000)
 
 /** What an idle poll does (devarg idle=). */
 enum mig_rdma_idle {
@@ -223,9 +227,12 @@ struct rdma_priv {
 	uint64_t done_head, done_tail;
 	uint32_t inflight;            /* chunks posted, not completed */
 	uint32_t ctrl_inflight;       /* control sends not completed */
-	/* the peer closed: failed once every received frame was taken */
 	enum mig_rdma_idle idle;          /* resolved idle policy */
+	/* the peer closed: failed once every received frame was taken and
+	 * every posted send completed (its cause may be a send's error) */
 	bool peer_gone;
+	uint64_t gone_ns;             /* when peer_gone was set */
+	uint64_t sends_flushed;       /* send WRs completed as flushed */
 	char gone_msg[MIG_ERR_MAX];
 	struct mig_wire_limits lim;
 	uint64_t tx_chunks, tx_bytes, rx_chunks, rx_bytes, tx_blocked;
@@ -296,6 +303,8 @@ int mig_rdma_chunk_arrived(struct mig_xport *xp, struct rdma_qp *q, uint32_t imm
 			   uint32_t len);
 int mig_rdma_cq_poll(struct mig_xport *xp);
 int mig_rdma_send_slots(struct mig_xport *xp);
+void mig_rdma_gone(struct rdma_priv *p, const char *fmt, ...)
+	__rte_format_printf(2, 3);
 int mig_rdma_gone_check(struct mig_xport *xp);
 
 bool mig_rdma_mw_supported(const struct ibv_device_attr *da);
