@@ -39,6 +39,13 @@
 #define MLX5_SAVE_BUF_MAX (UINT64_C(4) * 1024 * 1024 * 1024 - MLX5_PAGE)
 /** Largest read-ahead (chunk buffers beyond the one being read). */
 #define MLX5_READAHEAD_MAX 4
+/*
+ * Destination staging: an image's buffer starts at the STOP_COPY_SIZE
+ * hint or this, whichever is larger (never above the record's size), and
+ * grows as its payload arrives, so that a record header alone (up to
+ * 4 GiB - 1 declared) commits no more memory than this.
+ */
+#define MLX5_LOAD_STAGE_MIN (UINT64_C(1) << 20)
 #define MLX5_SLOTS_MAX (MLX5_READAHEAD_MAX + 1)
 
 struct mlx5_rec_hdr {

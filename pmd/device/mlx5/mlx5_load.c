@@ -86,6 +86,37 @@ load_reap(struct mlx5_dev *md)
 	load_kick(md);
 }
 
+/*
+ * Make @p s hold at least @p need bytes, keeping the first @p keep bytes
+ * it holds (a buffer is registered with the device whole, so growing is
+ * a new buffer and a copy; doubling bounds the copies of an image whose
+ * size was not hinted to about its size).
+ */
+static int
+load_stage_grow(struct mlx5_dev *md, struct mlx5_lslot *s, uint64_t need,
+		uint64_t keep)
+{
+	struct mig_mlx5_buf nb = { 0 };
+	int ret;
+
+	if (s->b.addr != NULL && s->b.len >= need)
+		return 0;
+	if (keep == 0) {
+		mig_mlx5_buf_free(&md->ch, &s->b);
+		ret = mig_mlx5_buf_alloc(&md->ch, need, &s->b);
+	} else {
+		ret = mig_mlx5_buf_alloc(&md->ch, need, &nb);
+		if (ret == 0) {
+			memcpy(nb.addr, s->b.addr, keep);
+			mig_mlx5_buf_free(&md->ch, &s->b);
+			s->b = nb;
+		}
+	}
+	if (ret < 0)
+		return load_fail(md, ret, "%s", mig_err_last());
+	return 0;
+}
+
 /* A record header is staged: start its payload. 0, 1 = stall, -errno. */
 static int
 load_rec_begin(struct mlx5_dev *md)
@@ -113,15 +144,13 @@ load_rec_begin(struct mlx5_dev *md)
 		s = &ld->slot[ld->fill];
 		if (s->st != MLX5_LSLOT_FREE)
 			return 1;
-		if (s->b.addr == NULL || s->b.len < ld->rec.record_size) {
-			mig_mlx5_buf_free(&md->ch, &s->b);
-			ret = mig_mlx5_buf_alloc(&md->ch,
-						 RTE_MAX(ld->rec.record_size,
-							 ld->hint),
-						 &s->b);
-			if (ret < 0)
-				return load_fail(md, ret, "%s", mig_err_last());
-		}
+		ret = load_stage_grow(md, s,
+				      RTE_MIN(ld->rec.record_size,
+					      RTE_MAX(ld->hint,
+						      MLX5_LOAD_STAGE_MIN)),
+				      0);
+		if (ret < 0)
+			return ret;
 		s->st = MLX5_LSLOT_FILLING;
 		s->len = ld->rec.record_size;
 		s->got = 0;
@@ -199,6 +228,13 @@ load_consume(struct mlx5_dev *md, struct mig_io *io)
 		if (ld->rec.tag == MLX5_REC_TAG_FW_DATA) {
 			struct mlx5_lslot *s = &ld->slot[ld->fill];
 
+			if (s->got + n > s->b.len &&
+			    load_stage_grow(md, s,
+					    RTE_MIN(ld->rec.record_size,
+						    RTE_MAX(2 * s->b.len,
+							    s->got + n)),
+					    s->got) < 0)
+				break;
 			memcpy((uint8_t *)s->b.addr + s->got, src + off, n);
 			s->got += n;
 		} else if (ld->rec.tag == MLX5_REC_TAG_STOP_COPY_SIZE) {
