@@ -498,16 +498,16 @@ app_parse_args(struct app_opts *o, int argc, char **argv)
 static int
 app_run(struct app_opts *o, int orig_argc, char **orig_argv)
 {
-	if (o->role != NULL && o->ndev == 0) {
-		fprintf(stderr, "dpdk-migrate: --role needs at least one --dev\n");
-		return -EINVAL;
-	}
 	if (o->check != NULL && (o->role != NULL || o->ndev > 0)) {
 		fprintf(stderr, "dpdk-migrate: --check names its one device itself: no --role or --dev with it\n");
 		return -EINVAL;
 	}
 	if (o->check != NULL)
 		return app_check(o->check, o->json, o->quiet);
+	if (o->role != NULL && o->ndev == 0) {
+		fprintf(stderr, "dpdk-migrate: --role needs at least one --dev\n");
+		return -EINVAL;
+	}
 	if (o->role == NULL)
 		return o->info || o->ndev ? app_info(o->devargs, o->ndev) : 0;
 	if (strcmp(o->role, "source") == 0)
