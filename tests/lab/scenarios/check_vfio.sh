@@ -6,12 +6,13 @@
 # ivshmem device bound to mig_vfio_pci (doc/checking.md). TAP on stdout;
 # each report is kept in the results directory (check-<run>.txt, .json).
 #
-# Args: configs  --check passes in every module configuration
+# Args: configs  --check passes in every module configuration (default)
 #       faults   --check fails, naming the rule broken, for each fault of
 #                the module's debug parameter fault= (kernel/mvp_fault.c)
 WHAT=${1:-configs}
 . "$LAB_ROOT/tests/lab/vfio_lib.sh"
 
+# shellcheck disable=SC2086 # LAB_IVSHMEM is a list of BDFs
 set -- $LAB_IVSHMEM
 [ $# -ge 1 ] || bail "needs an ivshmem device (lab.sh --ivshmem 1), got '$LAB_IVSHMEM'"
 A=$1
@@ -24,6 +25,7 @@ dmesg -C
 run_check()
 {
 	rc=0
+	# shellcheck disable=SC2086 # EAL is a list of options
 	"$APP" -l 0 $EAL --file-prefix "chk-$1" -- --check "vfio,id=a,bdf=$A" \
 		--json "$TMP/$1.json" >"$TMP/$1.out" 2>"$TMP/$1.err" || rc=$?
 	failed=$(python3 -c 'import json, sys
@@ -42,7 +44,7 @@ FAULTS="precopy_grow:precopy_info data_after_end:stop_copy_end no_enomsg:precopy
 
 case "$WHAT" in
 configs)
-	echo "1..$(($(echo $CONFIGS | wc -w) + 1))"
+	echo "1..$(($(echo "$CONFIGS" | wc -w) + 1))"
 	for c in $CONFIGS; do
 		run=${c%%:*}
 		params=$(echo "${c#*:}" | tr , ' ')
@@ -57,7 +59,7 @@ configs)
 	done
 	;;
 faults)
-	echo "1..$(($(echo $FAULTS | wc -w) + 2))"
+	echo "1..$(($(echo "$FAULTS" | wc -w) + 2))"
 	mod_load
 	run_check none
 	ok=1
