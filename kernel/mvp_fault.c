@@ -17,6 +17,7 @@
  *   accept_truncated  RESUMING -> STOP accepts a stream without its END
  *                     record
  *   data_size_lie     MIG_DATA_SIZE reports a quarter of the truth
+ *   p2p_no_info       PRECOPY_INFO fails with EINVAL in PRE_COPY_P2P
  */
 
 #include <linux/atomic.h>
@@ -35,6 +36,7 @@ enum mvp_fault {
 	MVP_FAULT_STUCK_ARC,
 	MVP_FAULT_ACCEPT_TRUNCATED,
 	MVP_FAULT_DATA_SIZE_LIE,
+	MVP_FAULT_P2P_NO_INFO,
 	MVP_FAULT_NR,
 };
 
@@ -46,6 +48,7 @@ static const char *const mvp_fault_names[MVP_FAULT_NR] = {
 	[MVP_FAULT_STUCK_ARC] = "stuck_arc",
 	[MVP_FAULT_ACCEPT_TRUNCATED] = "accept_truncated",
 	[MVP_FAULT_DATA_SIZE_LIE] = "data_size_lie",
+	[MVP_FAULT_P2P_NO_INFO] = "p2p_no_info",
 };
 
 #define MVP_FAULT_BYTES 4096
@@ -74,11 +77,20 @@ static const struct kernel_param_ops mvp_fault_ops = {
 };
 module_param_cb(fault, &mvp_fault_ops, NULL, 0644);
 MODULE_PARM_DESC(fault,
-		 "debug: break one uAPI rule on purpose: none (default), precopy_grow, data_after_end, no_enomsg, stuck_arc, accept_truncated, data_size_lie");
+		 "debug: break one uAPI rule on purpose: none (default), precopy_grow, data_after_end, no_enomsg, stuck_arc, accept_truncated, data_size_lie, p2p_no_info");
 
 static bool mvp_fault_on(enum mvp_fault f)
 {
 	return READ_ONCE(mvp_fault) == f;
+}
+
+int mvp_fault_precopy_info(struct mvp_migf *migf)
+{
+	/* a debug aid: the state is read without state_mutex */
+	if (mvp_fault_on(MVP_FAULT_P2P_NO_INFO) &&
+	    READ_ONCE(migf->mvdev->mig_state) == VFIO_DEVICE_STATE_PRE_COPY_P2P)
+		return -EINVAL;
+	return 0;
 }
 
 u64 mvp_fault_precopy_initial(u64 initial)

@@ -15,6 +15,8 @@ struct mvp_migf;
  * be shown to catch them. Each hook is the identity while fault=none.
  */
 
+/* PRECOPY_INFO: 0, or the error it fails with. */
+int mvp_fault_precopy_info(struct mvp_migf *migf);
 /* PRECOPY_INFO: initial_bytes as reported. */
 u64 mvp_fault_precopy_initial(u64 initial);
 /* read() of a saving file: its result @done for a request of @len bytes. */

@@ -302,7 +302,8 @@ static long mvp_save_ioctl(struct file *filp, unsigned int cmd,
 		return -EINVAL;
 	mutex_lock(&migf->lock);
 	/* Only PRE_COPY and PRE_COPY_P2P: a live, non-final precopy file. */
-	if (mvp_migf_gone(migf) || !migf->precopy || migf->final) {
+	if (mvp_migf_gone(migf) || !migf->precopy || migf->final ||
+	    mvp_fault_precopy_info(migf)) {
 		mutex_unlock(&migf->lock);
 		return -EINVAL;
 	}

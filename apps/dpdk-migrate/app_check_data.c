@@ -192,7 +192,7 @@ rule_precopy_end(struct chk_ctx *c)
 		return chk_skip(c, "PRE_COPY not advertised");
 	if (chk_fresh(c) < 0 || chk_goto(c, MIG_STATE_PRE_COPY) < 0)
 		return CHK_FAIL;
-	ret = chk_read_until(c, &st, CHK_STREAM_KEEP_MAX, &pre);
+	ret = chk_read_until(c, &st, chk_limit(c->info.state_size), &pre);
 	if (ret == 0) {
 		chk_fail(c, "pre_copy: read() returned 0 (the permanent end) after %" PRIu64 " bytes, not ENOMSG",
 			 pre);
@@ -209,8 +209,13 @@ rule_precopy_end(struct chk_ctx *c)
 	}
 	bytes = pre;
 	if (chk_goto(c, MIG_STATE_STOP_COPY) < 0 ||
-	    chk_read_until(c, &st, CHK_STREAM_KEEP_MAX, &bytes) < 0)
+	    chk_read_until(c, &st, chk_limit(c->info.state_size), &bytes) < 0)
 		goto out;
+	if (bytes > CHK_STREAM_KEEP_MAX) {
+		r = chk_pass(c, "ENOMSG after %" PRIu64 " bytes (twice); stop_copy continued the stream to %" PRIu64 " bytes (too large to load back here)",
+			     pre, bytes);
+		goto out;
+	}
 	r = chk_load_whole(c, &st, "the session's stream");
 	if (r == CHK_PASS)
 		chk_pass(c, "ENOMSG after %" PRIu64 " bytes (twice); stop_copy continued the stream to %" PRIu64 " bytes, which loads",
@@ -322,7 +327,7 @@ rule_p2p(struct chk_ctx *c)
 	struct chk_stream st = { 0 };
 	enum chk_result r = CHK_FAIL;
 	struct mig_dev_sizes sz;
-	uint64_t bytes = 0;
+	uint64_t bytes = 0, limit;
 	unsigned int i;
 	int ret;
 
@@ -332,16 +337,22 @@ rule_p2p(struct chk_ctx *c)
 		return chk_skip(c, "no PRE_COPY_P2P without PRE_COPY; RUNNING_P2P is in arcs and combination");
 	if (chk_fresh(c) < 0 || chk_goto(c, MIG_STATE_PRE_COPY) < 0)
 		return CHK_FAIL;
-	ret = chk_read_until(c, &st, CHK_STREAM_KEEP_MAX, &bytes);
+	limit = chk_limit(c->info.state_size);
+	ret = chk_read_until(c, &st, limit, &bytes);
 	for (i = 0; i < RTE_DIM(walk) && (ret == -ENOMSG || ret == 0); i++) {
 		if (chk_goto(c, walk[i]) < 0)
 			goto out;
 		if (walk[i] == MIG_STATE_PRE_COPY_P2P && chk_sizes(c, &sz) < 0)
 			goto out;
-		ret = chk_read_until(c, &st, CHK_STREAM_KEEP_MAX, &bytes);
+		ret = chk_read_until(c, &st, limit, &bytes);
 	}
 	if (ret < 0)
 		goto out;
+	if (bytes > CHK_STREAM_KEEP_MAX) {
+		r = chk_skip(c, "the stream (%" PRIu64 " bytes) is too large to load back here",
+			     bytes);
+		goto out;
+	}
 	r = chk_load_whole(c, &st, "the stream of pre_copy, pre_copy_p2p, pre_copy, pre_copy_p2p, stop_copy");
 	if (r == CHK_PASS)
 		chk_pass(c, "one session through pre_copy, pre_copy_p2p (PRECOPY_INFO answered), back and to stop_copy: %" PRIu64 " bytes that load",
@@ -397,7 +408,7 @@ const struct chk_rule chk_rules_data[] = {
 	{
 		.id = "p2p",
 		.title = "the P2P states keep the saving session",
-		.uapi = "Moving between these states alters what is streamed in session, but does not terminate or otherwise affect the associated fd.",
+		.uapi = "Entering PRE_COPY_P2P continues all the behaviors of PRE_COPY above. [...] Moving between these states alters what is streamed in session, but does not terminate or otherwise affect the associated fd.",
 		.run = rule_p2p,
 	},
 };

@@ -237,6 +237,12 @@ static const struct mvp_backend_ops be_ops = {
 static struct pci_dev pdev = { .vendor = VENDOR, .device = DEVICE };
 
 /* kernel/mvp_fault.c with fault=none: every hook is the identity. */
+int
+mvp_fault_precopy_info(struct mvp_migf *migf)
+{
+	return 0;
+}
+
 u64
 mvp_fault_precopy_initial(u64 initial)
 {

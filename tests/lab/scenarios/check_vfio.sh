@@ -40,7 +40,7 @@ print(" ".join(x["id"] for x in r["rules"] if x["result"] == "fail"))' \
 # module parameters of a configuration, as "name:params"
 CONFIGS="default: pre_copy0:pre_copy=0 p2p0:p2p=0 stop_copy_only:pre_copy=0,p2p=0 dma_log1:dma_log=1 dma_log0:dma_log=0"
 # fault:the rule that must fail
-FAULTS="precopy_grow:precopy_info data_after_end:stop_copy_end no_enomsg:precopy_end stuck_arc:arcs accept_truncated:resume_truncated data_size_lie:data_size"
+FAULTS="precopy_grow:precopy_info data_after_end:stop_copy_end no_enomsg:precopy_end stuck_arc:arcs accept_truncated:resume_truncated data_size_lie:data_size p2p_no_info:p2p"
 
 case "$WHAT" in
 configs)
