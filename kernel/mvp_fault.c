@@ -18,6 +18,7 @@
  *                     record
  *   data_size_lie     MIG_DATA_SIZE reports a quarter of the truth
  *   p2p_no_info       PRECOPY_INFO fails with EINVAL in PRE_COPY_P2P
+ *   reset_ignored     a reset in STOP leaves the device in STOP
  */
 
 #include <linux/atomic.h>
@@ -37,6 +38,7 @@ enum mvp_fault {
 	MVP_FAULT_ACCEPT_TRUNCATED,
 	MVP_FAULT_DATA_SIZE_LIE,
 	MVP_FAULT_P2P_NO_INFO,
+	MVP_FAULT_RESET_IGNORED,
 	MVP_FAULT_NR,
 };
 
@@ -49,6 +51,7 @@ static const char *const mvp_fault_names[MVP_FAULT_NR] = {
 	[MVP_FAULT_ACCEPT_TRUNCATED] = "accept_truncated",
 	[MVP_FAULT_DATA_SIZE_LIE] = "data_size_lie",
 	[MVP_FAULT_P2P_NO_INFO] = "p2p_no_info",
+	[MVP_FAULT_RESET_IGNORED] = "reset_ignored",
 };
 
 #define MVP_FAULT_BYTES 4096
@@ -77,7 +80,7 @@ static const struct kernel_param_ops mvp_fault_ops = {
 };
 module_param_cb(fault, &mvp_fault_ops, NULL, 0644);
 MODULE_PARM_DESC(fault,
-		 "debug: break one uAPI rule on purpose: none (default), precopy_grow, data_after_end, no_enomsg, stuck_arc, accept_truncated, data_size_lie, p2p_no_info");
+		 "debug: break one uAPI rule on purpose: none (default), precopy_grow, data_after_end, no_enomsg, stuck_arc, accept_truncated, data_size_lie, p2p_no_info, reset_ignored");
 
 static bool mvp_fault_on(enum mvp_fault f)
 {
@@ -137,4 +140,11 @@ u64 mvp_fault_data_size(u64 stop_copy_length)
 	if (!mvp_fault_on(MVP_FAULT_DATA_SIZE_LIE))
 		return stop_copy_length;
 	return stop_copy_length / 4;
+}
+
+bool mvp_fault_reset_ignored(enum vfio_device_mig_state cur)
+{
+	/* STOP has no data file: nothing is left half aborted */
+	return mvp_fault_on(MVP_FAULT_RESET_IGNORED) &&
+	       cur == VFIO_DEVICE_STATE_STOP;
 }

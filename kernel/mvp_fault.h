@@ -27,6 +27,8 @@ bool mvp_fault_arc_skipped(enum vfio_device_mig_state cur,
 			   enum vfio_device_mig_state next);
 /* true: RESUMING -> STOP accepts a stream without its END record. */
 bool mvp_fault_accept_incomplete(void);
+/* true: a reset in state @cur is not applied (any context). */
+bool mvp_fault_reset_ignored(enum vfio_device_mig_state cur);
 /* MIG_DATA_SIZE as reported. */
 u64 mvp_fault_data_size(u64 stop_copy_length);
 

@@ -18,6 +18,8 @@
 static void mvp_reset_locked(struct mvp_device *mvdev)
 {
 	/* Any context, memory_lock may be held for writing: no sleeping. */
+	if (mvp_fault_reset_ignored(mvdev->mig_state))
+		return;
 	mvdev->mig_state = VFIO_DEVICE_STATE_RUNNING;
 	WRITE_ONCE(mvdev->running, true);
 	if (mvdev->saving_migf)

@@ -35,7 +35,8 @@ static const char *const chk_result_names[] = {
 struct chk_outcome {
 	const struct chk_rule *rule;
 	enum chk_result result;
-	char detail[sizeof(((struct chk_ctx *)0)->detail)];
+	char detail[sizeof(((struct chk_ctx *)0)->detail) +
+		    sizeof(((struct chk_ctx *)0)->last) + 32];
 };
 
 static void
@@ -107,6 +108,22 @@ chk_print(const struct chk_outcome *o, bool quiet)
 	printf("      uAPI: \"%s\"\n", o->rule->uapi);
 }
 
+/* The findings of a rule: the first ones, then the last one. */
+static void
+chk_detail(const struct chk_ctx *c, char *buf, size_t len)
+{
+	int n;
+
+	n = snprintf(buf, len, "%s", c->detail);
+	if (n < 0 || (size_t)n >= len || c->notes <= CHK_NOTES_MAX)
+		return;
+	if (c->notes > CHK_NOTES_MAX + 1)
+		snprintf(buf + n, len - (size_t)n, "; [%u more]; %s",
+			 c->notes - CHK_NOTES_MAX - 1, c->last);
+	else
+		snprintf(buf + n, len - (size_t)n, "; %s", c->last);
+}
+
 static void
 chk_run(struct chk_ctx *c, const struct chk_rule *rules, unsigned int n,
 	struct chk_outcome *o, unsigned int *k, unsigned int *count,
@@ -116,10 +133,11 @@ chk_run(struct chk_ctx *c, const struct chk_rule *rules, unsigned int n,
 
 	for (i = 0; i < n; i++, (*k)++) {
 		c->detail[0] = '\0';
+		c->notes = 0;
 		mig_err_clear();
 		o[*k].rule = &rules[i];
 		o[*k].result = rules[i].run(c);
-		memcpy(o[*k].detail, c->detail, sizeof(o[*k].detail));
+		chk_detail(c, o[*k].detail, sizeof(o[*k].detail));
 		count[o[*k].result]++;
 		chk_print(&o[*k], quiet);
 		fflush(stdout);

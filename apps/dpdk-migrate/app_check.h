@@ -44,7 +44,12 @@ struct chk_ctx {
 	struct chk_stream saved; /* a whole STOP_COPY stream, from STOP */
 	bool saved_ok;
 	char detail[1024];	/* the current rule's finding */
+	unsigned int notes;	/* findings noted by the current rule */
+	char last[256];		/* its last one, past CHK_NOTES_MAX */
 };
+
+/* Findings of a rule kept in full; of the others, the last one. */
+#define CHK_NOTES_MAX 3
 
 struct chk_rule {
 	const char *id;

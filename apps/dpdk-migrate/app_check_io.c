@@ -29,6 +29,11 @@ chk_note(struct chk_ctx *c, enum chk_result r, const char *fmt, va_list ap)
 {
 	size_t off = strlen(c->detail);
 
+	/* the first notes in full, of the others only the last one */
+	if (++c->notes > CHK_NOTES_MAX) {
+		vsnprintf(c->last, sizeof(c->last), fmt, ap);
+		return r;
+	}
 	if (off > 0 && off + 2 < sizeof(c->detail)) {
 		memcpy(c->detail + off, "; ", 3);
 		off += 2;
@@ -103,6 +108,11 @@ chk_expect(struct chk_ctx *c, enum mig_state want, const char *after)
 	return 0;
 }
 
+/*
+ * Every rule starts from RUNNING: a reset, else (no reset, or a reset that
+ * failed: the rule "reset" reports that) the walk back from the state the
+ * device reports.
+ */
 int
 chk_fresh(struct chk_ctx *c)
 {
@@ -110,8 +120,9 @@ chk_fresh(struct chk_ctx *c)
 	int ret;
 
 	ret = mig_dev_reset(c->dev);
-	/* no reset: walk back from the state the device reports */
-	if (ret == -ENOTSUP && chk_state(c, &s) == 0)
+	if (ret == 0 && chk_state(c, &s) == 0 && s != MIG_STATE_RUNNING)
+		ret = -EPROTO;
+	if (ret < 0 && chk_state(c, &s) == 0)
 		ret = mig_dev_set_state(c->dev, MIG_STATE_RUNNING,
 					MIG_STATE_ERROR);
 	if (ret < 0) {

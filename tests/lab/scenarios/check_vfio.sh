@@ -7,8 +7,9 @@
 # each report is kept in the results directory (check-<run>.txt, .json).
 #
 # Args: configs  --check passes in every module configuration (default)
-#       faults   --check fails, naming the rule broken, for each fault of
-#                the module's debug parameter fault= (kernel/mvp_fault.c)
+#       faults   --check fails, naming the rules broken and no other, for
+#                each fault of the module's debug parameter fault=
+#                (kernel/mvp_fault.c)
 WHAT=${1:-configs}
 . "$LAB_ROOT/tests/lab/vfio_lib.sh"
 
@@ -39,8 +40,8 @@ print(" ".join(x["id"] for x in r["rules"] if x["result"] == "fail"))' \
 
 # module parameters of a configuration, as "name:params"
 CONFIGS="default: pre_copy0:pre_copy=0 p2p0:p2p=0 stop_copy_only:pre_copy=0,p2p=0 dma_log1:dma_log=1 dma_log0:dma_log=0"
-# fault:the rule that must fail
-FAULTS="precopy_grow:precopy_info data_after_end:stop_copy_end no_enomsg:precopy_end stuck_arc:arcs accept_truncated:resume_truncated data_size_lie:data_size p2p_no_info:p2p"
+# fault:the rules that must fail, and no other (+ between rules)
+FAULTS="precopy_grow:precopy_info data_after_end:stop_copy_end no_enomsg:precopy_end stuck_arc:arcs+combination accept_truncated:resume_truncated data_size_lie:data_size p2p_no_info:p2p reset_ignored:reset"
 
 case "$WHAT" in
 configs)
@@ -67,14 +68,14 @@ faults)
 	report "--check passes with fault=none" $ok "exit status $rc, failed rules: $failed" none
 	for f in $FAULTS; do
 		fault=${f%%:*}
-		rule=${f#*:}
+		rules=$(echo "${f#*:}" | tr + ' ')
 		echo "$fault" >"$FAULT" || bail "cannot set fault=$fault"
 		run_check "$fault"
 		echo none >"$FAULT"
 		echo "# $fault: exit status $rc, failed rules: $failed"
 		ok=1
-		[ "$rc" -ne 0 ] && case " $failed " in *" $rule "*) ok=0 ;; esac
-		report "fault=$fault: --check fails, naming rule $rule" $ok \
+		[ "$rc" -ne 0 ] && [ "$failed" = "$rules" ] && ok=0
+		report "fault=$fault: --check fails, naming rules $rules and no other" $ok \
 			"exit status $rc, failed rules: '$failed'" "$fault"
 	done
 	mod_unload
