@@ -21,13 +21,13 @@ FAULT=/sys/module/mig_vfio_pci/parameters/fault
 echo "# A=$A kernel $LAB_KVER: $WHAT"
 dmesg -C
 
-# run_check <run>: --check on A; its exit status in rc, the failed rules in
-# failed
+# run_check <run> [devargs extra]: --check on A; its exit status in rc, the
+# failed rules in failed
 run_check()
 {
 	rc=0
 	# shellcheck disable=SC2086 # EAL is a list of options
-	"$APP" -l 0 $EAL --file-prefix "chk-$1" -- --check "vfio,id=a,bdf=$A" \
+	"$APP" -l 0 $EAL --file-prefix "chk-$1" -- --check "vfio,id=a,bdf=$A${2-}" \
 		--json "$TMP/$1.json" >"$TMP/$1.out" 2>"$TMP/$1.err" || rc=$?
 	failed=$(python3 -c 'import json, sys
 r = json.load(open(sys.argv[1]))
@@ -38,8 +38,8 @@ print(" ".join(x["id"] for x in r["rules"] if x["result"] == "fail"))' \
 	sed -n 's/^a: \(.*rules.*\)/# '"$1"': \1/p' "$TMP/$1.out"
 }
 
-# module parameters of a configuration, as "name:params"
-CONFIGS="default: pre_copy0:pre_copy=0 p2p0:p2p=0 stop_copy_only:pre_copy=0,p2p=0 dma_log1:dma_log=1 dma_log0:dma_log=0"
+# a configuration: "name:module parameters[:vfio devargs]"
+CONFIGS="default: pre_copy0:pre_copy=0 p2p0:p2p=0 stop_copy_only:pre_copy=0,p2p=0 dma_log1:dma_log=1 dma_log0:dma_log=0 io_read::io=read"
 # fault:the rules that must fail, and no other (+ between rules)
 FAULTS="precopy_grow:precopy_info data_after_end:stop_copy_end no_enomsg:precopy_end stuck_arc:arcs+combination accept_truncated:resume_truncated data_size_lie:data_size p2p_no_info:p2p reset_ignored:reset"
 
@@ -48,13 +48,16 @@ configs)
 	echo "1..$(($(echo "$CONFIGS" | wc -w) + 1))"
 	for c in $CONFIGS; do
 		run=${c%%:*}
-		params=$(echo "${c#*:}" | tr , ' ')
+		rest=${c#*:}
+		params=$(echo "${rest%%:*}" | tr , ' ')
+		devx=
+		[ "$rest" != "${rest#*:}" ] && devx=,${rest#*:}
 		# shellcheck disable=SC2086 # params is a list
 		mod_load $params
-		run_check "$run"
+		run_check "$run" "$devx"
 		ok=1
 		[ "$rc" -eq 0 ] && [ -z "$failed" ] && grep -q ', 0 failed' "$TMP/$run.out" && ok=0
-		report "--check passes on mig_vfio_pci ${params:-(default parameters)}" $ok \
+		report "--check passes on mig_vfio_pci ${params:-(default parameters)}${devx:+, devargs $devx}" $ok \
 			"exit status $rc, failed rules: $failed" "$run"
 		mod_unload
 	done
