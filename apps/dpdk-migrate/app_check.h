@@ -66,7 +66,8 @@ extern const unsigned int chk_rules_data_n;
 /* Bytes of stream kept in memory at most (resume rules). */
 #define CHK_STREAM_KEEP_MAX (UINT64_C(1) << 30)
 
-/* Findings: set c->detail (appending after a "; ") and return the result. */
+/* Findings: note one in c->detail (after a "; "; past CHK_NOTES_MAX only
+ * the last one is kept) and return the result. */
 enum chk_result chk_fail(struct chk_ctx *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 enum chk_result chk_skip(struct chk_ctx *c, const char *fmt, ...)
@@ -74,8 +75,9 @@ enum chk_result chk_skip(struct chk_ctx *c, const char *fmt, ...)
 enum chk_result chk_pass(struct chk_ctx *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* Reset the device to RUNNING, checked by reading its state; 0 or -errno
- * with the cause in c->detail. */
+/* The device in RUNNING, checked by reading its state: a reset, else the
+ * walk back from the state it reports; 0 or -errno with the cause in
+ * c->detail. */
 int chk_fresh(struct chk_ctx *c);
 /* The engine's walk to @p s, then the device's state read back; 0 or
  * -errno with the cause in c->detail. */
