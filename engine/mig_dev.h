@@ -169,6 +169,29 @@ int mig_dev_digest(struct mig_dev *dev, uint64_t *digest);
 unsigned int mig_dev_inflight(const struct mig_dev *dev);
 
 /**
+ * Conformance aid: read the state the device itself reports (VFIO GET) and
+ * make it the engine's view.
+ *
+ * @return 0, -ENOTSUP when the driver cannot tell, or -errno.
+ */
+int mig_dev_state_read(struct mig_dev *dev, enum mig_state *state);
+
+/**
+ * Conformance aid: send @p target to the device as one request, without
+ * the engine's decomposition or its up-front checks, so that the device's
+ * own handling of combination arcs and of states it lacks can be observed.
+ * No recovery on failure; the engine's view is then re-read.
+ *
+ * @param path
+ *   The states the device reports having entered, its start first.
+ * @return
+ *   Number of states in @p path (0 when the device cannot tell its path),
+ *   -ENOTSUP when the driver has no such request, or the device's -errno.
+ */
+int mig_dev_request_state(struct mig_dev *dev, enum mig_state target,
+			  enum mig_state *path, unsigned int max);
+
+/**
  * Call @p fn for every registered driver with its name and parameter
  * string; for --list-drivers.
  */

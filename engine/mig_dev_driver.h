@@ -82,6 +82,18 @@ typedef int (*mig_dev_reset_t)(struct mig_dev *dev);
 /** Digest of the internal state (verification aid). */
 typedef int (*mig_dev_digest_t)(struct mig_dev *dev, uint64_t *digest);
 
+/**
+ * Optional, for conformance checks: ask the device itself to go from
+ * dev->state to @p target in one request, decomposing a combination arc
+ * the way the device does (VFIO: one SET, the kernel walks the arcs).
+ * Store the states the device reports having entered, its start first, in
+ * @p path (at most @p max) and return their number, or 0 when the device
+ * cannot tell its path. On failure return -errno.
+ */
+typedef int (*mig_dev_request_state_t)(struct mig_dev *dev,
+				       enum mig_state target,
+				       enum mig_state *path, unsigned int max);
+
 /** The operations of a device driver. */
 struct mig_dev_ops {
 	uint32_t version; /**< MIG_DEV_OPS_VERSION */
@@ -95,6 +107,7 @@ struct mig_dev_ops {
 	mig_dev_poll_t poll;
 	mig_dev_reset_t reset;
 	mig_dev_digest_t digest;
+	mig_dev_request_state_t request_state;
 };
 
 /** A device driver. */

@@ -97,6 +97,7 @@ struct mvp_migf {
 	bool hdr_done;
 	bool end_done;
 	bool staged_initial;		/* staged bytes belong to the first pass */
+	unsigned int fault_end_reads;	/* mvp_fault.c */
 
 	/* Resuming. */
 	unsigned int phase;		/* MVP_PHASE_* */

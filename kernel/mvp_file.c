@@ -15,6 +15,7 @@
 #include <linux/vfio.h>
 
 #include "mvp.h"
+#include "mvp_fault.h"
 
 #define MVP_BUF_SIZE (sizeof(struct mvp_rec_hdr) + MVP_REC_MAX)
 
@@ -258,6 +259,7 @@ static ssize_t mvp_save_read(struct file *filp, char __user *ubuf, size_t len,
 	/* Nothing now and not the permanent end: a PRE_COPY temporary end. */
 	if (done == 0 && len && !migf->end_done)
 		done = -ENOMSG;
+	done = mvp_fault_save_read(migf, ubuf, len, done);
 out:
 	mutex_unlock(&migf->lock);
 	return done;
@@ -300,14 +302,15 @@ static long mvp_save_ioctl(struct file *filp, unsigned int cmd,
 		return -EINVAL;
 	mutex_lock(&migf->lock);
 	/* Only PRE_COPY and PRE_COPY_P2P: a live, non-final precopy file. */
-	if (mvp_migf_gone(migf) || !migf->precopy || migf->final) {
+	if (mvp_migf_gone(migf) || !migf->precopy || migf->final ||
+	    mvp_fault_precopy_info(migf)) {
 		mutex_unlock(&migf->lock);
 		return -EINVAL;
 	}
 	mvp_save_pending_locked(migf, &initial, &dirty);
 	mutex_unlock(&migf->lock);
 	info.flags = 0;
-	info.initial_bytes = initial;
+	info.initial_bytes = mvp_fault_precopy_initial(initial);
 	info.dirty_bytes = dirty;
 	return copy_to_user((void __user *)arg, &info, minsz) ? -EFAULT : 0;
 }
@@ -530,7 +533,7 @@ int mvp_resume_file_end(struct mvp_migf *migf)
 	mutex_lock(&migf->lock);
 	if (migf->error)
 		ret = migf->error;
-	else if (!migf->complete)
+	else if (!migf->complete && !mvp_fault_accept_incomplete())
 		ret = -EINVAL;	/* incomplete stream */
 	else
 		ret = migf->be->load_end(migf->mvdev, migf->be_ctx);

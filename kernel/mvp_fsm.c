@@ -13,10 +13,13 @@
 #include <linux/vfio.h>
 
 #include "mvp.h"
+#include "mvp_fault.h"
 
 static void mvp_reset_locked(struct mvp_device *mvdev)
 {
 	/* Any context, memory_lock may be held for writing: no sleeping. */
+	if (mvp_fault_reset_ignored(mvdev->mig_state))
+		return;
 	mvdev->mig_state = VFIO_DEVICE_STATE_RUNNING;
 	WRITE_ONCE(mvdev->running, true);
 	if (mvdev->saving_migf)
@@ -243,6 +246,8 @@ static struct file *mvp_set_state(struct vfio_device *vdev,
 			res = ERR_PTR(ret);
 			break;
 		}
+		if (mvp_fault_arc_skipped(mvdev->mig_state, next))
+			break;
 		res = mvp_step(mvdev, mvdev->mig_state, next);
 		if (IS_ERR(res))
 			break;
@@ -294,6 +299,7 @@ static int mvp_get_data_size(struct vfio_device *vdev,
 		*stop_copy_length =
 			mvp_stream_estimate(mvdev->be->state_size(mvdev));
 	}
+	*stop_copy_length = mvp_fault_data_size(*stop_copy_length);
 	mvp_state_mutex_unlock(mvdev);
 	return 0;
 }

@@ -18,6 +18,7 @@
 #include <rte_version.h>
 
 #include "app.h"
+#include "app_check.h"
 #include "mig_build_config.h"
 #include "mig_dev.h"
 #include "mig_devargs.h"
@@ -50,6 +51,7 @@ struct app_opts {
 	char *devargs[APP_MAX_DEVS];
 	unsigned int ndev;
 	bool info;
+	const char *check;
 };
 
 static void
@@ -58,6 +60,7 @@ app_usage(const char *prog)
 	printf("Usage: %s [EAL options] -- [options]\n"
 	       "  --dev <driver>,key=value,...  a device (repeatable)\n"
 	       "  --info                         open the devices and describe them\n"
+	       "  --check DEVARGS                conformance run of one device against the VFIO migration uAPI\n"
 	       "  --list-drivers                 list device and transport drivers and their devargs\n"
 	       "  --version                      print the version\n"
 	       "  --role source|destination|loopback  migrate the --dev devices\n"
@@ -426,6 +429,9 @@ app_opt(struct app_opts *o, int opt, const char *arg, const char *prog)
 	case 'i':
 		o->info = true;
 		break;
+	case 'C':
+		o->check = arg;
+		break;
 	case 'L':
 		printf("device drivers:\n");
 		mig_dev_driver_foreach(app_print_driver, NULL);
@@ -453,6 +459,7 @@ app_parse_args(struct app_opts *o, int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "dev", required_argument, NULL, 'd' },
 		{ "info", no_argument, NULL, 'i' },
+		{ "check", required_argument, NULL, 'C' },
 		{ "list-drivers", no_argument, NULL, 'L' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
@@ -491,6 +498,12 @@ app_parse_args(struct app_opts *o, int argc, char **argv)
 static int
 app_run(struct app_opts *o, int orig_argc, char **orig_argv)
 {
+	if (o->check != NULL && (o->role != NULL || o->ndev > 0)) {
+		fprintf(stderr, "dpdk-migrate: --check names its one device itself: no --role or --dev with it\n");
+		return -EINVAL;
+	}
+	if (o->check != NULL)
+		return app_check(o->check, o->json, o->quiet);
 	if (o->role != NULL && o->ndev == 0) {
 		fprintf(stderr, "dpdk-migrate: --role needs at least one --dev\n");
 		return -EINVAL;

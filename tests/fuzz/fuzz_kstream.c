@@ -46,6 +46,7 @@
 #include <string.h>
 
 #include "mvp.h"
+#include "mvp_fault.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -234,6 +235,32 @@ static const struct mvp_backend_ops be_ops = {
 };
 
 static struct pci_dev pdev = { .vendor = VENDOR, .device = DEVICE };
+
+/* kernel/mvp_fault.c with fault=none: every hook is the identity. */
+int
+mvp_fault_precopy_info(struct mvp_migf *migf)
+{
+	return 0;
+}
+
+u64
+mvp_fault_precopy_initial(u64 initial)
+{
+	return initial;
+}
+
+ssize_t
+mvp_fault_save_read(struct mvp_migf *migf, char __user *ubuf, size_t len,
+		    ssize_t done)
+{
+	return done;
+}
+
+bool
+mvp_fault_accept_incomplete(void)
+{
+	return false;
+}
 
 static void
 dev_init(struct mvp_device *mvdev)
