@@ -1,0 +1,695 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 dpdk-migrate authors
+ */
+
+/*
+ * kmod_offload: offload mode of mig_vfio_pci in the lab guest. It plays
+ * the VMM of both devices (their VFIO arcs and data fds, as kmod_test
+ * does) while offload_relay, a separate process, is the agent; prints TAP
+ * (unnumbered, plan last).
+ *
+ *   kmod_offload api A B           the bulk-state interface and its refusals
+ *   kmod_offload relay A B RELAY   A's state into B through RELAY
+ *   kmod_offload faults A B RELAY  RELAY dying, corrupting, lying, silent
+ *   kmod_offload inband A B        no agent: the data fds carry the state
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kmod_vfio.h"
+#include "mig_fsm.h"
+#include "mig_vfio_offload.h"
+
+#define CHUNK (1u << 20)
+#define OFF_STREAM_LEN 152	/* header, OFFLOAD record, END */
+#define TIMEOUT_MS 2000		/* offload_timeout_ms for the silent cases */
+
+static const char *g_relay;
+
+static uint64_t
+rnd(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+static int
+fill(struct kv_dev *d, uint64_t seed)
+{
+	uint64_t *buf = malloc(CHUNK);
+	uint64_t off, i;
+	int ret = 0;
+
+	if (buf == NULL)
+		return -ENOMEM;
+	for (off = 0; off < d->bar2_size && ret == 0; off += CHUNK) {
+		for (i = 0; i < CHUNK / 8; i++)
+			buf[i] = seed ? rnd(&seed) : 0xeeeeeeeeeeeeeeeeULL;
+		ret = kv_bar2_rw(d, off, buf, CHUNK, true);
+	}
+	free(buf);
+	return ret;
+}
+
+static bool
+equal(struct kv_dev *a, struct kv_dev *b)
+{
+	uint8_t *x = malloc(CHUNK), *y = malloc(CHUNK);
+	bool eq = x != NULL && y != NULL;
+	uint64_t off;
+
+	for (off = 0; eq && off < a->bar2_size; off += CHUNK)
+		eq = kv_bar2_rw(a, off, x, CHUNK, false) == 0 &&
+		     kv_bar2_rw(b, off, y, CHUNK, false) == 0 &&
+		     memcmp(x, y, CHUNK) == 0;
+	free(x);
+	free(y);
+	return eq;
+}
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* ---- the agent ---- */
+
+static int
+agent_open(void)
+{
+	return open(MIG_VFIO_OFFLOAD_DEV_PATH, O_RDWR | O_NONBLOCK);
+}
+
+static int
+attach(int fd, const char *bdf, uint32_t flags,
+       struct mig_vfio_offload_attach *out)
+{
+	struct mig_vfio_offload_attach at = {
+		.argsz = sizeof(at), .flags = flags,
+	};
+
+	snprintf(at.bdf, sizeof(at.bdf), "%s", bdf);
+	if (ioctl(fd, MIG_VFIO_OFFLOAD_IOC_ATTACH, &at) < 0)
+		return -errno;
+	if (out != NULL)
+		*out = at;
+	return 0;
+}
+
+/* Next event within @ms, or type 0. */
+static struct mig_vfio_offload_event
+event(int fd, int ms)
+{
+	struct mig_vfio_offload_event ev = { .type = 0 };
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	if (poll(&p, 1, ms) == 1 && read(fd, &ev, sizeof(ev)) != sizeof(ev))
+		ev.type = 0;
+	return ev;
+}
+
+static int
+xioctl(int fd, unsigned long req, void *arg)
+{
+	return ioctl(fd, req, arg) < 0 ? -errno : 0;
+}
+
+/* Start RELAY A B KNOBS...; returns its pid once it has attached. */
+static pid_t
+relay_start(const char *a, const char *b, const char *k1, const char *k2)
+{
+	char line[64] = "";
+	int p[2], st;
+	FILE *f;
+	pid_t pid;
+
+	if (pipe(p) < 0)
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		dup2(p[1], STDOUT_FILENO);
+		close(p[0]);
+		close(p[1]);
+		execl(g_relay, g_relay, a, b, k1, k2, (char *)NULL);
+		_exit(127);
+	}
+	close(p[1]);
+	f = fdopen(p[0], "r");
+	if (pid < 0 || f == NULL || fgets(line, sizeof(line), f) == NULL ||
+	    strcmp(line, "attached\n") != 0) {
+		if (pid > 0) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &st, 0);
+		}
+		if (f != NULL)
+			fclose(f);
+		return -1;
+	}
+	/* Its later lines go to a pipe nobody reads: a few lines fit. */
+	return pid;
+}
+
+/* Stop it (SIGKILL: an agent can die at any point); its exit status. */
+static int
+relay_stop(pid_t pid)
+{
+	int st = 0;
+
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	return st;
+}
+
+static bool
+relay_exited(pid_t pid, int code)
+{
+	int st = 0;
+
+	return waitpid(pid, &st, 0) == pid && WIFEXITED(st) &&
+	       WEXITSTATUS(st) == code;
+}
+
+/* ---- one migration of A into B, driven as a VMM drives it ---- */
+
+struct arc {
+	int pre_err;		/* PRE_COPY data fd error (not ENOMSG) */
+	bool drained;		/* PRE_COPY info reached 0/0 */
+	int stop_copy_err;	/* STOP_COPY data fd: 0 = ended with read() 0 */
+	size_t len;		/* bytes the data fd gave */
+	uint8_t rec[4096];
+	double wait_s;		/* STOP_COPY: time until the end */
+	int b_stop;		/* B RESUMING -> STOP */
+};
+
+static void
+vmm_migrate(struct kv_dev *a, struct kv_dev *b, bool precopy, struct arc *r)
+{
+	uint64_t init = 1, dirty = 1;
+	int sfd = -1, rfd = -1;
+	double t0;
+	ssize_t n;
+
+	memset(r, 0, sizeof(*r));
+	r->b_stop = kv_set_state(b, MIG_STATE_RESUMING, &rfd);
+	if (r->b_stop)
+		return;
+	r->b_stop = -EINPROGRESS;
+	if (precopy) {
+		if (kv_set_state(a, MIG_STATE_PRE_COPY, &sfd))
+			goto out;
+		for (t0 = now(); now() - t0 < 30;) {
+			n = read(sfd, r->rec, sizeof(r->rec));
+			if (n < 0 && errno != ENOMSG) {
+				r->pre_err = -errno;
+				goto out;
+			}
+			if (n > 0) {	/* not offload: carry it */
+				r->len += n;
+				if (write(rfd, r->rec, n) != n)
+					goto out;
+			}
+			if (kv_precopy_info(sfd, &init, &dirty) == 0 &&
+			    init == 0 && dirty == 0) {
+				r->drained = true;
+				break;
+			}
+			usleep(n > 0 ? 0 : 20000);
+		}
+		if (kv_set_state(a, MIG_STATE_STOP_COPY, NULL))
+			goto out;
+	} else if (kv_set_state(a, MIG_STATE_STOP_COPY, &sfd)) {
+		goto out;
+	}
+	t0 = now();
+	for (;;) {
+		n = read(sfd, r->rec, sizeof(r->rec));
+		if (n <= 0)
+			break;
+		r->len += n;
+		if (write(rfd, r->rec, n) != n) {
+			n = -1;
+			break;
+		}
+	}
+	r->wait_s = now() - t0;
+	r->stop_copy_err = n < 0 ? -errno : 0;
+	if (n == 0)
+		r->b_stop = kv_set_state(b, MIG_STATE_STOP, NULL);
+out:
+	if (sfd >= 0)
+		close(sfd);
+	close(rfd);
+}
+
+/* After any arc: A RUNNING and writable, B RUNNING (reset if stuck). */
+static void
+recover(struct kv_dev *a, struct kv_dev *b, const char *what)
+{
+	uint32_t sa = 0, sb = 0, v = 0;
+	int ra, rb;
+
+	ra = kv_set_state(a, MIG_STATE_RUNNING, NULL);
+	rb = kv_set_state(b, MIG_STATE_RUNNING, NULL);
+	if (rb)
+		rb = kv_reset(b);
+	kv_ok(ra == 0 && kv_get_state(a, &sa) == 0 &&
+	      sa == MIG_STATE_RUNNING && kv_bar2_rw(a, 0, &v, 4, false) == 0 &&
+	      kv_bar2_rw(a, 0, &v, 4, true) == 0,
+	      "%s: A back to RUNNING and writable (%d)", what, ra);
+	kv_ok(rb == 0 && kv_get_state(b, &sb) == 0 && sb == MIG_STATE_RUNNING,
+	      "%s: B back to RUNNING (%d)", what, rb);
+}
+
+/* The offload stream of the VMM's data fd: header flag, tag 4, END. */
+static bool
+is_offload_record(const struct arc *r)
+{
+	uint32_t magic, flags;
+	uint16_t tag;
+
+	if (r->len != OFF_STREAM_LEN)
+		return false;
+	memcpy(&magic, r->rec, 4);
+	memcpy(&flags, r->rec + 24, 4);
+	memcpy(&tag, r->rec + 32, 2);
+	return magic == 0x5350564d && (flags & 2) && tag == 4;
+}
+
+/* ---- api ---- */
+
+static void
+api_attach(struct kv_dev *a, int *fd)
+{
+	struct mig_vfio_offload_attach at = { .argsz = sizeof(at) };
+	int fd2 = agent_open(), ret;
+	char c[8];
+
+	*fd = agent_open();
+	kv_ok(*fd >= 0 && fd2 >= 0, "open %s as root",
+	      MIG_VFIO_OFFLOAD_DEV_PATH);
+	kv_ok(read(*fd, c, sizeof(c)) < 0 && errno == EINVAL,
+	      "read() shorter than an event: EINVAL");
+	kv_ok(read(*fd, &at, sizeof(struct mig_vfio_offload_event)) < 0 &&
+	      errno == ENOTCONN, "events before ATTACH: ENOTCONN");
+	kv_ok(xioctl(*fd, MIG_VFIO_OFFLOAD_IOC_ATTACH, NULL) == -EFAULT,
+	      "ATTACH with a NULL argument: EFAULT");
+	at.argsz = 8;
+	snprintf(at.bdf, sizeof(at.bdf), "%s", a->bdf);
+	kv_ok(xioctl(*fd, MIG_VFIO_OFFLOAD_IOC_ATTACH, &at) == -EINVAL,
+	      "ATTACH with argsz 8: EINVAL");
+	kv_ok(attach(*fd, a->bdf, 0x80, NULL) == -EINVAL,
+	      "ATTACH with an unknown flag: EINVAL");
+	at.argsz = sizeof(at);
+	memset(at.bdf, 'a', sizeof(at.bdf));
+	kv_ok(xioctl(*fd, MIG_VFIO_OFFLOAD_IOC_ATTACH, &at) == -EINVAL,
+	      "ATTACH with an unterminated bdf: EINVAL");
+	kv_ok(attach(*fd, "0000:7f:1f.7", 0, NULL) == -ENODEV,
+	      "ATTACH to a missing device: ENODEV");
+	kv_ok(attach(*fd, "0000:00:00.0", 0, NULL) == -ENODEV,
+	      "ATTACH to a device of another driver: ENODEV");
+	ret = attach(*fd, a->bdf, MIG_VFIO_OFFLOAD_F_ENABLE, &at);
+	kv_ok(ret == 0 && at.version == MIG_VFIO_OFFLOAD_UAPI_VERSION &&
+	      at.vendor == 0x1af4 && at.device == 0x1110 &&
+	      at.state_size == a->bar2_size && at.state == MIG_STATE_RUNNING,
+	      "ATTACH %s: version %u, %04x:%04x, %llu bytes, state %u (%d)",
+	      a->bdf, at.version, at.vendor, at.device,
+	      (unsigned long long)at.state_size, at.state, ret);
+	kv_ok(attach(*fd, a->bdf, 0, NULL) == -EISCONN,
+	      "the same file attached again: EISCONN");
+	kv_ok(attach(fd2, a->bdf, 0, NULL) == -EBUSY,
+	      "a second agent on the device: EBUSY");
+	close(fd2);
+}
+
+/* As nobody: opening is refused; an fd opened by root cannot attach. */
+static void
+api_nonroot(struct kv_dev *a)
+{
+	int fd = agent_open(), st = -1, code = 0;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		if (setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534))
+			_exit(9);
+		if (agent_open() >= 0 || errno != EACCES)
+			code |= 1;
+		if (attach(fd, a->bdf, MIG_VFIO_OFFLOAD_F_ENABLE, NULL) != -EPERM)
+			code |= 2;
+		_exit(code);
+	}
+	waitpid(pid, &st, 0);
+	close(fd);
+	kv_ok(WIFEXITED(st) && (WEXITSTATUS(st) & 1) == 0,
+	      "non-root open of the device node: EACCES (status %d)", st);
+	kv_ok(WIFEXITED(st) && (WEXITSTATUS(st) & 2) == 0 &&
+	      WEXITSTATUS(st) != 9,
+	      "non-root ATTACH on a root-opened file: EPERM (status %d)", st);
+}
+
+static void
+api_save(struct kv_dev *a, int fd)
+{
+	struct mig_vfio_offload_read rd = { .argsz = sizeof(rd) };
+	struct mig_vfio_offload_done dn = { .argsz = sizeof(dn) };
+	struct mig_vfio_offload_event e1, e2;
+	uint64_t init = 0, dirty = 0, off = 0, tok;
+	uint8_t *buf = malloc(CHUNK);
+	int sfd = -1, ret;
+	char c;
+
+	rd.buf = (uintptr_t)buf;
+	rd.len = CHUNK;
+	kv_ok(xioctl(fd, MIG_VFIO_OFFLOAD_IOC_SAVE_READ, &rd) == -ESRCH,
+	      "SAVE_READ without a session: ESRCH");
+	ret = kv_set_state(a, MIG_STATE_PRE_COPY, &sfd);
+	e1 = event(fd, 1000);
+	e2 = event(fd, 1000);
+	tok = e1.token;
+	kv_ok(ret == 0 && e1.type == MIG_VFIO_OFFLOAD_EV_SAVE && tok &&
+	      e2.type == MIG_VFIO_OFFLOAD_EV_STATE &&
+	      e2.state == MIG_STATE_PRE_COPY && e2.seq == e1.seq + 1,
+	      "RUNNING -> PRE_COPY: events SAVE (token %llx) then STATE "
+	      "PRE_COPY", (unsigned long long)tok);
+	kv_ok(read(sfd, &c, 1) < 0 && errno == ENOMSG,
+	      "offload: the VMM's data fd in PRE_COPY: ENOMSG");
+	rd.token = tok + 1;
+	kv_ok(xioctl(fd, MIG_VFIO_OFFLOAD_IOC_SAVE_READ, &rd) == -ESRCH,
+	      "SAVE_READ with another token: ESRCH");
+	rd.token = tok;
+	rd.len = 0;
+	kv_ok(xioctl(fd, MIG_VFIO_OFFLOAD_IOC_SAVE_READ, &rd) == -EINVAL,
+	      "SAVE_READ of 0 bytes: EINVAL");
+	rd.len = CHUNK;
+	rd.flags = 1;
+	kv_ok(xioctl(fd, MIG_VFIO_OFFLOAD_IOC_SAVE_READ, &rd) == -EINVAL,
+	      "SAVE_READ with input flags: EINVAL");
+	rd.flags = 0;
+	rd.buf = 0;
+	kv_ok(xioctl(fd, MIG_VFIO_OFFLOAD_IOC_SAVE_READ, &rd) == -EFAULT,
+	      "SAVE_READ into NULL: EFAULT");
+	rd.buf = 0xffff888000000000ULL;
+	kv_ok(xioctl(fd, MIG_VFIO_OFFLOAD_IOC_SAVE_READ, &rd) == -EFAULT,
+	      "SAVE_READ into a kernel address: EFAULT");
+	rd.buf = (uintptr_t)buf;
+	rd.argsz = 16;
+	kv_ok(xioctl(fd, MIG_VFIO_OFFLOAD_IOC_SAVE_READ, &rd) == -EINVAL,
+	      "SAVE_READ with argsz 16: EINVAL");
+	rd.argsz = sizeof(rd);
+	ret = xioctl(fd, MIG_VFIO_OFFLOAD_IOC_SAVE_READ, &rd);
+	if (kv_precopy_info(sfd, &init, &dirty))
+		init = 0;
+	kv_ok(ret == 0 && rd.bytes == CHUNK && rd.offset == 0 &&
+	      !memcmp(buf, "MVPS", 4) && init == rd.initial &&
+	      init > 0 && init < a->bar2_size,
+	      "SAVE_READ: %u bytes at 0 (the stream), PRECOPY_INFO initial "
+	      "%llu = what the agent has not read", rd.bytes,
+	      (unsigned long long)init);
+	dn.token = tok;
+	kv_ok(xioctl(fd, MIG_VFIO_OFFLOAD_IOC_SAVE_DONE, &dn) == -EINVAL,
+	      "SAVE_DONE(0) before the END record was read: EINVAL");
+	kv_ok(kv_set_state(a, MIG_STATE_STOP_COPY, NULL) == 0,
+	      "A PRE_COPY -> STOP_COPY");
+	off = rd.offset + rd.bytes;
+	do {
+		ret = xioctl(fd, MIG_VFIO_OFFLOAD_IOC_SAVE_READ, &rd);
+		if (ret || rd.offset != off)
+			break;
+		off += rd.bytes;
+	} while (!(rd.flags & MIG_VFIO_OFFLOAD_RD_F_END));
+	kv_ok(ret == 0 && (rd.flags & MIG_VFIO_OFFLOAD_RD_F_END) &&
+	      rd.initial == 0 && rd.dirty == 0,
+	      "SAVE_READ in STOP_COPY: sequential offsets up to END (%llu bytes)",
+	      (unsigned long long)off);
+	dn.bytes = off - 1;
+	kv_ok(xioctl(fd, MIG_VFIO_OFFLOAD_IOC_SAVE_DONE, &dn) == -EILSEQ &&
+	      read(sfd, &c, 1) < 0 && errno == EILSEQ,
+	      "SAVE_DONE with a wrong byte count: EILSEQ, the VMM's read fails");
+	kv_ok(xioctl(fd, MIG_VFIO_OFFLOAD_IOC_SAVE_DONE, &dn) == -EALREADY,
+	      "SAVE_DONE again: EALREADY");
+	ret = kv_set_state(a, MIG_STATE_RUNNING, NULL);
+	/* PRE_COPY -> PRE_COPY_P2P -> STOP_COPY with P2P. */
+	do
+		e1 = event(fd, 1000);
+	while (e1.type == MIG_VFIO_OFFLOAD_EV_STATE &&
+	       e1.state == MIG_STATE_PRE_COPY_P2P);
+	kv_ok(ret == 0 && e1.type == MIG_VFIO_OFFLOAD_EV_STATE &&
+	      e1.state == MIG_STATE_STOP_COPY,
+	      "A back to RUNNING; STATE STOP_COPY was reported (%u %u)",
+	      e1.type, e1.state);
+	e1 = event(fd, 1000);
+	e2 = event(fd, 1000);
+	kv_ok(e1.type == MIG_VFIO_OFFLOAD_EV_ABORT && e1.token == tok &&
+	      e1.status == -EILSEQ && e2.type == MIG_VFIO_OFFLOAD_EV_STATE &&
+	      e2.state == MIG_STATE_STOP,
+	      "STOP_COPY -> STOP: ABORT (%d) then STATE STOP", e1.status);
+	while (event(fd, 200).type)
+		;
+	close(sfd);
+	free(buf);
+}
+
+static void
+api_resume(struct kv_dev *b)
+{
+	struct mig_vfio_offload_write wr = { .argsz = sizeof(wr) };
+	struct mig_vfio_offload_begin bg = { .argsz = sizeof(bg) };
+	struct mig_vfio_offload_event ev;
+	int fd = agent_open(), rfd = -1, ret;
+	uint8_t buf[64] = "";
+
+	kv_ok(attach(fd, b->bdf, MIG_VFIO_OFFLOAD_F_ENABLE, NULL) == 0,
+	      "ATTACH %s", b->bdf);
+	wr.buf = (uintptr_t)buf;
+	wr.len = sizeof(buf);
+	wr.token = 7;
+	kv_ok(xioctl(fd, MIG_VFIO_OFFLOAD_IOC_RESUME_WRITE, &wr) == -ESRCH,
+	      "RESUME_WRITE without a session: ESRCH");
+	ret = kv_set_state(b, MIG_STATE_RESUMING, &rfd);
+	do
+		ev = event(fd, 1000);
+	while (ev.type == MIG_VFIO_OFFLOAD_EV_STATE &&
+	       ev.state != MIG_STATE_RESUMING);
+	kv_ok(ret == 0 && ev.type == MIG_VFIO_OFFLOAD_EV_RESUME,
+	      "STOP -> RESUMING: event RESUME");
+	kv_ok(xioctl(fd, MIG_VFIO_OFFLOAD_IOC_RESUME_WRITE, &wr) == -ESRCH,
+	      "RESUME_WRITE before RESUME_BEGIN: ESRCH");
+	kv_ok(xioctl(fd, MIG_VFIO_OFFLOAD_IOC_RESUME_BEGIN, &bg) == -EINVAL,
+	      "RESUME_BEGIN with token 0: EINVAL");
+	bg.token = 7;
+	kv_ok(xioctl(fd, MIG_VFIO_OFFLOAD_IOC_RESUME_BEGIN, &bg) == 0 &&
+	      xioctl(fd, MIG_VFIO_OFFLOAD_IOC_RESUME_BEGIN, &bg) == -EALREADY,
+	      "RESUME_BEGIN, then again: EALREADY");
+	wr.offset = 5;
+	kv_ok(xioctl(fd, MIG_VFIO_OFFLOAD_IOC_RESUME_WRITE, &wr) == -EINVAL,
+	      "RESUME_WRITE at offset 5 of 0: EINVAL");
+	wr.offset = 0;
+	wr.buf = 0;
+	kv_ok(xioctl(fd, MIG_VFIO_OFFLOAD_IOC_RESUME_WRITE, &wr) == -EFAULT,
+	      "RESUME_WRITE from NULL: EFAULT");
+	wr.buf = (uintptr_t)buf;
+	wr.len = 0;
+	kv_ok(xioctl(fd, MIG_VFIO_OFFLOAD_IOC_RESUME_WRITE, &wr) == -EINVAL,
+	      "RESUME_WRITE of 0 bytes: EINVAL");
+	wr.len = sizeof(buf);
+	kv_ok(xioctl(fd, MIG_VFIO_OFFLOAD_IOC_RESUME_WRITE, &wr) == -EINVAL,
+	      "RESUME_WRITE of a stream without a header: EINVAL");
+	kv_ok(kv_set_state(b, MIG_STATE_STOP, NULL) != 0,
+	      "B RESUMING -> STOP with nothing written fails");
+	close(rfd);
+	close(fd);
+	kv_ok(kv_reset(b) == 0, "reset B");
+}
+
+static void
+cmd_api(struct kv_dev *a, struct kv_dev *b)
+{
+	int fd;
+
+	api_nonroot(a);
+	api_attach(a, &fd);
+	api_save(a, fd);
+	close(fd);
+	api_resume(b);
+}
+
+/* ---- relay: A's state into B, checked ---- */
+
+static void
+cmd_relay(struct kv_dev *a, struct kv_dev *b)
+{
+	pid_t pid;
+	struct arc r;
+	int pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		bool pre = pass == 0 && (a->caps & (1 << 2));
+
+		kv_ok(fill(a, 0x5eed + pass) == 0 && fill(b, 0) == 0,
+		      "A filled (seed %d), B with 0xee", 0x5eed + pass);
+		pid = relay_start(a->bdf, b->bdf, NULL, NULL);
+		kv_ok(pid > 0, "offload_relay attached to A and B");
+		vmm_migrate(a, b, pre, &r);
+		kv_ok(!pre || r.drained, "%s: PRECOPY_INFO fell to 0/0 as the "
+		      "relay read", pre ? "PRE_COPY" : "STOP_COPY");
+		kv_ok(r.stop_copy_err == 0 && is_offload_record(&r),
+		      "the VMM's data fd carried only the offload record "
+		      "(%zu bytes, %d)", r.len, r.stop_copy_err);
+		kv_ok(r.b_stop == 0, "B RESUMING -> STOP accepts it (%d)",
+		      r.b_stop);
+		kv_ok(equal(a, b), "B's BAR2 equals A's (%llu bytes)",
+		      (unsigned long long)a->bar2_size);
+		recover(a, b, "after the migration");
+		if (pid > 0)
+			relay_stop(pid);
+	}
+}
+
+/* ---- faults ---- */
+
+static void
+fault_case(struct kv_dev *a, struct kv_dev *b, const char *what,
+	   const char *k1, const char *k2, int code, int want_src,
+	   bool want_b_fail)
+{
+	pid_t pid;
+	struct arc r;
+
+	fill(a, 0xbad);
+	fill(b, 0);
+	pid = relay_start(a->bdf, b->bdf, k1, k2);
+	if (pid < 0) {
+		kv_ok(false, "%s: relay started", what);
+		return;
+	}
+	vmm_migrate(a, b, (a->caps & (1 << 2)) != 0, &r);
+	if (want_src)
+		kv_ok(r.pre_err == want_src || r.stop_copy_err == want_src,
+		      "%s: the VMM's read fails with %s (%d/%d, after %.1f s)",
+		      what, strerror(-want_src), r.pre_err, r.stop_copy_err,
+		      r.wait_s);
+	else
+		kv_ok(r.stop_copy_err == 0 && is_offload_record(&r),
+		      "%s: the source's data fd gave the offload record", what);
+	if (want_b_fail)
+		kv_ok(r.b_stop != 0 && r.b_stop != -EINPROGRESS,
+		      "%s: B RESUMING -> STOP fails (%d)", what, r.b_stop);
+	else
+		kv_ok(r.b_stop == -EINPROGRESS,
+		      "%s: B never got to RESUMING -> STOP", what);
+	if (code >= 0)
+		kv_ok(relay_exited(pid, code), "%s: the relay died as asked",
+		      what);
+	else
+		relay_stop(pid);
+	recover(a, b, what);
+}
+
+static int
+set_timeout(unsigned int ms)
+{
+	FILE *f = fopen("/sys/module/mig_vfio_pci/parameters/offload_timeout_ms",
+			"w");
+	int ret;
+
+	if (f == NULL)
+		return -errno;
+	ret = fprintf(f, "%u\n", ms) > 0 ? 0 : -EIO;
+	return fclose(f) == 0 ? ret : -errno;
+}
+
+static void
+cmd_faults(struct kv_dev *a, struct kv_dev *b)
+{
+	char mid[32];
+
+	snprintf(mid, sizeof(mid), "%llu",
+		 (unsigned long long)a->bar2_size / 3);
+	fault_case(a, b, "relay dies mid-transfer", "--die-after", mid, 3,
+		   -ECONNRESET, false);
+	fault_case(a, b, "relay dies after END, before SAVE_DONE",
+		   "--die-at-end", NULL, 4, -ECONNRESET, false);
+	fault_case(a, b, "a corrupted byte on the way", "--corrupt", "100000",
+		   -1, 0, true);
+	fault_case(a, b, "RESUME_DONE with a wrong digest", "--bad-digest",
+		   NULL, -1, 0, true);
+	fault_case(a, b, "SAVE_DONE with a wrong digest", "--bad-save-digest",
+		   NULL, -1, -EILSEQ, false);
+	kv_ok(set_timeout(TIMEOUT_MS) == 0, "offload_timeout_ms=%d",
+	      TIMEOUT_MS);
+	fault_case(a, b, "relay never reports", "--no-done", NULL, -1,
+		   -ETIMEDOUT, false);
+	kv_ok(set_timeout(30000) == 0, "offload_timeout_ms=30000");
+}
+
+/* ---- no agent ---- */
+
+static void
+cmd_inband(struct kv_dev *a, struct kv_dev *b)
+{
+	struct arc r;
+
+	kv_ok(fill(a, 0x1b) == 0 && fill(b, 0) == 0, "A filled, B with 0xee");
+	vmm_migrate(a, b, (a->caps & (1 << 2)) != 0, &r);
+	kv_ok(r.stop_copy_err == 0 && r.len > a->bar2_size,
+	      "no agent: the data fd carried the whole state (%zu bytes)",
+	      r.len);
+	kv_ok(r.b_stop == 0 && equal(a, b),
+	      "B RESUMING -> STOP, B's BAR2 equals A's (%d)", r.b_stop);
+	recover(a, b, "in-band");
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *cmd = argc > 1 ? argv[1] : "";
+	struct kv_dev a, b;
+	int ret;
+
+	if (argc < 4 || ((!strcmp(cmd, "relay") || !strcmp(cmd, "faults")) &&
+			 argc < 5)) {
+		fprintf(stderr, "usage: %s api|inband A B | relay|faults A B "
+			"RELAY\n", argv[0]);
+		return 2;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	signal(SIGPIPE, SIG_IGN);
+	g_relay = argc > 4 ? argv[4] : NULL;
+	ret = kv_open(&a, argv[2]);
+	kv_ok(ret == 0, "open %s: %s", argv[2], strerror(-ret));
+	if (ret == 0) {
+		ret = kv_open(&b, argv[3]);
+		kv_ok(ret == 0 && b.bar2_size == a.bar2_size,
+		      "open %s: %s", argv[3], strerror(-ret));
+	}
+	if (ret == 0) {
+		if (!strcmp(cmd, "api"))
+			cmd_api(&a, &b);
+		else if (!strcmp(cmd, "relay"))
+			cmd_relay(&a, &b);
+		else if (!strcmp(cmd, "faults"))
+			cmd_faults(&a, &b);
+		else if (!strcmp(cmd, "inband"))
+			cmd_inband(&a, &b);
+		else
+			kv_ok(false, "unknown command '%s'", cmd);
+		kv_close(&b);
+		kv_close(&a);
+	}
+	return kv_tap_plan();
+}
