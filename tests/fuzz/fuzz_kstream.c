@@ -320,6 +320,7 @@ ref_parse(uint8_t *buf, size_t len, bool fix, struct ref *r)
 {
 	u32 crc, rlen, rcrc;
 	u64 records = 0, bytes;
+	bool offload, off_seen = false;
 	size_t pos;
 	u16 tag, flags;
 
@@ -347,6 +348,8 @@ ref_parse(uint8_t *buf, size_t len, bool fix, struct ref *r)
 		r->err = -EINVAL;
 		return;
 	}
+	/* An offload stream is one OFFLOAD record and END. */
+	offload = get32(buf + 24) & MVP_HDR_F_OFFLOAD;
 	crc = crc32_le(~0U, buf, 32);
 	bytes = 32;
 	pos = 32;
@@ -390,7 +393,25 @@ ref_parse(uint8_t *buf, size_t len, bool fix, struct ref *r)
 				r->err = -EILSEQ;
 				return;
 			}
+			if (offload && !off_seen) {
+				r->end = REF_ERROR;
+				r->err = -EINVAL;
+				return;
+			}
 			r->end = REF_COMPLETE;
+		} else if (tag == MVP_REC_OFFLOAD) {
+			if (!offload || off_seen || rlen != 48 ||
+			    get64(h + 8) != 0) {
+				r->end = REF_ERROR;
+				r->err = -EINVAL;
+				return;
+			}
+			off_seen = true;
+		} else if (offload &&
+			   (tag == MVP_REC_DATA || tag == MVP_REC_REGS)) {
+			r->end = REF_ERROR;
+			r->err = -EINVAL;
+			return;
 		} else if (tag == MVP_REC_DATA || tag == MVP_REC_REGS) {
 			struct logged *l = &r->recs[r->n];
 
