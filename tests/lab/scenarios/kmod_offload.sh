@@ -26,11 +26,20 @@ same_bar2()
 		echo "# $1: A $da B $db" && [ -n "$da" ] && [ "$da" = "$db" ]
 }
 
+node_root_only()
+{
+	[ -c /dev/mig_vfio_offload ] &&
+		[ "$(stat -c %a /dev/mig_vfio_offload)" = 600 ]
+}
+
+timeout_default()
+{
+	[ "$(cat "/sys/module/$KMOD/parameters/offload_timeout_ms")" = 30000 ]
+}
+
 kmod_setup
-check "/dev/mig_vfio_offload is a character device, mode 600" \
-	sh -c '[ -c /dev/mig_vfio_offload ] && [ "$(stat -c %a /dev/mig_vfio_offload)" = 600 ]'
-check "offload_timeout_ms defaults to 30000" \
-	sh -c '[ "$(cat /sys/module/mig_vfio_pci/parameters/offload_timeout_ms)" = 30000 ]'
+check "/dev/mig_vfio_offload is a character device, mode 600" node_root_only
+check "offload_timeout_ms defaults to 30000" timeout_default
 ko api "$DEV_A" "$DEV_B"
 ko relay "$DEV_A" "$DEV_B" "$RELAY"
 check "after offload: B's BAR2 SHA-256 equals A's" same_bar2 offload
