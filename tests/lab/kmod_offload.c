@@ -86,17 +86,23 @@ now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* Start RELAY A B KNOBS...; returns its pid once it has attached. */
-static pid_t
+struct relay {
+	pid_t pid;
+	FILE *out;	/* its stdout */
+};
+
+/* Start RELAY A B KNOBS...; pid -1 unless it has attached. */
+static struct relay
 relay_start(const char *a, const char *b, const char *k1, const char *k2)
 {
+	struct relay r = { .pid = -1 };
 	char line[64] = "";
 	int p[2], st;
 	FILE *f;
 	pid_t pid;
 
 	if (pipe(p) < 0)
-		return -1;
+		return r;
 	pid = fork();
 	if (pid == 0) {
 		dup2(p[1], STDOUT_FILENO);
@@ -115,30 +121,55 @@ relay_start(const char *a, const char *b, const char *k1, const char *k2)
 		}
 		if (f != NULL)
 			fclose(f);
-		return -1;
+		return r;
 	}
-	/* Its later lines go to a pipe nobody reads: a few lines fit. */
-	return pid;
+	r.pid = pid;
+	r.out = f;
+	return r;
 }
 
-/* Stop it (SIGKILL: an agent can die at any point); its exit status. */
-static int
-relay_stop(pid_t pid)
+/* Stop it (SIGKILL: an agent can die at any point). */
+static void
+relay_stop(struct relay *r)
 {
 	int st = 0;
 
-	kill(pid, SIGKILL);
-	waitpid(pid, &st, 0);
-	return st;
+	kill(r->pid, SIGKILL);
+	waitpid(r->pid, &st, 0);
+	fclose(r->out);
 }
 
 static bool
-relay_exited(pid_t pid, int code)
+relay_exited(struct relay *r, int code)
 {
 	int st = 0;
+	bool ok;
 
-	return waitpid(pid, &st, 0) == pid && WIFEXITED(st) &&
-	       WEXITSTATUS(st) == code;
+	ok = waitpid(r->pid, &st, 0) == r->pid && WIFEXITED(st) &&
+	     WEXITSTATUS(st) == code;
+	fclose(r->out);
+	return ok;
+}
+
+/*
+ * A process that kills the relay 300 ms after it printed its session
+ * line (SAVE_DONE given): the destination is waiting for RESUME_DONE.
+ */
+static pid_t
+relay_killer(struct relay *r)
+{
+	char line[256];
+	pid_t pid = fork();
+
+	if (pid != 0)
+		return pid;
+	while (fgets(line, sizeof(line), r->out) != NULL)
+		if (strncmp(line, "session ", 8) == 0) {
+			usleep(300000);
+			kill(r->pid, SIGKILL);
+			break;
+		}
+	_exit(0);
 }
 
 /* ---- one migration of A into B, driven as a VMM drives it ---- */
@@ -252,7 +283,7 @@ is_offload_record(const struct arc *r)
 static void
 cmd_relay(struct kv_dev *a, struct kv_dev *b)
 {
-	pid_t pid;
+	struct relay rl;
 	struct arc r;
 	int pass;
 
@@ -261,8 +292,8 @@ cmd_relay(struct kv_dev *a, struct kv_dev *b)
 
 		kv_ok(fill(a, 0x5eed + pass) == 0 && fill(b, 0) == 0,
 		      "A filled (seed %d), B with 0xee", 0x5eed + pass);
-		pid = relay_start(a->bdf, b->bdf, NULL, NULL);
-		kv_ok(pid > 0, "offload_relay attached to A and B");
+		rl = relay_start(a->bdf, b->bdf, NULL, NULL);
+		kv_ok(rl.pid > 0, "offload_relay attached to A and B");
 		vmm_migrate(a, b, pre, &r);
 		kv_ok(!pre || r.drained, "%s: PRECOPY_INFO fell to 0/0 as the "
 		      "relay read", pre ? "PRE_COPY" : "STOP_COPY");
@@ -274,29 +305,41 @@ cmd_relay(struct kv_dev *a, struct kv_dev *b)
 		kv_ok(equal(a, b), "B's BAR2 equals A's (%llu bytes)",
 		      (unsigned long long)a->bar2_size);
 		recover(a, b, "after the migration");
-		if (pid > 0)
-			relay_stop(pid);
+		if (rl.pid > 0)
+			relay_stop(&rl);
 	}
 }
 
 /* ---- faults ---- */
 
+/*
+ * One migration with the relay's knobs @k1 @k2: @code its exit status
+ * (-1: killed afterwards, -2: killed while B waits for RESUME_DONE),
+ * @want_src the VMM's read error on A (0: the record comes),
+ * @want_b what B's RESUMING -> STOP gives (-EINPROGRESS: never tried).
+ */
 static void
 fault_case(struct kv_dev *a, struct kv_dev *b, const char *what,
 	   const char *k1, const char *k2, int code, int want_src,
-	   bool want_b_fail)
+	   int want_b)
 {
-	pid_t pid;
+	pid_t killer = -1;
+	struct relay rl;
 	struct arc r;
+	int st;
 
 	fill(a, 0xbad);
 	fill(b, 0);
-	pid = relay_start(a->bdf, b->bdf, k1, k2);
-	if (pid < 0) {
+	rl = relay_start(a->bdf, b->bdf, k1, k2);
+	if (rl.pid < 0) {
 		kv_ok(false, "%s: relay started", what);
 		return;
 	}
+	if (code == -2)
+		killer = relay_killer(&rl);
 	vmm_migrate(a, b, (a->caps & (1 << 2)) != 0, &r);
+	if (killer > 0)
+		waitpid(killer, &st, 0);
 	if (want_src)
 		kv_ok(r.pre_err == want_src || r.stop_copy_err == want_src,
 		      "%s: the VMM's read fails with %s (%d/%d, after %.1f s)",
@@ -305,17 +348,18 @@ fault_case(struct kv_dev *a, struct kv_dev *b, const char *what,
 	else
 		kv_ok(r.stop_copy_err == 0 && is_offload_record(&r),
 		      "%s: the source's data fd gave the offload record", what);
-	if (want_b_fail)
-		kv_ok(r.b_stop != 0 && r.b_stop != -EINPROGRESS,
-		      "%s: B RESUMING -> STOP fails (%d)", what, r.b_stop);
-	else
+	if (want_b == -EINPROGRESS)
 		kv_ok(r.b_stop == -EINPROGRESS,
 		      "%s: B never got to RESUMING -> STOP", what);
+	else
+		kv_ok(r.b_stop == want_b,
+		      "%s: B RESUMING -> STOP fails with %s (%d)", what,
+		      strerror(-want_b), r.b_stop);
 	if (code >= 0)
-		kv_ok(relay_exited(pid, code), "%s: the relay died as asked",
+		kv_ok(relay_exited(&rl, code), "%s: the relay died as asked",
 		      what);
 	else
-		relay_stop(pid);
+		relay_stop(&rl);
 	recover(a, b, what);
 }
 
@@ -340,19 +384,23 @@ cmd_faults(struct kv_dev *a, struct kv_dev *b)
 	snprintf(mid, sizeof(mid), "%llu",
 		 (unsigned long long)a->bar2_size / 3);
 	fault_case(a, b, "relay dies mid-transfer", "--die-after", mid, 3,
-		   -ECONNRESET, false);
+		   -ECONNRESET, -EINPROGRESS);
 	fault_case(a, b, "relay dies after END, before SAVE_DONE",
-		   "--die-at-end", NULL, 4, -ECONNRESET, false);
+		   "--die-at-end", NULL, 4, -ECONNRESET, -EINPROGRESS);
+	fault_case(a, b, "relay killed while B waits for RESUME_DONE",
+		   "--no-resume-done", NULL, -2, 0, -ECONNRESET);
 	fault_case(a, b, "a corrupted byte on the way", "--corrupt", "100000",
-		   -1, 0, true);
+		   -1, 0, -EILSEQ);
 	fault_case(a, b, "RESUME_DONE with a wrong digest", "--bad-digest",
-		   NULL, -1, 0, true);
+		   NULL, -1, 0, -EILSEQ);
 	fault_case(a, b, "SAVE_DONE with a wrong digest", "--bad-save-digest",
-		   NULL, -1, -EILSEQ, false);
+		   NULL, -1, -EILSEQ, -EINPROGRESS);
 	kv_ok(set_timeout(TIMEOUT_MS) == 0, "offload_timeout_ms=%d",
 	      TIMEOUT_MS);
 	fault_case(a, b, "relay never reports", "--no-done", NULL, -1,
-		   -ETIMEDOUT, false);
+		   -ETIMEDOUT, -EINPROGRESS);
+	fault_case(a, b, "relay never reports RESUME_DONE",
+		   "--no-resume-done", NULL, -1, 0, -ETIMEDOUT);
 	kv_ok(set_timeout(30000) == 0, "offload_timeout_ms=30000");
 }
 

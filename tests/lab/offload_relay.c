@@ -19,6 +19,7 @@
  *                        to the source anyway
  *     --bad-save-digest  SAVE_DONE with a wrong digest
  *     --no-done          never report either DONE
+ *     --no-resume-done   report SAVE_DONE (success) but never RESUME_DONE
  *
  * Prints "attached" once both devices are attached, then one line per
  * finished session ("session TOKEN bytes N digest D status S").
@@ -48,6 +49,7 @@ struct knobs {
 	bool bad_digest;
 	bool bad_save_digest;
 	bool no_done;
+	bool no_resume_done;
 };
 
 struct relay {
@@ -164,7 +166,8 @@ done(struct relay *r, const struct knobs *k, uint64_t digest)
 	r->finished = true;
 	if (k->no_done)
 		return;
-	if (ioctl(r->dfd, MIG_VFIO_OFFLOAD_IOC_RESUME_DONE, &d) < 0)
+	if (!k->no_resume_done &&
+	    ioctl(r->dfd, MIG_VFIO_OFFLOAD_IOC_RESUME_DONE, &d) < 0)
 		rret = -errno;
 	/* The lying knobs report success to the source regardless. */
 	d.digest = digest ^ (k->bad_save_digest ? 1 : 0);
@@ -250,6 +253,8 @@ parse(int argc, char **argv, struct knobs *k)
 			k->bad_save_digest = true;
 		else if (!strcmp(argv[i], "--no-done"))
 			k->no_done = true;
+		else if (!strcmp(argv[i], "--no-resume-done"))
+			k->no_resume_done = true;
 		else {
 			fprintf(stderr, "offload_relay: unknown knob '%s'\n",
 				argv[i]);
