@@ -35,6 +35,9 @@
  * file: without a flip the load completes and the backend received
  * exactly the records saved; with a flip the load fails.
  *
+ * An offload stream (header flag OFFLOAD, one OFFLOAD record, END) is
+ * complete without any record for the backend.
+ *
  * Both: files are released (ASan reports a leak of the backend contexts
  * or buffers), nothing is read past the input.
  */
@@ -758,6 +761,25 @@ gen_raw(const char *name, const uint8_t *hdr, const uint8_t *ops,
 	free(buf);
 }
 
+/* A raw seed: the data fd's stream in offload mode (header flag, record). */
+static void
+gen_offload(const char *name, const uint8_t *hdr)
+{
+	uint8_t buf[HDR_BYTES + MVP_OFF_STREAM_LEN];
+	struct mvp_rec_offload r = {
+		.token = cpu_to_le64(0x0ff10adULL),
+		.vendor = cpu_to_le16(VENDOR),
+		.device = cpu_to_le16(DEVICE),
+		.state_size = cpu_to_le64(hdr[2] | hdr[3] << 8),
+		.bytes = cpu_to_le64(8192),
+		.digest = cpu_to_le64(0x12345678),
+	};
+
+	memcpy(buf, hdr, HDR_BYTES);
+	mvp_offload_stream_fill(buf + HDR_BYTES, &r);
+	fuzz_seed_add(name, buf, sizeof(buf));
+}
+
 static void
 make(void)
 {
@@ -781,6 +803,7 @@ make(void)
 	gen_raw("raw-stop-copy", stop, recs, sizeof(recs));
 	gen_raw("raw-fixup", fix, recs, sizeof(recs));
 	gen_raw("raw-empty-stream", stop, NULL, 0);
+	gen_offload("raw-offload", fix);
 }
 
 FUZZ_SEEDS_MAIN(make)
