@@ -131,7 +131,8 @@ static ssize_t mvp_agent_read(struct file *filp, char __user *ubuf,
 	return done;
 }
 
-static __poll_t mvp_agent_poll(struct file *filp, struct poll_table_struct *wait)
+static __poll_t mvp_agent_poll(struct file *filp,
+			       struct poll_table_struct *wait)
 {
 	struct mvp_agent *ag = filp->private_data;
 	__poll_t mask = 0;
