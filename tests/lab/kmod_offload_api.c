@@ -108,6 +108,38 @@ api_attach(struct kv_dev *a, int *fd)
 	close(fd2);
 }
 
+/*
+ * 40 x RUNNING -> STOP -> RUNNING unread: the queue keeps the newest 64
+ * events in order, the oldest of them flagged LOST.
+ */
+static void
+api_overflow(struct kv_dev *a, int fd)
+{
+	struct mig_vfio_offload_event ev, first = { .type = 0 };
+	unsigned int i, n = 0, gaps = 0;
+	uint64_t last = 0;
+	int ret = 0;
+
+	for (i = 0; i < 40 && ret == 0; i++) {
+		ret = kv_set_state(a, MIG_STATE_STOP, NULL);
+		if (ret == 0)
+			ret = kv_set_state(a, MIG_STATE_RUNNING, NULL);
+	}
+	while ((ev = event(fd, 200)).type) {
+		if (n++ == 0)
+			first = ev;
+		else if (ev.seq != last + 1 || ev.flags)
+			gaps++;
+		last = ev.seq;
+	}
+	kv_ok(ret == 0 && n == 64 &&
+	      (first.flags & MIG_VFIO_OFFLOAD_EV_F_LOST) && gaps == 0 &&
+	      last - first.seq == 63 && first.seq > 1,
+	      "events: %u SETs unread, %u kept (seq %llu..%llu), the oldest "
+	      "flagged LOST", i * 2, n, (unsigned long long)first.seq,
+	      (unsigned long long)last);
+}
+
 /* As nobody: opening is refused; an fd opened by root cannot attach. */
 static void
 api_nonroot(struct kv_dev *a)
@@ -294,6 +326,7 @@ cmd_api(struct kv_dev *a, struct kv_dev *b)
 
 	api_nonroot(a);
 	api_attach(a, &fd);
+	api_overflow(a, fd);
 	api_save(a, fd);
 	close(fd);
 	api_resume(b);
