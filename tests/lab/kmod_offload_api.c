@@ -226,10 +226,32 @@ api_save(struct kv_dev *a, int fd)
 	dn.token = tok;
 	kv_ok(xioctl(fd, MIG_VFIO_OFFLOAD_IOC_SAVE_DONE, &dn) == -EINVAL,
 	      "SAVE_DONE(0) before the END record was read: EINVAL");
-	kv_ok(kv_set_state(a, MIG_STATE_STOP_COPY, NULL) == 0,
-	      "A PRE_COPY -> STOP_COPY");
 	off = rd.offset + rd.bytes;
 	do {
+		rd.flags = 0;	/* in: 0, out: flags */
+		ret = xioctl(fd, MIG_VFIO_OFFLOAD_IOC_SAVE_READ, &rd);
+		off += rd.bytes;
+	} while (ret == 0 && rd.bytes);
+	kv_ok(ret == 0 && (rd.flags & MIG_VFIO_OFFLOAD_RD_F_AGAIN) &&
+	      rd.initial == 0 && rd.dirty == 0 &&
+	      kv_precopy_info(sfd, &init, &dirty) == 0 && init == 0 &&
+	      dirty == 0,
+	      "PRE_COPY: first pass read, SAVE_READ gives AGAIN, "
+	      "PRECOPY_INFO 0/0 (%llu bytes)", (unsigned long long)off);
+	init = 0x5a5a5a5a;
+	ret = kv_bar2_rw(a, 8192, &init, 8, true);
+	rd.flags = 0;
+	if (ret == 0)
+		ret = xioctl(fd, MIG_VFIO_OFFLOAD_IOC_SAVE_READ, &rd);
+	kv_ok(ret == 0 && rd.offset == off && rd.bytes == 4096 + 24 &&
+	      !(rd.flags & MIG_VFIO_OFFLOAD_RD_F_AGAIN),
+	      "a page written in PRE_COPY: SAVE_READ gives its record "
+	      "(%u bytes at %llu)", rd.bytes, (unsigned long long)rd.offset);
+	off += rd.bytes;
+	kv_ok(kv_set_state(a, MIG_STATE_STOP_COPY, NULL) == 0,
+	      "A PRE_COPY -> STOP_COPY");
+	do {
+		rd.flags = 0;
 		ret = xioctl(fd, MIG_VFIO_OFFLOAD_IOC_SAVE_READ, &rd);
 		if (ret || rd.offset != off)
 			break;
