@@ -320,6 +320,7 @@ src_setup(struct src_sess *ss, unsigned int nbuf)
 		ss->tasks[i].fn = src_lane_turn;
 		ss->tasks[i].arg = sd;
 	}
+	sess_dev_states(&ss->s, sess_lanes_all(&ss->s));
 	ret = mig_lcore_start(&ss->s.lc, ss->tasks, cfg->ndev);
 	if (ret < 0)
 		return sess_fail(&ss->s, ret, "cannot start the device lanes");
@@ -439,7 +440,7 @@ fail:
 	src_recover(ss, ret);
 out:
 	mig_lcore_stop(&ss->s.lc);
-	sess_fini(&ss->s);
+	sess_fini(&ss->s, ret);
 	for (i = 0; i < cfg->ndev && i < MIG_SESSION_DEVS_MAX; i++)
 		src_lane_fini(&ss->d[i]);
 	free(ss->outs);

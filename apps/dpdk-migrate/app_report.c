@@ -195,7 +195,7 @@ app_summary(struct app_report *r, const struct mig_session_stats *st)
 	fflush(stdout);
 }
 
-static void
+void
 app_json_str(FILE *f, const char *s)
 {
 	fputc('"', f);

@@ -23,6 +23,7 @@
 #include "mig_devargs.h"
 #include "mig_log.h"
 #include "mig_session.h"
+#include "mig_telemetry.h"
 #include "mig_wire.h"
 #include "mig_xport.h"
 
@@ -40,6 +41,8 @@ struct app_opts {
 	const char *xport;
 	const char *key_file;
 	const char *json;
+	const char *timeline;
+	bool telemetry;          /* the EAL's telemetry socket is on */
 	bool insecure;
 	bool quiet;
 	int verbose;
@@ -73,6 +76,7 @@ app_usage(const char *prog)
 	       "  --insecure                     allow no key (both sides)\n"
 	       "  --chunk SIZE                   chunk size (1M)\n"
 	       "  --json FILE                    write a JSON summary\n"
+	       "  --timeline FILE                samples every 50 ms, CSV if FILE ends in .csv, else JSON Lines\n"
 	       "  -q, --quiet / -v, --verbose\n"
 	       "  -h, --help                     this help\n"
 	       "TIME is " APP_DURATION_HELP ".\n",
@@ -222,6 +226,8 @@ app_migrate(struct app_opts *o, const char *role, const char *addr,
 	    char **devargs, unsigned int ndev)
 {
 	static uint8_t key[APP_KEY_MAX];
+	const struct mig_session_observer *obs[2];
+	struct app_timeline *tl = NULL;
 	struct mig_session_cfg cfg;
 	struct mig_session_stats st;
 	struct mig_dev *devs[APP_MAX_DEVS];
@@ -269,6 +275,20 @@ app_migrate(struct app_opts *o, const char *role, const char *addr,
 	cfg.progress = app_progress;
 	cfg.progress_ctx = &r;
 	cfg.listening = app_listening;
+	cfg.observers = obs;
+	if (o->telemetry) {
+		obs[cfg.nobservers++] = mig_telemetry_attach(role, names, ndev);
+		app_eal_telemetry(role, o->quiet);
+	}
+	if (o->timeline != NULL) {
+		ret = app_timeline_open(&tl, o->timeline, role, names);
+		if (ret < 0) {
+			fprintf(stderr, "dpdk-migrate: --timeline %s: %s\n",
+				o->timeline, strerror(-ret));
+			goto out;
+		}
+		obs[cfg.nobservers++] = app_timeline_observer(tl);
+	}
 	if (strcmp(role, "source") == 0)
 		ret = mig_session_source(&cfg, &st);
 	else
@@ -289,7 +309,13 @@ app_migrate(struct app_opts *o, const char *role, const char *addr,
 	}
 	if (o->json != NULL && app_json(o->json, &r, &st, ret, err) < 0)
 		fprintf(stderr, "dpdk-migrate: cannot write %s\n", o->json);
+	if (app_timeline_close(tl) < 0)
+		fprintf(stderr, "dpdk-migrate: cannot write %s\n", o->timeline);
+	else if (tl != NULL && !o->quiet)
+		printf("%s: timeline written to %s\n", role, o->timeline);
+	tl = NULL;
 out:
+	app_timeline_close(tl);
 	for (i = 0; i < n; i++)
 		mig_dev_close(devs[i]);
 	return ret;
@@ -404,6 +430,9 @@ app_opt(struct app_opts *o, int opt, const char *arg, const char *prog)
 	case 'j':
 		o->json = arg;
 		break;
+	case 'G':
+		o->timeline = arg;
+		break;
 	case 'q':
 		o->quiet = true;
 		break;
@@ -469,6 +498,7 @@ app_parse_args(struct app_opts *o, int argc, char **argv)
 		{ "insecure", no_argument, NULL, 'I' },
 		{ "chunk", required_argument, NULL, 'c' },
 		{ "json", required_argument, NULL, 'j' },
+		{ "timeline", required_argument, NULL, 'G' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "ready-fd", required_argument, NULL, 'F' },
@@ -536,7 +566,7 @@ main(int argc, char **argv)
 	if (orig_argv == NULL)
 		return EXIT_FAILURE;
 	memcpy(orig_argv, argv, (size_t)argc * sizeof(*argv));
-	eal_argv = app_eal_argv(argc, argv, &argc);
+	eal_argv = app_eal_argv(argc, argv, &argc, &o.telemetry);
 	if (eal_argv == NULL)
 		return EXIT_FAILURE;
 	argv = eal_argv;
@@ -546,6 +576,7 @@ main(int argc, char **argv)
 			 rte_strerror(rte_errno));
 	argc -= ret;
 	argv += ret;
+	app_eal_init_done();
 	ret = app_parse_args(&o, argc, argv);
 	if (ret == 0) {
 		if (o.verbose)
