@@ -202,6 +202,7 @@ sess_account(struct mig_sess *s, uint32_t dev, uint32_t len)
 	mig_rate_add(&s->rate, len, now);
 	mig_rate_add(&s->dev_rate[dev], len, now);
 	d->bytes += len;
+	d->chunks++;
 	if (d->first_ns == 0)
 		d->first_ns = now;
 	d->last_ns = now;

@@ -38,7 +38,8 @@ extern "C" {
 /** Per-device progress and results. */
 struct mig_session_dev_stats {
 	uint64_t bytes;       /**< payload bytes sent / received */
-	uint64_t chunks;      /**< chunks sent / loaded (final) */
+	/** chunks sent / received so far; at the end, sent / loaded */
+	uint64_t chunks;
 	uint64_t stream_digest; /**< mig_wire_digest_add() over the chunks */
 	uint64_t dev_digest;  /**< mig_dev_digest() (0 if unsupported) */
 	bool has_dev_digest;

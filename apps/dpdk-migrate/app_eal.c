@@ -75,9 +75,10 @@ app_eal_init_done(void)
 void
 app_eal_telemetry(const char *role, bool quiet)
 {
-	if (g_telemetry && !quiet)
-		printf("%s: telemetry on %s/dpdk_telemetry.v2\n", role,
-		       g_runtime_dir);
+	if (!g_telemetry || quiet)
+		return;
+	printf("%s: telemetry on %s/dpdk_telemetry.v2\n", role, g_runtime_dir);
+	fflush(stdout);
 }
 
 char **
