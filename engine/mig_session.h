@@ -120,6 +120,10 @@ enum mig_session_event {
 	MIG_SESSION_EV_STEP,       /**< st->step was entered */
 	MIG_SESSION_EV_ROUND,      /**< source: pre-copy round st->rounds began */
 	MIG_SESSION_EV_SWITCHOVER, /**< source: the policy decided (st->sw) */
+	/** The destination's devices run: the downtime ends (source: DONE
+	 *  arrived, st->downtime_ns set; destination: its devices reached
+	 *  RUNNING, DONE about to leave) */
+	MIG_SESSION_EV_RUNNING,
 	MIG_SESSION_EV_END,        /**< the session ended, @p arg 0 or -errno */
 };
 

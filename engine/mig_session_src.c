@@ -356,6 +356,7 @@ src_commit(struct src_sess *ss, uint64_t down_start)
 	st->downtime_ns = mig_time_ns() - down_start;
 	st->down_commit_ns = st->downtime_ns - st->down_stop_ns -
 			     st->down_data_ns;
+	sess_event(&ss->s, MIG_SESSION_EV_RUNNING, 0);
 	ret = sess_finish_check(&ss->s);
 	if (ret < 0)
 		return ret;

@@ -78,7 +78,8 @@ tl_sample(void *ctx, const struct mig_session_stats *st, uint64_t now_ns)
 	tl_check(tl);
 }
 
-/* The mark of an event: the step entered, "round", "decision", "end". */
+/* The mark of an event: the step entered, "round", "decision",
+ * "running", "end". */
 static const char *
 tl_mark(const struct mig_session_stats *st, enum mig_session_event ev)
 {
@@ -89,6 +90,8 @@ tl_mark(const struct mig_session_stats *st, enum mig_session_event ev)
 		return "round";
 	case MIG_SESSION_EV_SWITCHOVER:
 		return "decision";
+	case MIG_SESSION_EV_RUNNING:
+		return "running";
 	case MIG_SESSION_EV_END:
 		return "end";
 	}
@@ -116,10 +119,11 @@ tl_event(void *ctx, const struct mig_session_stats *st,
 		if (ev == MIG_SESSION_EV_SWITCHOVER)
 			fprintf(tl->f, ", \"estimate_ms\": %.3f",
 				(double)st->sw.estimate_ns / 1e6);
-		if (ev == MIG_SESSION_EV_END)
-			fprintf(tl->f, ", \"ok\": %s, \"downtime_ms\": %.3f",
-				arg == 0 ? "true" : "false",
+		if (ev == MIG_SESSION_EV_RUNNING || ev == MIG_SESSION_EV_END)
+			fprintf(tl->f, ", \"downtime_ms\": %.3f",
 				(double)st->downtime_ns / 1e6);
+		if (ev == MIG_SESSION_EV_END)
+			fprintf(tl->f, ", \"ok\": %s", arg == 0 ? "true" : "false");
 		fprintf(tl->f, "}\n");
 	}
 	tl_check(tl);
