@@ -27,6 +27,11 @@ void app_progress(void *ctx, const struct mig_session_stats *st);
 void app_listening(void *ctx, const char *addr);
 /* Summary on stdout. */
 void app_summary(struct app_report *r, const struct mig_session_stats *st);
+/* Version of the JSON summary (doc/dpdk-migrate-summary.schema.json):
+ * raised when a field changes meaning or goes away, not when one is
+ * added. */
+#define APP_JSON_VERSION 1
+
 /* @p s as a JSON string. */
 void app_json_str(FILE *f, const char *s);
 /* JSON summary; 0 or -errno. */
