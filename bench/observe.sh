@@ -1,0 +1,75 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 dpdk-migrate authors
+#
+# The cost of watching a migration: RUNS pairs of migrations of one
+# STOP_COPY sim device (unlimited bandwidth: the engine's fastest path,
+# where a fixed cost weighs most) on loopback, alternating a plain run and
+# an observed one: --telemetry on both sides, --timeline on both sides
+# (50 ms samples), and a client asking the source's socket for
+# /mig/session, /mig/dev,a and /mig/xport every 50 ms. Prints each run
+# and one ROW with the median throughputs and their ratio (observed /
+# plain; doc/PERFORMANCE.md, "The cost of watching").
+#
+#   bench/observe.sh [build dir]
+#   BENCH_SIZE (2G), BENCH_RUNS (5), BENCH_ONE_LCORE (0), BENCH_NO_HUGE (0)
+set -u
+BUILD=${1:-build}
+. "$(dirname "$0")/lib.sh"
+size=${BENCH_SIZE:-2G}
+runs=${BENCH_RUNS:-5}
+mem=$BMEM
+dev="--dev sim,id=a,size=$size,page=1M,caps=stop_copy,seed=7"
+bench_note
+echo "# $size, STOP_COPY sim device, $(bench_layout), plain and observed runs alternating"
+
+# query <socket>: /mig/* every 50 ms until the socket goes away; prints
+# the number of answered rounds
+QUERY='import json, os, socket, sys, time
+path, n = sys.argv[1], 0
+for _ in range(600):
+    if os.path.exists(path):
+        break
+    time.sleep(0.01)
+try:
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    s.connect(path)
+    m = json.loads(s.recv(1024))["max_output_len"]
+    while True:
+        for c in ("/mig/session", "/mig/dev,a", "/mig/xport"):
+            s.send(c.encode())
+            if not s.recv(m):
+                raise OSError
+        n += 1
+        time.sleep(0.05)
+except OSError:
+    pass
+print(n)'
+
+plain=""
+obs=""
+r=1
+while [ "$r" -le "$runs" ]; do
+	BMEM=$mem
+	mig_pair "p$r" "$dev" "$dev" || exit 1
+	p=$(jget "$BTMP/p$r.s.json" throughput_mbps)
+	BMEM="$mem --telemetry"
+	python3 -c "$QUERY" \
+		"/var/run/dpdk/$BPREFIX-o$r-s/dpdk_telemetry.v2" >"$BTMP/q$r" &
+	qpid=$!
+	mig_pair "o$r" "$dev --timeline $BTMP/o$r.s.jsonl" \
+		"$dev --timeline $BTMP/o$r.d.csv" || exit 1
+	wait "$qpid"
+	o=$(jget "$BTMP/o$r.s.json" throughput_mbps)
+	echo "run $r: plain $p MB/s, observed $o MB/s ($(grep -c sample "$BTMP/o$r.s.jsonl") timeline samples, $(cat "$BTMP/q$r") telemetry query rounds), CPU s (user system) source $(cat "$BTMP/p$r.s.cpu") / $(cat "$BTMP/o$r.s.cpu")"
+	plain="$plain $p"
+	obs="$obs $o"
+	r=$((r + 1))
+done
+# shellcheck disable=SC2086 # lists of numbers
+mp=$(bench_median $plain)
+# shellcheck disable=SC2086
+mo=$(bench_median $obs)
+ratio=$(calc "'%.3f' % ($mo / $mp)")
+row observe "$mp" "$mo" "$ratio" ">=0.97" \
+	"$(calc "'yes' if $ratio >= 0.97 else 'no'")"
