@@ -9,8 +9,10 @@
  * (mig_telemetry.c) and the application's timeline are observers.
  */
 
+#include <inttypes.h>
 #include <string.h>
 
+#include "mig_log.h"
 #include "mig_session_priv.h"
 
 void
@@ -64,7 +66,10 @@ sess_observe(struct mig_sess *s, uint64_t now)
 		fresh = true;
 		s->obs_last[i] = now;
 		o->sample(o->ctx, s->st, now);
+		s->obs_calls++;
 	}
+	if (fresh)
+		s->obs_ns += mig_time_ns() - now;
 }
 
 void
@@ -83,5 +88,11 @@ sess_event(struct mig_sess *s, enum mig_session_event ev, int arg)
 			o->sample(o->ctx, s->st, now);
 		if (o->event != NULL)
 			o->event(o->ctx, s->st, ev, arg, now);
+		s->obs_calls++;
 	}
+	s->obs_ns += mig_time_ns() - now;
+	if (ev == MIG_SESSION_EV_END)
+		MIG_LOG(DEBUG, mig_logtype_engine,
+			"%s: observers: %" PRIu64 " calls, %.3f ms in all",
+			sess_role_name(s), s->obs_calls, (double)s->obs_ns / 1e6);
 }

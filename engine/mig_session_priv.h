@@ -81,6 +81,8 @@ struct mig_sess {
 	struct mig_idle idle;        /* main lcore's back-off */
 	struct mig_rate dev_rate[MIG_SESSION_DEVS_MAX];
 	uint64_t obs_last[MIG_SESSION_OBSERVERS_MAX]; /* last sample */
+	uint64_t obs_ns;             /* time spent refreshing and observing */
+	uint64_t obs_calls;          /* samples and events delivered */
 };
 
 static inline const char *
