@@ -133,41 +133,44 @@ PHASE_NAMES = {
 
 
 def closeup(ax, marks):
-    """The end of the run as bars in ms: the last pre-copy rounds, the
-    decision, quiesce, stop-copy, commit; the downtime shaded."""
+    """The end of the run as bars in ms from the switchover decision: the
+    decision, quiesce, stop-copy, commit, and the pre-copy rounds that
+    ended shortly before (clipped, their length in the label); the
+    downtime shaded."""
     keys = [m for m in marks if m["mark"] in PHASE_NAMES or
             m["mark"] == "running"]
-    rounds = [i for i, m in enumerate(keys) if m["mark"] == "round"]
-    keys = keys[rounds[-2] if len(rounds) > 1 else 0:]
     t_run = mark_time(marks, "running")
-    if len(keys) < 2 or t_run is None:
+    t_dec = mark_time(marks, "decision") or mark_time(marks, "switchover")
+    if len(keys) < 2 or t_run is None or t_dec is None:
         ax.set_visible(False)
         return
-    t0 = keys[0]["t_ms"]
+    t0 = t_dec * 1e3
+    span = max(t_run * 1e3 - t0, 0.01)
+    lo = -span * 1.5
     bars = []
     for m, nxt in zip(keys, keys[1:]):
         name = PHASE_NAMES.get(m["mark"])
-        if name is None:
+        a, b = m["t_ms"] - t0, nxt["t_ms"] - t0
+        if name is None or b <= lo:
             continue
         if "%d" in name:
             name = name % m["round"]
-        bars.append((name, m["t_ms"] - t0, nxt["t_ms"] - m["t_ms"],
-                     m["mark"]))
+        bars.append((name, max(a, lo), b, b - a, m["mark"]))
     stop = mark_time(marks, "stop-copy")
     if stop is not None:
         ax.axvspan(stop * 1e3 - t0, t_run * 1e3 - t0, color="#f08080",
                    alpha=0.35, lw=0)
-    span = t_run * 1e3 - t0
-    for y, (name, x, w, kind) in enumerate(reversed(bars)):
+    for y, (name, a, b, length, kind) in enumerate(reversed(bars)):
         col = {"round": "#7fa7d9", "decision": "#d98c8c"}.get(kind,
                                                               "#d9534f")
-        ax.barh(y, max(w, span * 0.004), left=x, color=col, height=0.6)
-        ax.text(x + max(w, 0) + span * 0.02, y, "%s  %.2f ms" % (name, w),
+        ax.barh(y, max(b - a, span * 0.004), left=a, color=col, height=0.6)
+        ax.text(max(b, 0) + span * 0.03, y, "%s  %.2f ms" % (name, length),
                 va="center", fontsize=9)
     ax.set_yticks([])
-    ax.set_xlim(-span * 0.02, span * 1.9)
+    ax.set_xlim(lo, span * 2.2)
     ax.set_ylim(-0.8, len(bars) - 0.2)
-    ax.set_xlabel("ms")
+    ax.axvline(0, color="#b03030", ls="--", lw=1)
+    ax.set_xlabel("ms from the switchover decision")
     if stop is not None:
         ax.set_title("switchover close-up: downtime %.2f ms (shaded)"
                      % (t_run * 1e3 - stop * 1e3), fontsize=10)
