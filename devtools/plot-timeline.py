@@ -7,10 +7,11 @@
 
 Left, over time: bytes moved per device (solid) with what is left of its
 stop-copy estimate (dashed), and the rate per device (from the bytes of
-consecutive samples); the phases shaded (setup, pre-copy, downtime from
-the devices' stop to the destination's devices running), later pre-copy
-rounds (dotted) and the switchover decision (dashed) marked. Right: the
-run in a few lines, and a close-up of the switchover in ms. Needs Debian's python3-matplotlib (devtools/setup.sh installs it).
+samples at least 250 ms apart); the phases shaded (setup, pre-copy,
+downtime from the devices' stop to the destination's devices running),
+later pre-copy rounds (dotted) and the switchover decision (dashed)
+marked. Right: the run in a few lines, and a close-up of the switchover
+in ms. Needs Debian's python3-matplotlib (devtools/setup.sh installs it).
 """
 import argparse
 import csv
@@ -203,9 +204,9 @@ def summary(ax, role, samples, marks, end):
             fontsize=10, family="monospace", transform=ax.transAxes)
 
 
-def rates(samples, name, window_ms=40):
+def rates(samples, name, window_ms=250):
     """MB/s of device @name at each sample, over at least @window_ms
-    back (the last sample may come a few ms after the one before)."""
+    back (samples of a loop sharing its CPU come in bursts)."""
     out = [0.0]
     j = 0
     for i in range(1, len(samples)):
