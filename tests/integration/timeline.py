@@ -9,8 +9,8 @@ A migration of two sim devices (one dirtying in pre-copy) with the
 source writing JSON Lines and the destination CSV: samples every 50 ms
 at the least, bytes that only grow and end at the summary's, the phase
 marks in order, as many round marks as the summary's rounds; then both
-files drawn as PNG, and a loopback run whose timeline the source alone
-writes.
+files drawn as PNG, a loopback run whose timeline the source alone
+writes, a failed source's timeline, an unwritable file.
 """
 import csv
 import json
@@ -103,7 +103,7 @@ def png(path):
 
 
 def main():
-    tap = Tap(7)
+    tap = Tap(8)
     run = Run(APP, "mig-tl")
     logs = [run.path(f) for f in ("s.out", "s.err", "d.out", "d.err")]
     sj, dc = run.path("s.jsonl"), run.path("d.csv")
@@ -169,6 +169,20 @@ def main():
            "loopback: the source writes the timeline and says where",
            "exit %s, header %s" % (rc, head), run.path("l.out"),
            run.path("l.err"))
+    # a source that fails: the timeline ends with a failed end mark
+    fj = run.path("f.jsonl")
+    src, dst = run.pair(["--dev", "sim,id=a,size=24M,page=1M,fail_save=5"],
+                        ["--timeline", fj])
+    rc = run.finish([p for p in (src, dst) if p])
+    try:
+        head, samples, marks = jsonl(fj)
+    except (OSError, ValueError, KeyError) as e:
+        head, samples, marks = {}, [], [{"mark": repr(e)}]
+    tap.ok(rc[0] != 0 and marks and marks[-1]["mark"] == "end" and
+           marks[-1].get("ok") is False and
+           not any(m["mark"] == "running" for m in marks),
+           "a failed source: the timeline ends with end, ok false, and no "
+           "running mark", "exit %s, marks %s" % (rc, marks), *logs)
     # an unwritable file: an error naming it and the cause
     p = run.start("u", None, ["--role", "loopback", "--key", run.key,
                               "--timeline", run.path("no/such/dir.csv"),
