@@ -65,6 +65,22 @@ void app_eal_init_done(void);
 /* "<role>: telemetry on <socket>" when the socket is on, unless @p quiet. */
 void app_eal_telemetry(const char *role, bool quiet);
 
+/* What watches a role's session (app_watch.c): telemetry, timeline. */
+struct app_watch {
+	bool telemetry;          /* the EAL's telemetry socket is on */
+	bool quiet;
+	const char *timeline;    /* --timeline FILE, NULL: none */
+	struct app_timeline *tl;
+	const struct mig_session_observer *obs[2];
+};
+/* Put the observers @p w asks for on @p cfg, for a session in @p role
+ * over @p ndev devices named @p names (kept until app_watch_end());
+ * 0, or -errno with a message. */
+int app_watch_start(struct app_watch *w, struct mig_session_cfg *cfg,
+		    const char *role, char **names, unsigned int ndev);
+/* After the session: close the timeline, say where it went. */
+void app_watch_end(struct app_watch *w, const char *role);
+
 /* --timeline FILE (app_timeline.c) */
 struct app_timeline;
 /* Create @p path (CSV if it ends in .csv, JSON Lines otherwise) for a

@@ -23,7 +23,6 @@
 #include "mig_devargs.h"
 #include "mig_log.h"
 #include "mig_session.h"
-#include "mig_telemetry.h"
 #include "mig_wire.h"
 #include "mig_xport.h"
 
@@ -41,8 +40,7 @@ struct app_opts {
 	const char *xport;
 	const char *key_file;
 	const char *json;
-	const char *timeline;
-	bool telemetry;          /* the EAL's telemetry socket is on */
+	struct app_watch watch;  /* telemetry, --timeline */
 	bool insecure;
 	bool quiet;
 	int verbose;
@@ -226,8 +224,6 @@ app_migrate(struct app_opts *o, const char *role, const char *addr,
 	    char **devargs, unsigned int ndev)
 {
 	static uint8_t key[APP_KEY_MAX];
-	const struct mig_session_observer *obs[2];
-	struct app_timeline *tl = NULL;
 	struct mig_session_cfg cfg;
 	struct mig_session_stats st;
 	struct mig_dev *devs[APP_MAX_DEVS];
@@ -275,20 +271,10 @@ app_migrate(struct app_opts *o, const char *role, const char *addr,
 	cfg.progress = app_progress;
 	cfg.progress_ctx = &r;
 	cfg.listening = app_listening;
-	cfg.observers = obs;
-	if (o->telemetry) {
-		obs[cfg.nobservers++] = mig_telemetry_attach(role, names, ndev);
-		app_eal_telemetry(role, o->quiet);
-	}
-	if (o->timeline != NULL) {
-		ret = app_timeline_open(&tl, o->timeline, role, names);
-		if (ret < 0) {
-			fprintf(stderr, "dpdk-migrate: --timeline %s: %s\n",
-				o->timeline, strerror(-ret));
-			goto out;
-		}
-		obs[cfg.nobservers++] = app_timeline_observer(tl);
-	}
+	o->watch.quiet = o->quiet;
+	ret = app_watch_start(&o->watch, &cfg, role, names, ndev);
+	if (ret < 0)
+		goto out;
 	if (strcmp(role, "source") == 0)
 		ret = mig_session_source(&cfg, &st);
 	else
@@ -309,13 +295,8 @@ app_migrate(struct app_opts *o, const char *role, const char *addr,
 	}
 	if (o->json != NULL && app_json(o->json, &r, &st, ret, err) < 0)
 		fprintf(stderr, "dpdk-migrate: cannot write %s\n", o->json);
-	if (app_timeline_close(tl) < 0)
-		fprintf(stderr, "dpdk-migrate: cannot write %s\n", o->timeline);
-	else if (tl != NULL && !o->quiet)
-		printf("%s: timeline written to %s\n", role, o->timeline);
-	tl = NULL;
+	app_watch_end(&o->watch, role);
 out:
-	app_timeline_close(tl);
 	for (i = 0; i < n; i++)
 		mig_dev_close(devs[i]);
 	return ret;
@@ -431,7 +412,7 @@ app_opt(struct app_opts *o, int opt, const char *arg, const char *prog)
 		o->json = arg;
 		break;
 	case 'G':
-		o->timeline = arg;
+		o->watch.timeline = arg;
 		break;
 	case 'q':
 		o->quiet = true;
@@ -566,7 +547,7 @@ main(int argc, char **argv)
 	if (orig_argv == NULL)
 		return EXIT_FAILURE;
 	memcpy(orig_argv, argv, (size_t)argc * sizeof(*argv));
-	eal_argv = app_eal_argv(argc, argv, &argc, &o.telemetry);
+	eal_argv = app_eal_argv(argc, argv, &argc, &o.watch.telemetry);
 	if (eal_argv == NULL)
 		return EXIT_FAILURE;
 	argv = eal_argv;
