@@ -25,7 +25,7 @@ import time
 from apprun import Run, Tap
 
 APP = sys.argv[1] if len(sys.argv) > 1 else "build/apps/dpdk-migrate/dpdk-migrate"
-DEV = ["--dev", "sim,id=nic0,size=320M,page=1M,caps=pre_copy+p2p,"
+DEV = ["--dev", "sim,id=nic0,size=400M,page=1M,caps=pre_copy+p2p,"
        "dirty_rate=16M,bandwidth=100M"]
 SOCK_RE = r"telemetry on (\S+/dpdk_telemetry\.v2)"
 
@@ -109,7 +109,7 @@ def main():
     dv1, dv2 = g(s1, "/mig/dev"), g(s2, "/mig/dev")
     tap.ok((s1 or {}).get("/mig/devs") == ["nic0"] and
            dv1.get("name") == "nic0" and dv1.get("state") == "pre_copy" and
-           dv1.get("size") == 320 << 20 and "lcore" in dv1 and
+           dv1.get("size") == 400 << 20 and "lcore" in dv1 and
            "dirty_bytes" in dv1 and moved(dv1, dv2, "bytes") and
            moved(dv1, dv2, "chunks"),
            "dpdk-telemetry.py: /mig/devs and /mig/dev,nic0 (state, size; "
