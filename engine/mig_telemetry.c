@@ -19,7 +19,6 @@
 #include <rte_telemetry.h>
 
 #include "mig_telemetry.h"
-#include "mig_time.h"
 #include "mig_wire.h"
 
 #define TEL_NAME_MAX 64
