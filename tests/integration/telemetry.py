@@ -15,7 +15,6 @@ directories are gone.
 """
 import json
 import os
-import re
 import shutil
 import socket
 import subprocess

@@ -14,7 +14,6 @@ writes, a failed source's timeline, an unwritable file.
 """
 import csv
 import json
-import os
 import statistics
 import subprocess
 import sys
