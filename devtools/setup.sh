@@ -41,6 +41,7 @@ PACKAGES="
 	ninja-build
 	pkg-config
 	python3
+	python3-matplotlib
 	rdma-core
 "
 

@@ -38,6 +38,7 @@ sess_step(struct mig_sess *s, unsigned int step)
 	s->st->step = step;
 	snprintf(what, sizeof(what), "step %s", mig_wire_step_name(step));
 	sess_mark(s, what);
+	sess_event(s, MIG_SESSION_EV_STEP, 0);
 }
 
 void *
@@ -81,6 +82,10 @@ sess_init(struct mig_sess *s, const struct mig_session_cfg *cfg,
 	if (cfg->ndev == 0 || cfg->ndev > MIG_SESSION_DEVS_MAX)
 		return sess_fail(s, -EINVAL, "%u devices (1..%u)", cfg->ndev,
 				 MIG_SESSION_DEVS_MAX);
+	if (cfg->nobservers > MIG_SESSION_OBSERVERS_MAX)
+		return sess_fail(s, -EINVAL, "%u observers (at most %u)",
+				 cfg->nobservers, MIG_SESSION_OBSERVERS_MAX);
+	sess_dev_states(s, sess_lanes_all(s));
 	if (cfg->key == NULL && !cfg->insecure)
 		return sess_fail(s, -EPERM,
 				 "no pre-shared key: give --key FILE (or --insecure on both sides to run unauthenticated)");
@@ -126,8 +131,12 @@ sess_pool_create(struct mig_sess *s, unsigned int count)
 }
 
 void
-sess_fini(struct mig_sess *s)
+sess_fini(struct mig_sess *s, int ret)
 {
+	s->st->total_ns = mig_time_ns() - s->st->start_ns;
+	if (s->cfg->ndev <= MIG_SESSION_DEVS_MAX)
+		sess_dev_states(s, sess_lanes_all(s));
+	sess_event(s, MIG_SESSION_EV_END, ret);
 	while (s->xp != NULL && s->nearly > 0)
 		mig_xport_rx_release(s->xp, s->early_buf[--s->nearly]);
 	mig_xport_close(s->xp);
@@ -141,7 +150,6 @@ sess_fini(struct mig_sess *s)
 	s->chk_init = false;
 	mig_pool_free(s->pool);
 	s->pool = NULL;
-	s->st->total_ns = mig_time_ns() - s->st->start_ns;
 }
 
 /* Report progress through the callback, rate limited. */
@@ -149,14 +157,11 @@ static void
 sess_report(struct mig_sess *s)
 {
 	uint64_t now = mig_time_ns();
-	unsigned int i;
 
 	if (s->cfg->progress == NULL || now - s->last_report < SESS_PROGRESS_NS)
 		return;
 	s->last_report = now;
-	s->st->rate_bps = mig_rate_bps(&s->rate, now);
-	for (i = 0; i < s->st->ndev && i < MIG_SESSION_DEVS_MAX; i++)
-		s->st->dev[i].rate_bps = mig_rate_bps(&s->dev_rate[i], now);
+	sess_refresh(s, now);
 	s->cfg->progress(s->cfg->progress_ctx, s->st);
 }
 
@@ -178,6 +183,8 @@ sess_turn_end(struct mig_sess *s, int work)
 
 	sess_progress(s, work);
 	sess_report(s);
+	if (s->cfg->nobservers > 0)
+		sess_observe(s, mig_time_ns());
 	ret = sess_check(s);
 	if (ret < 0)
 		return ret;
@@ -195,6 +202,7 @@ sess_account(struct mig_sess *s, uint32_t dev, uint32_t len)
 	mig_rate_add(&s->rate, len, now);
 	mig_rate_add(&s->dev_rate[dev], len, now);
 	d->bytes += len;
+	d->chunks++;
 	if (d->first_ns == 0)
 		d->first_ns = now;
 	d->last_ns = now;

@@ -38,14 +38,20 @@ extern "C" {
 /** Per-device progress and results. */
 struct mig_session_dev_stats {
 	uint64_t bytes;       /**< payload bytes sent / received */
-	uint64_t chunks;      /**< chunks sent / loaded (final) */
+	/** chunks sent / received so far; at the end, sent / loaded */
+	uint64_t chunks;
 	uint64_t stream_digest; /**< mig_wire_digest_add() over the chunks */
 	uint64_t dev_digest;  /**< mig_dev_digest() (0 if unsupported) */
 	bool has_dev_digest;
 	bool precopy;         /**< source: the device takes part in pre-copy */
 	uint64_t size;        /**< nominal state size (DEV_DESC), 0 unknown */
 	uint64_t pending;     /**< source: last stop-copy estimate */
+	uint64_t dirty;       /**< source: last pre-copy dirty bytes reported */
 	double rate_bps;      /**< current rate */
+	/** Last state the main lcore knows (refreshed when the device's lane
+	 *  is not driving it: before the lanes start, after each request to
+	 *  it, at the end) */
+	enum mig_state state;
 	uint64_t first_ns;    /**< first chunk moved (mig_time_ns), 0: none */
 	uint64_t last_ns;     /**< last chunk moved */
 	unsigned int lcore;   /**< lcore its stage runs on */
@@ -59,6 +65,18 @@ struct mig_session_switch {
 	double bw_bps;        /**< measured bandwidth, 0 if not known */
 	/** (pending + inflight) / bw_bps, 0 if the bandwidth was unknown */
 	uint64_t estimate_ns;
+};
+
+/** Transport counters (mig_xport_info), sampled on the main lcore. */
+struct mig_session_xport_stats {
+	unsigned int streams;  /**< streams (TCP connections, RDMA QPs) */
+	uint32_t window;       /**< receive window advertised (buffers) */
+	uint32_t credits;      /**< send credits held */
+	uint32_t inflight;     /**< chunks sent whose credit is not back */
+	uint64_t tx_chunks, tx_bytes, rx_chunks, rx_bytes;
+	uint64_t tx_blocked;   /**< sends refused for lack of credit/room */
+	uint64_t conn_dropped; /**< connections lost or refused */
+	bool failed;           /**< the transport is in its error state */
 };
 
 /** Progress and results of a session. */
@@ -88,6 +106,7 @@ struct mig_session_stats {
 	unsigned int rounds;
 	unsigned int workers; /**< worker lcores running device stages */
 	int step;             /**< enum mig_wire_step */
+	struct mig_session_xport_stats xport;
 	unsigned int ndev;
 	struct mig_session_dev_stats dev[MIG_SESSION_DEVS_MAX];
 };
@@ -95,6 +114,37 @@ struct mig_session_stats {
 /** Called from the main loop, at most every 250 ms. */
 typedef void (*mig_session_progress_t)(void *ctx,
 				       const struct mig_session_stats *st);
+
+/** What an observer is told besides its periodic samples. */
+enum mig_session_event {
+	MIG_SESSION_EV_STEP,       /**< st->step was entered */
+	MIG_SESSION_EV_ROUND,      /**< source: pre-copy round st->rounds began */
+	MIG_SESSION_EV_SWITCHOVER, /**< source: the policy decided (st->sw) */
+	/** The destination's devices run: the downtime ends (source: DONE
+	 *  arrived, st->downtime_ns set; destination: its devices reached
+	 *  RUNNING, DONE about to leave) */
+	MIG_SESSION_EV_RUNNING,
+	MIG_SESSION_EV_END,        /**< the session ended, @p arg 0 or -errno */
+};
+
+/** Most observers of one session. */
+#define MIG_SESSION_OBSERVERS_MAX 4
+
+/**
+ * A watcher of a session (telemetry, timeline, an agent's reporting).
+ * Both callbacks run on the main lcore, between two turns of the
+ * session's loop, with the stats refreshed (rates, transport counters);
+ * they must be quick and must not keep @p st. The last sample comes
+ * right before MIG_SESSION_EV_END.
+ */
+struct mig_session_observer {
+	uint64_t period_ns;   /**< sample at most this often (0: every turn) */
+	void (*sample)(void *ctx, const struct mig_session_stats *st,
+		       uint64_t now_ns);
+	void (*event)(void *ctx, const struct mig_session_stats *st,
+		      enum mig_session_event ev, int arg, uint64_t now_ns);
+	void *ctx;
+};
 
 struct mig_session_cfg {
 	const char *xport_args;      /**< "tcp,streams=N,..." */
@@ -112,6 +162,10 @@ struct mig_session_cfg {
 	void *progress_ctx;
 	/** Destination: called with the listening address once bound. */
 	void (*listening)(void *ctx, const char *addr);
+	/** Observers (NULL callbacks allowed), MIG_SESSION_OBSERVERS_MAX
+	 *  at most */
+	const struct mig_session_observer *const *observers;
+	unsigned int nobservers;
 };
 
 /** Run the source side of a migration. */

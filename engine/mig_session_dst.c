@@ -364,6 +364,7 @@ dst_start(struct dst_sess *ds)
 		if (ret < 0)
 			return sess_fail_last(s, ret);
 	}
+	sess_dev_states(s, sess_lanes_all(s));
 	ret = mig_lcore_start(&s->lc, ds->tasks, cfg->ndev);
 	if (ret < 0)
 		return sess_fail(s, ret, "cannot start the device lanes");
@@ -413,7 +414,7 @@ mig_session_destination(const struct mig_session_cfg *cfg,
 out:
 	mig_lcore_stop(&ds->s.lc);
 	dst_reclaim_all(ds);
-	sess_fini(&ds->s);
+	sess_fini(&ds->s, ret);
 	free(ds->stash);
 	free(ds);
 	return ret;

@@ -99,6 +99,7 @@ dst_commit(struct dst_sess *ds)
 	ret = sess_lanes_request(s, &r, sess_lanes_all(s), dst_turn);
 	if (ret < 0)
 		return ret;
+	sess_event(s, MIG_SESSION_EV_RUNNING, 0);
 	for (i = 0; i < s->cfg->ndev; i++) {
 		const struct mig_wire_rx_dev *rd = mig_wire_rx_dev(&s->chk, i);
 

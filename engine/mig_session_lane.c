@@ -115,6 +115,7 @@ sess_lanes_request(struct mig_sess *s, const struct sess_req *r,
 		if (ret < 0)
 			return ret;
 	}
+	sess_dev_states(s, mask);
 	return sess_lanes_check(s);
 }
 

@@ -16,6 +16,7 @@
  *   mig_session_conn.c       connection, control frames out and in
  *   mig_session_handshake.c  HELLO, negotiation, HMAC authentication
  *   mig_session_lane.c       device lanes (mig_session_lane.h)
+ *   mig_session_observe.c    observers: periodic samples and events
  *
  * The roles: mig_session_src*.c (mig_session_src_priv.h) and
  * mig_session_dst*.c (mig_session_dst_priv.h).
@@ -79,6 +80,9 @@ struct mig_sess {
 	struct sess_lane *lanes[MIG_SESSION_DEVS_MAX]; /* in device order */
 	struct mig_idle idle;        /* main lcore's back-off */
 	struct mig_rate dev_rate[MIG_SESSION_DEVS_MAX];
+	uint64_t obs_last[MIG_SESSION_OBSERVERS_MAX]; /* last sample */
+	uint64_t obs_ns;             /* time spent refreshing and observing */
+	uint64_t obs_calls;          /* samples and events delivered */
 };
 
 static inline const char *
@@ -94,7 +98,9 @@ int sess_init(struct mig_sess *s, const struct mig_session_cfg *cfg,
 	      struct mig_session_stats *st, enum mig_wire_role role);
 /* Create the chunk pool of @p count buffers. */
 int sess_pool_create(struct mig_sess *s, unsigned int count);
-void sess_fini(struct mig_sess *s);
+/* Tear down (lanes stopped); observers get a last sample and the end
+ * with @p ret. */
+void sess_fini(struct mig_sess *s, int ret);
 /* buf_get / buf_put over the pool (@p ctx: the struct mig_sess) */
 void *sess_buf_get(void *ctx);
 void sess_buf_put(void *ctx, void *buf);
@@ -110,6 +116,19 @@ int sess_turn_begin(struct mig_sess *s);
 int sess_turn_end(struct mig_sess *s, int work);
 /* Account @p len payload bytes of device @p dev moved now. */
 void sess_account(struct mig_sess *s, uint32_t dev, uint32_t len);
+
+/* mig_session_observe.c */
+
+/* Rates as of @p now and the transport's counters into the stats. */
+void sess_refresh(struct mig_sess *s, uint64_t now);
+/* Main lcore, the lanes of @p mask not driving their devices (not
+ * started or stopped, or their last request done): the devices' states
+ * into the stats. */
+void sess_dev_states(struct mig_sess *s, uint64_t mask);
+/* Samples to the observers whose period elapsed. */
+void sess_observe(struct mig_sess *s, uint64_t now);
+/* @p ev to every observer (after a sample for MIG_SESSION_EV_END). */
+void sess_event(struct mig_sess *s, enum mig_session_event ev, int arg);
 
 /* mig_session_error.c */
 

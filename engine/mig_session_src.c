@@ -320,6 +320,7 @@ src_setup(struct src_sess *ss, unsigned int nbuf)
 		ss->tasks[i].fn = src_lane_turn;
 		ss->tasks[i].arg = sd;
 	}
+	sess_dev_states(&ss->s, sess_lanes_all(&ss->s));
 	ret = mig_lcore_start(&ss->s.lc, ss->tasks, cfg->ndev);
 	if (ret < 0)
 		return sess_fail(&ss->s, ret, "cannot start the device lanes");
@@ -355,6 +356,7 @@ src_commit(struct src_sess *ss, uint64_t down_start)
 	st->downtime_ns = mig_time_ns() - down_start;
 	st->down_commit_ns = st->downtime_ns - st->down_stop_ns -
 			     st->down_data_ns;
+	sess_event(&ss->s, MIG_SESSION_EV_RUNNING, 0);
 	ret = sess_finish_check(&ss->s);
 	if (ret < 0)
 		return ret;
@@ -439,7 +441,7 @@ fail:
 	src_recover(ss, ret);
 out:
 	mig_lcore_stop(&ss->s.lc);
-	sess_fini(&ss->s);
+	sess_fini(&ss->s, ret);
 	for (i = 0; i < cfg->ndev && i < MIG_SESSION_DEVS_MAX; i++)
 		src_lane_fini(&ss->d[i]);
 	free(ss->outs);

@@ -109,6 +109,7 @@ src_pending(struct src_sess *ss, uint64_t *pending, uint64_t *fixed)
 	*fixed = 0;
 	for (i = 0; i < ss->s.cfg->ndev; i++) {
 		st->dev[i].pending = ss->d[i].lane.req.sizes.stop_copy_bytes;
+		st->dev[i].dirty = ss->d[i].lane.req.sizes.dirty_bytes;
 		*pending += st->dev[i].pending;
 		if (!ss->d[i].precopy)
 			*fixed += st->dev[i].pending;
@@ -220,6 +221,7 @@ src_precopy(struct src_sess *ss)
 
 	sess_step(s, MIG_WIRE_STEP_PRECOPY);
 	s->st->rounds = 1;
+	sess_event(s, MIG_SESSION_EV_ROUND, 0);
 	mark = s->st->bytes;
 	for (;;) {
 		ret = src_turn(s);
@@ -228,6 +230,7 @@ src_precopy(struct src_sess *ss)
 		if (armed && s->st->bytes != mark) {
 			s->st->rounds++;
 			armed = false;
+			sess_event(s, MIG_SESSION_EV_ROUND, 0);
 		}
 		caught_up = src_caught_up(ss);
 		now = mig_time_ns();
@@ -260,6 +263,7 @@ src_precopy(struct src_sess *ss)
 		v = mig_policy_decide(&s->cfg->policy, &in, why, sizeof(why));
 		if (v == MIG_POLICY_SWITCHOVER) {
 			src_switch_record(s->st, &in);
+			sess_event(s, MIG_SESSION_EV_SWITCHOVER, 0);
 			MIG_LOG(INFO, mig_logtype_engine,
 				"switchover after %u round(s): %s",
 				s->st->rounds, why);

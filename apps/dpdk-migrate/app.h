@@ -27,6 +27,13 @@ void app_progress(void *ctx, const struct mig_session_stats *st);
 void app_listening(void *ctx, const char *addr);
 /* Summary on stdout. */
 void app_summary(struct app_report *r, const struct mig_session_stats *st);
+/* Version of the JSON summary (doc/dpdk-migrate-summary.schema.json):
+ * raised when a field changes meaning or goes away, not when one is
+ * added. */
+#define APP_JSON_VERSION 1
+
+/* @p s as a JSON string. */
+void app_json_str(FILE *f, const char *s);
 /* JSON summary; 0 or -errno. */
 int app_json(const char *path, struct app_report *r,
 	     const struct mig_session_stats *st, int ret, const char *err);
@@ -44,9 +51,45 @@ int app_wait_child(pid_t pid, unsigned int timeout_s);
 /*
  * argv with the EAL options the application adds by default (--in-memory,
  * --no-telemetry: nothing left in /dev/hugepages or the runtime directory
- * when a process is killed) unless the EAL options choose otherwise; the
- * array is allocated, its strings are @p argv's. NULL when out of memory.
+ * when a process is killed) unless the EAL options choose otherwise; with
+ * --telemetry and no --file-prefix, a prefix of its own
+ * (dpdk-migrate-<pid>), so that processes on one host do not share a
+ * telemetry socket. The array is allocated, its strings are @p argv's or
+ * static. @p telemetry: whether the telemetry socket is on. NULL when out
+ * of memory.
  */
-char **app_eal_argv(int argc, char **argv, int *out_argc);
+char **app_eal_argv(int argc, char **argv, int *out_argc, bool *telemetry);
+/* After rte_eal_init(): its runtime directory is removed at exit if it
+ * is empty then. */
+void app_eal_init_done(void);
+/* "<role>: telemetry on <socket>" when the socket is on, unless @p quiet. */
+void app_eal_telemetry(const char *role, bool quiet);
+
+/* What watches a role's session (app_watch.c): telemetry, timeline. */
+struct app_watch {
+	bool telemetry;          /* the EAL's telemetry socket is on */
+	bool quiet;
+	const char *timeline;    /* --timeline FILE, NULL: none */
+	struct app_timeline *tl;
+	const struct mig_session_observer *obs[2];
+};
+/* Put the observers @p w asks for on @p cfg, for a session in @p role
+ * over @p ndev devices named @p names (kept until app_watch_end());
+ * 0, or -errno with a message. */
+int app_watch_start(struct app_watch *w, struct mig_session_cfg *cfg,
+		    const char *role, char **names, unsigned int ndev);
+/* After the session: close the timeline, say where it went. */
+void app_watch_end(struct app_watch *w, const char *role);
+
+/* --timeline FILE (app_timeline.c) */
+struct app_timeline;
+/* Create @p path (CSV if it ends in .csv, JSON Lines otherwise) for a
+ * session in @p role over devices named @p names (kept); 0 or -errno. */
+int app_timeline_open(struct app_timeline **tl, const char *path,
+		      const char *role, char **names);
+const struct mig_session_observer *
+app_timeline_observer(struct app_timeline *tl);
+/* Close (NULL: nothing); 0, or -errno when a write failed. */
+int app_timeline_close(struct app_timeline *tl);
 
 #endif /* _APP_H_ */

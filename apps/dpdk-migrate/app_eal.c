@@ -11,18 +11,35 @@
  * them, but one that is killed (SIGKILL, OOM killer, a crash) leaves them
  * behind, and the hugepage files keep their pages reserved until someone
  * deletes them: a migration whose source or destination is killed would
- * leak tens of MiB of hugepages. dpdk-migrate needs no secondary process
- * and no telemetry socket, so it runs with --in-memory (anonymous memfd
- * hugepages, no shared files, no mp_socket; --no-shconf with --no-huge)
- * and --no-telemetry unless the user chose otherwise among the EAL
- * options.
+ * leak tens of MiB of hugepages. dpdk-migrate needs no secondary process,
+ * so it runs with --in-memory (anonymous memfd hugepages, no shared files,
+ * no mp_socket; --no-shconf with --no-huge) unless the user chose
+ * otherwise among the EAL options.
+ *
+ * The telemetry socket (doc/watching.md) is off unless the EAL option
+ * --telemetry asks for it: a killed process would leave it behind. With
+ * --telemetry and no --file-prefix, the process gets a prefix of its own,
+ * dpdk-migrate-<pid>, so that a source and a destination on one host
+ * each have their socket; the loopback role's destination gets one from
+ * app_spawn.c. The runtime directory is removed at exit when empty (DPDK
+ * leaves it): the handler is registered before rte_eal_init(), so it runs
+ * after DPDK's own, which removes the socket.
  */
 
+#include <limits.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
 
 #include "app.h"
+
+static char g_runtime_dir[PATH_MAX];
+static char g_prefix_opt[64];
+static bool g_telemetry;
 
 /* @p opt (e.g. "--in-memory") given as "--in-memory" or "--in-memory=..." */
 static int
@@ -41,8 +58,31 @@ eal_has(int argc, char **argv, const char *opt)
 	return 0;
 }
 
+static void
+app_eal_rmdir(void)
+{
+	if (g_runtime_dir[0] != '\0')
+		rmdir(g_runtime_dir);
+}
+
+void
+app_eal_init_done(void)
+{
+	snprintf(g_runtime_dir, sizeof(g_runtime_dir), "%s",
+		 rte_eal_get_runtime_dir());
+}
+
+void
+app_eal_telemetry(const char *role, bool quiet)
+{
+	if (!g_telemetry || quiet)
+		return;
+	printf("%s: telemetry on %s/dpdk_telemetry.v2\n", role, g_runtime_dir);
+	fflush(stdout);
+}
+
 char **
-app_eal_argv(int argc, char **argv, int *out_argc)
+app_eal_argv(int argc, char **argv, int *out_argc, bool *telemetry)
 {
 	static const char *const mem_opts[] = {
 		"--in-memory", "--no-shconf", "--huge-unlink", "--proc-type",
@@ -60,7 +100,9 @@ app_eal_argv(int argc, char **argv, int *out_argc)
 	for (i = 0; i < (int)(sizeof(tel_opts) / sizeof(tel_opts[0])); i++)
 		if (eal_has(argc, argv, tel_opts[i]))
 			add_tel = 0;
-	v = calloc((size_t)argc + 3, sizeof(*v));
+	g_telemetry = eal_has(argc, argv, "--telemetry");
+	*telemetry = g_telemetry;
+	v = calloc((size_t)argc + 4, sizeof(*v));
 	if (v == NULL)
 		return NULL;
 	v[n++] = argv[0];
@@ -71,6 +113,12 @@ app_eal_argv(int argc, char **argv, int *out_argc)
 					     "--no-shconf" : "--in-memory");
 	if (add_tel)
 		v[n++] = (char *)(uintptr_t)"--no-telemetry";
+	if (g_telemetry && !eal_has(argc, argv, "--file-prefix")) {
+		snprintf(g_prefix_opt, sizeof(g_prefix_opt),
+			 "--file-prefix=dpdk-migrate-%d", (int)getpid());
+		v[n++] = g_prefix_opt;
+	}
+	atexit(app_eal_rmdir);
 	for (i = 1; i < argc; i++)
 		v[n++] = argv[i];
 	*out_argc = n;

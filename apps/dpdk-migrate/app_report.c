@@ -195,7 +195,7 @@ app_summary(struct app_report *r, const struct mig_session_stats *st)
 	fflush(stdout);
 }
 
-static void
+void
 app_json_str(FILE *f, const char *s)
 {
 	fputc('"', f);
@@ -221,8 +221,8 @@ app_json(const char *path, struct app_report *r,
 	f = fopen(path, "w");
 	if (f == NULL)
 		return -errno;
-	fprintf(f, "{\n  \"role\": \"%s\",\n  \"ok\": %s,\n  \"error\": ",
-		r->role, ret == 0 ? "true" : "false");
+	fprintf(f, "{\n  \"version\": %d,\n  \"role\": \"%s\",\n  \"ok\": %s,\n  \"error\": ",
+		APP_JSON_VERSION, r->role, ret == 0 ? "true" : "false");
 	app_json_str(f, ret == 0 ? "" : err);
 	fprintf(f, ",\n  \"step\": \"%s\",\n  \"total_ms\": %.3f,\n"
 		"  \"downtime_ms\": %.3f,\n  \"precopy_rounds\": %u,\n"

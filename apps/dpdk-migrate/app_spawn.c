@@ -88,12 +88,14 @@ app_spawn_destination(int argc, char **argv, pid_t *pid, char *addr,
 			continue;
 		}
 		if (app && (strcmp(a, "--role") == 0 || strcmp(a, "--json") == 0 ||
+			    strcmp(a, "--timeline") == 0 ||
 			    strcmp(a, "--peer") == 0)) {
 			i++;
 			continue;
 		}
 		if (app && (strncmp(a, "--role=", 7) == 0 ||
 			    strncmp(a, "--json=", 7) == 0 ||
+			    strncmp(a, "--timeline=", 11) == 0 ||
 			    strncmp(a, "--peer=", 7) == 0))
 			continue;
 		if (app && strncmp(a, "--listen", 8) == 0)

@@ -41,6 +41,7 @@ struct app_opts {
 	const char *xport;
 	const char *key_file;
 	const char *json;
+	struct app_watch watch;  /* telemetry, --timeline */
 	bool insecure;
 	bool quiet;
 	int verbose;
@@ -76,6 +77,7 @@ app_usage(const char *prog)
 	       "  --insecure                     allow no key (both sides)\n"
 	       "  --chunk SIZE                   chunk size (1M)\n"
 	       "  --json FILE                    write a JSON summary\n"
+	       "  --timeline FILE                samples every 50 ms, CSV if FILE ends in .csv, else JSON Lines\n"
 	       "  -q, --quiet / -v, --verbose\n"
 	       "  -h, --help                     this help\n"
 	       "TIME is " APP_DURATION_HELP ".\n",
@@ -272,6 +274,10 @@ app_migrate(struct app_opts *o, const char *role, const char *addr,
 	cfg.progress = app_progress;
 	cfg.progress_ctx = &r;
 	cfg.listening = app_listening;
+	o->watch.quiet = o->quiet;
+	ret = app_watch_start(&o->watch, &cfg, role, names, ndev);
+	if (ret < 0)
+		goto out;
 	if (strcmp(role, "source") == 0)
 		ret = mig_session_source(&cfg, &st);
 	else
@@ -292,6 +298,7 @@ app_migrate(struct app_opts *o, const char *role, const char *addr,
 	}
 	if (o->json != NULL && app_json(o->json, &r, &st, ret, err) < 0)
 		fprintf(stderr, "dpdk-migrate: cannot write %s\n", o->json);
+	app_watch_end(&o->watch, role);
 out:
 	for (i = 0; i < n; i++)
 		mig_dev_close(devs[i]);
@@ -407,6 +414,9 @@ app_opt(struct app_opts *o, int opt, const char *arg, const char *prog)
 	case 'j':
 		o->json = arg;
 		break;
+	case 'G':
+		o->watch.timeline = arg;
+		break;
 	case 'q':
 		o->quiet = true;
 		break;
@@ -476,6 +486,7 @@ app_parse_args(struct app_opts *o, int argc, char **argv)
 		{ "insecure", no_argument, NULL, 'I' },
 		{ "chunk", required_argument, NULL, 'c' },
 		{ "json", required_argument, NULL, 'j' },
+		{ "timeline", required_argument, NULL, 'G' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "ready-fd", required_argument, NULL, 'F' },
@@ -549,7 +560,7 @@ main(int argc, char **argv)
 	if (orig_argv == NULL)
 		return EXIT_FAILURE;
 	memcpy(orig_argv, argv, (size_t)argc * sizeof(*argv));
-	eal_argv = app_eal_argv(argc, argv, &argc);
+	eal_argv = app_eal_argv(argc, argv, &argc, &o.watch.telemetry);
 	if (eal_argv == NULL)
 		return EXIT_FAILURE;
 	argv = eal_argv;
@@ -559,6 +570,7 @@ main(int argc, char **argv)
 			 rte_strerror(rte_errno));
 	argc -= ret;
 	argv += ret;
+	app_eal_init_done();
 	ret = app_parse_args(&o, argc, argv);
 	if (ret == 0) {
 		if (o.verbose)
