@@ -3,7 +3,8 @@
 # Copyright(c) 2026 dpdk-migrate authors
 #
 # dpdk-migrate --check on the sim device (doc/checking.md): it passes on a
-# conforming device in every capability set, fails naming the rule when
+# conforming device in every capability set (and on the mlx5 driver over
+# its emulated firmware), fails naming the rule when
 # the device breaks one (sim's fault injection), writes its JSON form,
 # and refuses what it cannot run. The lab runs it on mig_vfio_pci
 # (tests/lab/scenarios/check_vfio.sh). Output is TAP.
@@ -14,7 +15,7 @@ APP=${1:?usage: check_sim.sh <dpdk-migrate>}
 . "$(dirname "$0")/lib.sh"
 mt_init mig-check 256 "dpdk-migrate --check on sim"
 
-echo "1..7"
+echo "1..8"
 
 # failed_rules <json>: ids of the rules that failed
 failed_rules()
@@ -34,6 +35,16 @@ for caps in pre_copy+p2p pre_copy p2p stop_copy; do
 	report "--check passes on sim caps=$caps" $ok \
 		"expected exit 0 and no failed rule (exit status $rc, failed: $failed)" "$OUT" "$ERR"
 done
+
+# the mlx5 driver on its emulated firmware: every arc it advertises,
+# RUNNING_P2P -> PRE_COPY_P2P included (a tracked SAVE of the
+# initiator-suspended function, as Linux's mlx5 driver does)
+run --check "mlx5,id=m,pf=chk,vf=0,channel=emu,emu_size=4M" --json "$TMP/m.json"
+failed=$(failed_rules "$TMP/m.json")
+ok=1
+[ "$rc" -eq 0 ] && [ -z "$failed" ] && has "$OUT" ", 0 failed," && ok=0
+report "--check passes on mlx5 (emulated firmware)" $ok \
+	"expected exit 0 and no failed rule (exit status $rc, failed: $failed)" "$OUT" "$ERR"
 
 # an arc that fails: the rule of arcs fails, the exit status says so
 run --check "sim,id=s,size=2M,caps=pre_copy+p2p,fail_arc=stop-stop_copy" \

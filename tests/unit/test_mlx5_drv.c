@@ -377,6 +377,52 @@ test_precopy(void **state)
 	free(s);
 }
 
+/*
+ * RUNNING_P2P -> PRE_COPY_P2P, the arc Linux's mlx5 driver takes with a
+ * tracked SAVE of the initiator-suspended function: its stream loads
+ * whole, and PRE_COPY_P2P -> RUNNING_P2P leaves pre-copy again.
+ */
+static void
+test_precopy_from_p2p(void **state)
+{
+	const char *sa = "mlx5,pf=p2p-s,vf=0,channel=emu,emu_size=1M,emu_page=4K,emu_seed=9";
+	uint8_t *s = malloc(STREAM_MAX);
+	struct mig_dev *src;
+	uint64_t len, d = 0, ds;
+
+	(void)state;
+	assert_non_null(s);
+	src = open_ok(sa);
+	assert_int_equal(mig_dev_set_state(src, MIG_STATE_RUNNING_P2P,
+					   MIG_STATE_RUNNING), 0);
+	if (mig_dev_set_state(src, MIG_STATE_PRE_COPY_P2P,
+			      MIG_STATE_RUNNING) != 0)
+		fail_msg("RUNNING_P2P -> PRE_COPY_P2P: %s", mig_err_last());
+	len = save_some(src, s, 0, 100000);
+	assert_true(len > 1 * MIB);
+	assert_int_equal(mig_dev_set_state(src, MIG_STATE_STOP_COPY,
+					   MIG_STATE_RUNNING), 0);
+	len += save_some(src, s, len, 100000);
+	ds = digest_of(src);
+	mig_dev_close(src);
+	assert_int_equal(load_stream("mlx5,pf=p2p-d,vf=0,channel=emu,emu_size=1M,emu_page=4K",
+				     s, len, 65536, &d), 0);
+	assert_int_equal(d, ds);
+	/* and back out of pre-copy, the function still initiator-suspended */
+	src = open_ok(sa);
+	assert_int_equal(mig_dev_set_state(src, MIG_STATE_RUNNING_P2P,
+					   MIG_STATE_RUNNING), 0);
+	assert_int_equal(mig_dev_set_state(src, MIG_STATE_PRE_COPY_P2P,
+					   MIG_STATE_RUNNING), 0);
+	save_some(src, s, 0, 100000);
+	assert_int_equal(mig_dev_set_state(src, MIG_STATE_RUNNING_P2P,
+					   MIG_STATE_RUNNING), 0);
+	assert_int_equal(mig_dev_set_state(src, MIG_STATE_RUNNING,
+					   MIG_STATE_ERROR), 0);
+	mig_dev_close(src);
+	free(s);
+}
+
 /* Leaving pre-copy back to RUNNING works and the device runs on. */
 static void
 test_precopy_abort(void **state)
@@ -735,6 +781,7 @@ main(void)
 		cmocka_unit_test(test_readahead_same_stream),
 		cmocka_unit_test(test_chunk_size_choice),
 		cmocka_unit_test(test_precopy),
+		cmocka_unit_test(test_precopy_from_p2p),
 		cmocka_unit_test(test_precopy_abort),
 		cmocka_unit_test(test_4g_limit),
 		cmocka_unit_test(test_stage_bounded),

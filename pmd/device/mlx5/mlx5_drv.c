@@ -330,6 +330,7 @@ static const struct {
 	{ MIG_STATE_STOP, MIG_STATE_RESUMING, arc_resuming },
 	{ MIG_STATE_RESUMING, MIG_STATE_STOP, arc_load_end },
 	{ MIG_STATE_RUNNING, MIG_STATE_PRE_COPY, arc_pre_copy },
+	{ MIG_STATE_RUNNING_P2P, MIG_STATE_PRE_COPY_P2P, arc_pre_copy },
 	{ MIG_STATE_PRE_COPY, MIG_STATE_PRE_COPY_P2P, arc_suspend_init },
 	{ MIG_STATE_PRE_COPY_P2P, MIG_STATE_PRE_COPY, arc_resume_init },
 	{ MIG_STATE_PRE_COPY_P2P, MIG_STATE_STOP_COPY, arc_final },

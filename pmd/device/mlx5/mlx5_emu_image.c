@@ -242,12 +242,9 @@ emu_save_check(struct mig_mlx5_emu_pf *pf, struct emu_vf *v,
 				     a->vhca_id,
 				     v->st == EMU_VF_RUNNING ? "running" :
 							       "initiator-suspended");
-	} else if (v->st != EMU_VF_RUNNING) {
-		return mlx5_emu_fail(pf, r, MIG_MLX5_STAT_BAD_RES_STATE,
-				     EMU_SYN_STATE,
-				     "tracked SAVE of vhca %u: the function is initiator-suspended",
-				     a->vhca_id);
 	}
+	/* a tracked SAVE of a running or initiator-suspended function starts
+	 * a pre-copy (Linux's mlx5 driver: RUNNING_P2P -> PRE_COPY_P2P) */
 	if (a->incremental && !v->tracking && v->npend == 0)
 		return mlx5_emu_fail(pf, r, MIG_MLX5_STAT_BAD_RES_STATE,
 				     EMU_SYN_NO_TRACKING,
