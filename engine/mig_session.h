@@ -112,6 +112,10 @@ struct mig_session_cfg {
 	void *progress_ctx;
 	/** Destination: called with the listening address once bound. */
 	void (*listening)(void *ctx, const char *addr);
+	/** When set and *stop becomes non-zero (from a signal handler, say),
+	 *  the session fails with -ECANCELED at its next turn, as any failure:
+	 *  source devices back to RUNNING, destination devices reset. */
+	const int *stop;
 };
 
 /** Run the source side of a migration. */
