@@ -6,10 +6,49 @@
 #define _APP_H_
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
 
 #include "mig_session.h"
+
+#define APP_MAX_DEVS MIG_SESSION_DEVS_MAX
+#define APP_KEY_MAX 4096
+/* The unit of a time option given as a bare number. */
+#define APP_MS (1000ull * 1000ull)
+#define APP_DURATION_HELP \
+	"a number with an optional unit ns, us, ms or s, ms if none: 500, 500ms, 1.5s"
+
+/* The command line after the EAL's. */
+struct app_opts {
+	const char *role;
+	const char *listen;
+	const char *peer;
+	const char *xport;
+	const char *key_file;
+	const char *json;
+	bool insecure;
+	bool quiet;
+	int verbose;
+	int ready_fd;
+	uint32_t chunk;
+	uint64_t timeout_ns;
+	struct mig_policy_cfg policy;
+	char *devargs[APP_MAX_DEVS];
+	unsigned int ndev;
+	bool info;
+};
+
+/* Read a key file (hex or raw, >= 16 bytes, not accessible by others);
+ * 0 or -errno with a message on stderr. */
+int app_read_key(const char *path, uint8_t *key, size_t *len);
+
+/*
+ * The agent role (doc/offload.md): attach to the --dev offload devices,
+ * and migrate each whenever its VMM does, until SIGTERM or SIGINT; then
+ * detach every device. 0 or -errno.
+ */
+int app_agent(const struct app_opts *o);
 
 struct app_report {
 	const char *role;
