@@ -42,4 +42,5 @@ out=$(cd "$out" && pwd)
 for f in "$src"/Kbuild "$src"/*.c "$src"/*.h; do
 	ln -sf "$f" "$out/$(basename "$f")"
 done
+ln -sfn "$src/include" "$out/include"
 make -s -C "/lib/modules/$kv/build" M="$out" modules

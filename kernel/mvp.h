@@ -11,12 +11,14 @@
 #include <linux/wait.h>
 
 #include "mvp_backend.h"
+#include "mvp_offload.h"
 #include "mvp_stream.h"
 
 /*
  * Lock order (doc/drivers/kernel.md):
  *   state_mutex -> io_rwsem -> core memory_lock
  *   state_mutex -> migf->lock -> core memory_lock
+ *   state_mutex -> off.lock -> migf->lock (mvp_offload.h)
  *   reset_lock and track_lock are spinlocks, innermost.
  *   log_mutex is taken alone.
  * reset_done() runs under memory_lock (write) and never blocks on
@@ -63,6 +65,9 @@ struct mvp_device {
 	u32 log_nranges;
 	struct mvp_log_range *log_ranges;	/* sorted by start */
 	u64 log_page_size;
+
+	/* Offload mode (mvp_offload.c). */
+	struct mvp_off_dev off;
 };
 
 enum mvp_migf_kind {
@@ -90,6 +95,7 @@ struct mvp_migf {
 	u64 records;
 	u64 bytes;
 	u32 crc;			/* of the stream bytes so far */
+	u32 digest;			/* crc before the END record */
 
 	/* Saving. */
 	bool precopy;
@@ -102,6 +108,8 @@ struct mvp_migf {
 	unsigned int phase;		/* MVP_PHASE_* */
 	struct mvp_record rec;
 	bool complete;			/* END record checked */
+
+	struct mvp_off_sess off;	/* offload mode (mvp_offload.c) */
 };
 
 static inline struct mvp_device *mvp_from_vdev(struct vfio_device *vdev)
@@ -129,6 +137,14 @@ void mvp_file_abort(struct mvp_migf *migf);
 void mvp_save_file_final(struct mvp_migf *migf);
 int mvp_resume_file_end(struct mvp_migf *migf);
 u64 mvp_save_file_stop_copy_len(struct mvp_migf *migf);
+ssize_t mvp_save_file_pull(struct mvp_migf *migf, char __user *ubuf,
+			   size_t len, u64 *offset, bool *end, u64 *initial,
+			   u64 *dirty);
+ssize_t mvp_resume_file_write(struct mvp_migf *migf, const char __user *ubuf,
+			      size_t len);
+int mvp_file_release(struct inode *inode, struct file *filp);
+long mvp_save_file_ioctl(struct file *filp, unsigned int cmd,
+			 unsigned long arg);
 void mvp_notify_change(struct mvp_device *mvdev);
 
 /*
@@ -155,5 +171,6 @@ void mvp_log_close(struct mvp_device *mvdev);
 
 /* mvp_main.c */
 bool mvp_memory_enabled(struct mvp_device *mvdev);
+bool mvp_pci_owns(struct pci_dev *pdev);
 
 #endif /* _MVP_H_ */

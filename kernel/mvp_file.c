@@ -24,7 +24,7 @@ enum {
 	MVP_PHASE_PAYLOAD,
 };
 
-static int mvp_release(struct inode *inode, struct file *filp)
+int mvp_file_release(struct inode *inode, struct file *filp)
 {
 	struct mvp_migf *migf = filp->private_data;
 
@@ -190,6 +190,7 @@ static int mvp_save_fill(struct mvp_migf *migf)
 		end->bytes = cpu_to_le64(migf->bytes);
 		end->stream_crc = cpu_to_le32(migf->crc);
 		end->rsvd = 0;
+		migf->digest = migf->crc;
 		rec.tag = MVP_REC_END;
 		rec.len = sizeof(*end);
 		migf->end_done = true;
@@ -208,57 +209,80 @@ staged:
 	return len;
 }
 
-static ssize_t mvp_save_read(struct file *filp, char __user *ubuf, size_t len,
-			     loff_t *pos)
+/* Copy the next stream bytes to the user: bytes, 0 = none now, or -errno. */
+static ssize_t mvp_save_copy_locked(struct mvp_migf *migf, char __user *ubuf,
+				    size_t len)
 {
-	struct mvp_migf *migf = filp->private_data;
 	ssize_t done = 0;
 	size_t n;
 	int ret;
 
-	if (pos)
-		return -ESPIPE;
-	pos = &filp->f_pos;
-
-	mutex_lock(&migf->lock);
-	if (mvp_migf_gone(migf)) {
-		done = -ENODEV;
-		goto out;
-	}
-	if (migf->error) {
-		done = migf->error;
-		goto out;
-	}
+	if (mvp_migf_gone(migf))
+		return -ENODEV;
+	if (migf->error)
+		return migf->error;
 	while (len) {
 		if (migf->buf_pos == migf->buf_len) {
 			ret = mvp_save_fill(migf);
 			if (ret < 0) {
 				migf->error = ret;
 				wake_up_interruptible(&migf->poll_wait);
-				if (!done)
-					done = ret;
-				goto out;
+				return done ? done : ret;
 			}
 			if (ret == 0)
 				break;
 		}
 		n = min_t(size_t, len, migf->buf_len - migf->buf_pos);
-		if (copy_to_user(ubuf + done, migf->buf + migf->buf_pos, n)) {
-			if (!done)
-				done = -EFAULT;
-			goto out;
-		}
+		if (copy_to_user(ubuf + done, migf->buf + migf->buf_pos, n))
+			return done ? done : -EFAULT;
 		migf->buf_pos += n;
 		done += n;
 		len -= n;
-		*pos += n;
 		if (READ_ONCE(migf->aborted))
 			break;
 	}
+	return done;
+}
+
+static ssize_t mvp_save_read(struct file *filp, char __user *ubuf, size_t len,
+			     loff_t *pos)
+{
+	struct mvp_migf *migf = filp->private_data;
+	ssize_t done;
+
+	if (pos)
+		return -ESPIPE;
+
+	mutex_lock(&migf->lock);
+	done = mvp_save_copy_locked(migf, ubuf, len);
+	if (done > 0)
+		filp->f_pos += done;
 	/* Nothing now and not the permanent end: a PRE_COPY temporary end. */
 	if (done == 0 && len && !migf->end_done)
 		done = -ENOMSG;
-out:
+	mutex_unlock(&migf->lock);
+	return done;
+}
+
+/*
+ * Offload: the agent reads the stream (SAVE_READ). @offset is the stream
+ * offset of the first byte, @end says the END record has been read,
+ * @initial/@dirty what is left.
+ */
+ssize_t mvp_save_file_pull(struct mvp_migf *migf, char __user *ubuf,
+			   size_t len, u64 *offset, bool *end, u64 *initial,
+			   u64 *dirty)
+{
+	ssize_t done;
+
+	mutex_lock(&migf->lock);
+	*offset = migf->filp->f_pos;
+	done = mvp_save_copy_locked(migf, ubuf, len);
+	if (done >= 0) {
+		migf->filp->f_pos += done;
+		*end = migf->end_done && migf->buf_pos == migf->buf_len;
+		mvp_save_pending_locked(migf, initial, dirty);
+	}
 	mutex_unlock(&migf->lock);
 	return done;
 }
@@ -284,8 +308,8 @@ static __poll_t mvp_save_poll(struct file *filp, struct poll_table_struct *wait)
 	return mask;
 }
 
-static long mvp_save_ioctl(struct file *filp, unsigned int cmd,
-			   unsigned long arg)
+long mvp_save_file_ioctl(struct file *filp, unsigned int cmd,
+			 unsigned long arg)
 {
 	struct mvp_migf *migf = filp->private_data;
 	unsigned long minsz = offsetofend(struct vfio_precopy_info, dirty_bytes);
@@ -316,9 +340,9 @@ static const struct file_operations mvp_save_fops = {
 	.owner = THIS_MODULE,
 	.read = mvp_save_read,
 	.poll = mvp_save_poll,
-	.unlocked_ioctl = mvp_save_ioctl,
+	.unlocked_ioctl = mvp_save_file_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
-	.release = mvp_release,
+	.release = mvp_file_release,
 };
 
 /* [state] RUNNING -> PRE_COPY, RUNNING_P2P -> PRE_COPY_P2P, STOP -> STOP_COPY. */
@@ -378,7 +402,22 @@ static int mvp_resume_end_check(struct mvp_migf *migf, const void *payload)
 	    le64_to_cpu(end->bytes) != migf->bytes ||
 	    le32_to_cpu(end->stream_crc) != migf->crc)
 		return -EILSEQ;
+	/* An offload stream is its OFFLOAD record and END. */
+	if (migf->off.hdr_offload && !migf->off.rec_seen)
+		return -EINVAL;
+	migf->digest = migf->crc;
 	migf->complete = true;
+	return 0;
+}
+
+/* The OFFLOAD record: only in an offload stream, once. */
+static int mvp_resume_offload_rec(struct mvp_migf *migf, const void *payload)
+{
+	if (!migf->off.hdr_offload || migf->off.rec_seen ||
+	    migf->rec.len != sizeof(migf->off.rec) || migf->rec.addr)
+		return -EINVAL;
+	memcpy(&migf->off.rec, payload, sizeof(migf->off.rec));
+	migf->off.rec_seen = true;
 	return 0;
 }
 
@@ -398,6 +437,12 @@ static int mvp_resume_unit(struct mvp_migf *migf)
 					   migf->be->state_size(mvdev));
 		if (ret)
 			return ret;
+		migf->off.hdr_offload = le32_to_cpu(((struct mvp_stream_hdr *)
+						     migf->buf)->flags) &
+					MVP_HDR_F_OFFLOAD;
+		/* The agent's stream is the state itself, never a reference. */
+		if (migf->off.hdr_offload && migf->off.agent_stream)
+			return -EINVAL;
 		migf->crc = mvp_crc(migf->crc, migf->buf, migf->buf_len);
 		migf->bytes += migf->buf_len;
 		migf->phase = MVP_PHASE_REC_HDR;
@@ -421,8 +466,15 @@ static int mvp_resume_unit(struct mvp_migf *migf)
 			break;
 		case MVP_REC_DATA:
 		case MVP_REC_REGS:
+			if (migf->off.hdr_offload) {
+				ret = -EINVAL;
+				break;
+			}
 			ret = migf->be->load_record(mvdev, migf->be_ctx,
 						    &migf->rec, payload);
+			break;
+		case MVP_REC_OFFLOAD:
+			ret = mvp_resume_offload_rec(migf, payload);
 			break;
 		default:
 			ret = (migf->rec.flags & MVP_REC_F_OPTIONAL) ?
@@ -484,10 +536,17 @@ out:
 	return ret ? ret : done;
 }
 
+/* Offload: the agent writes the stream (RESUME_WRITE). */
+ssize_t mvp_resume_file_write(struct mvp_migf *migf, const char __user *ubuf,
+			      size_t len)
+{
+	return mvp_resume_write(migf->filp, ubuf, len, NULL);
+}
+
 static const struct file_operations mvp_resume_fops = {
 	.owner = THIS_MODULE,
 	.write = mvp_resume_write,
-	.release = mvp_release,
+	.release = mvp_file_release,
 };
 
 /* [state] STOP -> RESUMING */
@@ -532,6 +591,8 @@ int mvp_resume_file_end(struct mvp_migf *migf)
 		ret = migf->error;
 	else if (!migf->complete)
 		ret = -EINVAL;	/* incomplete stream */
+	else if (migf->off.rec_seen)
+		ret = 0;	/* the agent's stream: mvp_offload_resume_end() */
 	else
 		ret = migf->be->load_end(migf->mvdev, migf->be_ctx);
 	mutex_unlock(&migf->lock);

@@ -64,6 +64,7 @@ void mvp_reset_done(struct mvp_device *mvdev)
 
 static void mvp_drop_saving(struct mvp_device *mvdev)
 {
+	mvp_offload_drop(mvdev, mvdev->saving_migf);
 	spin_lock(&mvdev->track_lock);
 	mvdev->notify_migf = NULL;
 	spin_unlock(&mvdev->track_lock);
@@ -74,6 +75,7 @@ static void mvp_drop_saving(struct mvp_device *mvdev)
 
 static void mvp_drop_resuming(struct mvp_device *mvdev)
 {
+	mvp_offload_drop(mvdev, mvdev->resuming_migf);
 	mvp_file_disable(mvdev->resuming_migf);
 	fput(mvdev->resuming_migf->filp);
 	mvdev->resuming_migf = NULL;
@@ -121,6 +123,7 @@ static struct file *mvp_new_saving(struct mvp_device *mvdev, bool precopy)
 	migf = mvp_save_file_create(mvdev, precopy);
 	if (IS_ERR(migf))
 		return ERR_CAST(migf);
+	mvp_offload_save_begin(mvdev, migf);
 	get_file(migf->filp);
 	mvdev->saving_migf = migf;
 	spin_lock(&mvdev->track_lock);
@@ -132,10 +135,16 @@ static struct file *mvp_new_saving(struct mvp_device *mvdev, bool precopy)
 static struct file *mvp_new_resuming(struct mvp_device *mvdev)
 {
 	struct mvp_migf *migf;
+	int ret;
 
 	migf = mvp_resume_file_create(mvdev);
 	if (IS_ERR(migf))
 		return ERR_CAST(migf);
+	ret = mvp_offload_resume_begin(mvdev, migf);
+	if (ret) {
+		fput(migf->filp);
+		return ERR_PTR(ret);
+	}
 	get_file(migf->filp);
 	mvdev->resuming_migf = migf;
 	return migf->filp;
@@ -197,6 +206,9 @@ static struct file *mvp_step(struct mvp_device *mvdev, u32 cur, u32 next)
 
 	case ARC(VFIO_DEVICE_STATE_RESUMING, VFIO_DEVICE_STATE_STOP):
 		ret = mvp_resume_file_end(mvdev->resuming_migf);
+		if (!ret)
+			ret = mvp_offload_resume_end(mvdev,
+						     mvdev->resuming_migf);
 		if (ret) {
 			dev_err(mvp_dev(mvdev),
 				"resuming -> stop: migration stream rejected: %d\n",
@@ -247,6 +259,7 @@ static struct file *mvp_set_state(struct vfio_device *vdev,
 		if (IS_ERR(res))
 			break;
 		mvdev->mig_state = next;
+		mvp_offload_state(mvdev, next);
 		if (mvdev->path_len < MVP_PATH_MAX)
 			mvdev->path[mvdev->path_len++] = next;
 		if (WARN_ON(res && new_state != next)) {

@@ -69,6 +69,7 @@ static int mvp_init_dev(struct vfio_device *vdev)
 	init_rwsem(&mvdev->io_rwsem);
 	spin_lock_init(&mvdev->track_lock);
 	mutex_init(&mvdev->log_mutex);
+	mvp_offload_dev_init(mvdev);
 	mvdev->mig_state = VFIO_DEVICE_STATE_RUNNING;
 	mvdev->running = true;
 	vdev->migration_flags = VFIO_MIGRATION_STOP_COPY;
@@ -88,6 +89,7 @@ static void mvp_release_dev(struct vfio_device *vdev)
 
 	mutex_destroy(&mvdev->state_mutex);
 	mutex_destroy(&mvdev->log_mutex);
+	mutex_destroy(&mvdev->off.lock);
 	vfio_pci_core_release_dev(vdev);
 }
 
@@ -245,6 +247,7 @@ static void mvp_remove(struct pci_dev *pdev)
 	struct vfio_pci_core_device *core = dev_get_drvdata(&pdev->dev);
 
 	vfio_pci_core_unregister_device(core);
+	mvp_offload_remove(container_of(core, struct mvp_device, core));
 	vfio_put_device(&core->vdev);
 }
 
@@ -275,7 +278,32 @@ static struct pci_driver mvp_pci_driver = {
 	.driver_managed_dma = true,
 	.dev_groups = mvp_dev_groups,
 };
-module_pci_driver(mvp_pci_driver);
+
+bool mvp_pci_owns(struct pci_dev *pdev)
+{
+	return pdev->driver == &mvp_pci_driver;
+}
+
+static int __init mvp_init(void)
+{
+	int ret;
+
+	ret = mvp_agent_init();
+	if (ret)
+		return ret;
+	ret = pci_register_driver(&mvp_pci_driver);
+	if (ret)
+		mvp_agent_exit();
+	return ret;
+}
+module_init(mvp_init);
+
+static void __exit mvp_exit(void)
+{
+	pci_unregister_driver(&mvp_pci_driver);
+	mvp_agent_exit();
+}
+module_exit(mvp_exit);
 
 MODULE_LICENSE("Dual BSD/GPL");
 MODULE_AUTHOR("dpdk-migrate authors");

@@ -13,6 +13,7 @@
 static_assert(sizeof(struct mvp_stream_hdr) == 32);
 static_assert(sizeof(struct mvp_rec_hdr) == 24);
 static_assert(sizeof(struct mvp_rec_end) == 24);
+static_assert(sizeof(struct mvp_rec_offload) == 48);
 
 u32 mvp_crc(u32 crc, const void *p, size_t len)
 {
@@ -94,4 +95,37 @@ int mvp_rec_hdr_check(const struct mvp_rec_hdr *h, struct mvp_record *rec)
 int mvp_rec_payload_check(const struct mvp_rec_hdr *h, const void *payload)
 {
 	return le32_to_cpu(h->crc) == mvp_rec_crc(h, payload) ? 0 : -EILSEQ;
+}
+
+/*
+ * The data fd's whole stream in offload mode (MVP_OFF_STREAM_LEN bytes):
+ * header with MVP_HDR_F_OFFLOAD, the OFFLOAD record, END.
+ */
+void mvp_offload_stream_fill(u8 *buf, const struct mvp_rec_offload *off)
+{
+	struct mvp_stream_hdr *h = (struct mvp_stream_hdr *)buf;
+	struct mvp_rec_hdr *rh = (struct mvp_rec_hdr *)(h + 1);
+	struct mvp_rec_hdr *eh = (struct mvp_rec_hdr *)((u8 *)(rh + 1) + sizeof(*off));
+	struct mvp_rec_end *end = (struct mvp_rec_end *)(eh + 1);
+	struct mvp_record rec = {
+		.tag = MVP_REC_OFFLOAD,
+		.len = sizeof(*off),
+	};
+	size_t len;
+
+	mvp_stream_hdr_fill(h, le16_to_cpu(off->vendor),
+			    le16_to_cpu(off->device),
+			    le64_to_cpu(off->state_size),
+			    (le32_to_cpu(off->flags) & MVP_HDR_F_PRE_COPY) |
+			    MVP_HDR_F_OFFLOAD);
+	memcpy(rh + 1, off, sizeof(*off));
+	mvp_rec_hdr_fill(rh, &rec, rh + 1);
+	len = (u8 *)eh - buf;
+	end->records = cpu_to_le64(1);
+	end->bytes = cpu_to_le64(len);
+	end->stream_crc = cpu_to_le32(mvp_crc(~0U, buf, len));
+	end->rsvd = 0;
+	rec.tag = MVP_REC_END;
+	rec.len = sizeof(*end);
+	mvp_rec_hdr_fill(eh, &rec, end);
 }

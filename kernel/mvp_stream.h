@@ -41,12 +41,14 @@ struct mvp_stream_hdr {
 };
 
 #define MVP_HDR_F_PRE_COPY (1U << 0)	/* saved through PRE_COPY */
+#define MVP_HDR_F_OFFLOAD (1U << 1)	/* offload: one OFFLOAD record */
 
 /* Record tags. */
 enum mvp_rec_tag {
 	MVP_REC_DATA = 1,	/* addr = offset in the state memory */
 	MVP_REC_REGS = 2,	/* device registers, backend defined */
 	MVP_REC_END = 3,	/* struct mvp_rec_end */
+	MVP_REC_OFFLOAD = 4,	/* struct mvp_rec_offload */
 };
 
 /* A reader may skip a record with an unknown tag only if this is set. */
@@ -68,6 +70,28 @@ struct mvp_rec_end {
 	__le32 rsvd;
 };
 
+/*
+ * Offload mode: the VMM's data fd carries a stream with MVP_HDR_F_OFFLOAD
+ * made of exactly this record and END; the state itself (the bulk, an
+ * ordinary stream) travels through the agents (mig_vfio_offload.h).
+ */
+struct mvp_rec_offload {
+	__le64 token;		/* session token the agents were given */
+	__le16 vendor;		/* PCI identity of the saving device */
+	__le16 device;
+	__le32 flags;		/* MVP_HDR_F_* of the bulk stream */
+	__le64 state_size;	/* bytes of device memory state */
+	__le64 bytes;		/* bulk stream bytes, END record included */
+	__le64 digest;		/* bulk stream CRC before its END record */
+	__le64 rsvd;
+};
+
+/* Bytes of the data fd's stream in offload mode. */
+#define MVP_OFF_STREAM_LEN (sizeof(struct mvp_stream_hdr) + \
+			    2 * sizeof(struct mvp_rec_hdr) + \
+			    sizeof(struct mvp_rec_offload) + \
+			    sizeof(struct mvp_rec_end))
+
 /* What a backend produces or consumes: one record without its framing. */
 struct mvp_record {
 	u16 tag;
@@ -86,5 +110,6 @@ void mvp_rec_hdr_fill(struct mvp_rec_hdr *h, const struct mvp_record *rec,
 		      const void *payload);
 int mvp_rec_hdr_check(const struct mvp_rec_hdr *h, struct mvp_record *rec);
 int mvp_rec_payload_check(const struct mvp_rec_hdr *h, const void *payload);
+void mvp_offload_stream_fill(u8 *buf, const struct mvp_rec_offload *off);
 
 #endif /* _MVP_STREAM_H_ */
