@@ -39,6 +39,8 @@
 /* A refused connection (the peer's VMM has not begun its resume yet) is
  * tried again after this, up to --timeout. */
 #define AGENT_RETRY_US 50000
+/* --timeout's default, as the session's. */
+#define AGENT_TIMEOUT_DEF_NS (10000ull * APP_MS)
 
 static int g_agent_stop;
 
@@ -193,7 +195,8 @@ agent_session(struct agent *a, bool source, const unsigned int *idx,
 	}
 	fflush(stdout);
 	agent_cfg(a, &cfg, source, devs, n, &r);
-	deadline = mig_time_ns() + a->o->timeout_ns;
+	deadline = mig_time_ns() + (a->o->timeout_ns ? a->o->timeout_ns :
+				    AGENT_TIMEOUT_DEF_NS);
 	for (;;) {
 		memset(&st, 0, sizeof(st));
 		ret = source ? mig_session_source(&cfg, &st) :

@@ -1,0 +1,68 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 dpdk-migrate authors
+#
+# Offload (doc/offload.md): QEMU 10 migrates a VM with one mig_vfio_pci
+# device, A -> B, the device's state moving through two dpdk-migrate
+# agents (s on A, d on B) over TCP or RDMA (rxe0), QEMU's stream carrying
+# only the offload records:
+#  - main: A -> B, B's BAR2 equal to A's; then B -> A through the same
+#    agents (successive migrations, both directions, no restart);
+#  - in-band and offload alternate: agents stopped (SIGTERM detaches), an
+#    in-band migration, agents started again, an offload one;
+#  - the source's agent killed mid-migration, then the destination's:
+#    QEMU's migration fails, the source VM and device RUNNING, the next
+#    migration (agent restarted) succeeds;
+#  - no agent on the destination: the migration fails before the source
+#    stops (switchover-ack: the source's device never reports its initial
+#    data read), the next one, with the agent, succeeds.
+#
+#   offload_migrate.sh [tcp|rdma]
+XPORT=${1:-tcp}
+. "$(dirname "$0")/offload_lib.sh"
+qemu_check
+kmod_setup
+# The records QEMU's stream carries in offload mode are a few hundred
+# bytes; in-band, the 16 MiB of state.
+OFF="--switchover-ack --vfio-max 4096"
+INB="--switchover-ack --vfio-min 16777216"
+check "agent s attaches to $DEV_A" $AGENT start s "$DEV_A"
+check "agent d attaches to $DEV_B" $AGENT start d "$DEV_B"
+
+qm main "$DEV_A" "$DEV_B" --seed 11 $OFF
+check_agents "main" 1 1
+qm roundtrip "$DEV_A" "$DEV_B" --seed 21 $OFF
+check_agents "A -> B -> A" 3 3
+
+check "SIGTERM: agent s exits, devices detached" $AGENT stop s
+check "SIGTERM: agent d exits, devices detached" $AGENT stop d
+qm main "$DEV_A" "$DEV_B" --seed 31 $INB
+check "agent s attaches again" $AGENT start s "$DEV_A"
+check "agent d attaches again" $AGENT start d "$DEV_B"
+qm main "$DEV_A" "$DEV_B" --seed 41 $OFF
+check_agents "in-band, then offload" 1 1
+
+for side in s d; do
+	qm agentfail "$DEV_A" "$DEV_B" --seed 51 $OFF \
+		--interrupt-after 4 --interrupt-cmd "$AGENT kill $side" \
+		--between-cmd "$AGENT start $side $(
+			[ $side = s ] && echo "$DEV_A" || echo "$DEV_B")"
+	check_agents "agent $side killed, restarted" \
+		"$([ $side = s ] && echo 1 || echo 2)" \
+		"$([ $side = s ] && echo 2 || echo 1)"
+done
+
+check "no agent on the destination (d stopped)" $AGENT stop d
+qm agentfail "$DEV_A" "$DEV_B" --seed 61 $OFF --interrupt-after 1 \
+	--between-cmd "$AGENT start d $DEV_B"
+if grep -q "no connection with\|Connection refused" "$AG_TMP/s.err"; then
+	ok "no agent on the destination: the source's agent says so"
+else
+	not_ok "no agent on the destination: the source's agent says so"
+	agent_report s
+fi
+
+check "SIGTERM: agent s exits" $AGENT stop s
+check "SIGTERM: agent d exits" $AGENT stop d
+check "unbind both and rmmod $KMOD" kmod_unload
+finish
