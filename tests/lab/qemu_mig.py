@@ -255,7 +255,7 @@ def migrate(tmp, tag, src, dst, opts, src_vm=None, interrupt=None):
     if opts.precopy_bw:
         src_vm.qmp.cmd("migrate-set-parameters",
                        **{"max-bandwidth": opts.precopy_bw})
-    elif interrupt:
+    elif interrupt and not (interrupt == "cmd" and opts.interrupt_converge):
         # never converges (RAM is all dirty on every pass without device
         # dirty tracking) and slow: caught in pre-copy, device data flowing
         src_vm.qmp.cmd("migrate-set-parameters",
@@ -454,6 +454,9 @@ def case_agentfail(tmp, src, dst, opts):
         "failed (%s: %s)" % (info.get("status"), info.get("error-desc")))
     st = src_vm.qmp.cmd("query-status").get("status")
     tap(st == "running", "agentfail: source VM still running (%s)" % st)
+    stops = [e for e in src_vm.qmp.events if e.get("event") == "STOP"]
+    tap(not stops, "agentfail: the source VM never stopped (%d STOP "
+        "event(s))" % len(stops))
     check_running("agentfail", src)
     if dst_vm is not None:
         dst_vm.quit()
@@ -552,6 +555,9 @@ def main():
                     help="agentfail: shell command run mid-migration")
     ap.add_argument("--interrupt-after", type=float, default=3.0,
                     help="agentfail: seconds into the first migration")
+    ap.add_argument("--interrupt-converge", action="store_true",
+                    help="agentfail: the first migration could converge "
+                    "(not throttled): it must fail before the stop")
     ap.add_argument("--between-cmd", default="",
                     help="agentfail: shell command before the second one")
     opts = ap.parse_args()

@@ -13,9 +13,10 @@
 #  - the source's agent killed mid-migration, then the destination's:
 #    QEMU's migration fails, the source VM and device RUNNING, the next
 #    migration (agent restarted) succeeds;
-#  - no agent on the destination: the migration fails before the source
-#    stops (switchover-ack: the source's device never reports its initial
-#    data read), the next one, with the agent, succeeds.
+#  - no agent on the destination: the migration, free to converge, fails
+#    before the source VM stops (switchover-ack: the source's device never
+#    reports its initial data read, the source's agent gives up after its
+#    --timeout), the next one, with the agent, succeeds.
 #
 #   offload_migrate.sh [tcp|rdma]
 XPORT=${1:-tcp}
@@ -54,6 +55,7 @@ done
 
 check "no agent on the destination (d stopped)" $AGENT stop d
 qm agentfail "$DEV_A" "$DEV_B" --seed 61 $OFF --interrupt-after 1 \
+	--interrupt-converge \
 	--between-cmd "$AGENT start d $DEV_B"
 if grep -q "no connection with\|Connection refused" "$AG_TMP/s.err"; then
 	ok "no agent on the destination: the source's agent says so"
