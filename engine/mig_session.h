@@ -112,6 +112,9 @@ struct mig_session_cfg {
 	void *progress_ctx;
 	/** Destination: called with the listening address once bound. */
 	void (*listening)(void *ctx, const char *addr);
+	/** Destination: each source device's name must equal ours at its
+	 *  position (the agent pairs devices by name, doc/offload.md). */
+	bool match_names;
 	/** When set and *stop becomes non-zero (from a signal handler, say),
 	 *  the session fails with -ECANCELED at its next turn, as any failure:
 	 *  source devices back to RUNNING, destination devices reset. */

@@ -152,6 +152,7 @@ agent_cfg(struct agent *a, struct mig_session_cfg *cfg, bool source,
 	cfg->timeout_ns = o->timeout_ns;
 	/* The VMM decides when to switch over, and runs its own limits. */
 	cfg->policy.owner = 1;
+	cfg->match_names = true;
 	cfg->progress = app_progress;
 	cfg->progress_ctx = r;
 	cfg->stop = &g_agent_stop;
