@@ -178,6 +178,7 @@ agent_session(struct agent *a, bool source, const unsigned int *idx,
 	memset(&r, 0, sizeof(r));
 	r.role = role;
 	r.quiet = a->o->quiet;
+	r.tty = isatty(STDERR_FILENO);
 	r.ready_fd = -1;
 	r.names = names;
 	a->sessions++;

@@ -296,6 +296,12 @@ ofl_events(struct mig_dev *dev)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			return 0;
+		if (n == 0) {
+			mig_err_set(mig_ofl_logtype,
+				    "vfio_offload %s: %s is no longer bound to mig_vfio_pci (removed or unbound)",
+				    dev->name, od->o.bdf);
+			return -ENODEV;
+		}
 		ret = n < 0 ? -errno : -EPROTO;
 		mig_err_set(mig_ofl_logtype,
 			    "vfio_offload %s: reading the VMM's events: %s",
