@@ -279,7 +279,8 @@ def migrate(tmp, tag, src, dst, opts, src_vm=None, interrupt=None):
             tag, i.get("status"), time.monotonic() - t1,
             opts.interrupt_cmd or "(nothing to run)"))
         if opts.interrupt_cmd:
-            subprocess.run(opts.interrupt_cmd, shell=True)
+            r = subprocess.run(opts.interrupt_cmd, shell=True)
+            tap(r.returncode == 0, "%s: %s" % (tag, opts.interrupt_cmd))
     elif interrupt:
         end = time.monotonic() + 120
         while time.monotonic() < end:

@@ -30,9 +30,15 @@ ag_cleanup()
 trap ag_cleanup EXIT
 trap 'exit 1' INT TERM
 
-# AGENT start|stop|kill NAME [BDF,...]: offload_agent.sh
-AGENT="sh $LAB_ROOT/tests/lab/scenarios/offload_agent.sh"
-export AG_TMP XPORT LAB_BUILD LAB_RDMA_IP
+# agent start|stop|kill NAME [BDF,...]: offload_agent.sh; AGENT_SH is
+# the same as a command line for qemu_mig.py's --interrupt-cmd and
+# --between-cmd
+AGENT_SH="sh $LAB_ROOT/tests/lab/scenarios/offload_agent.sh"
+export AG_TMP AGENT_SH XPORT LAB_BUILD LAB_RDMA_IP
+agent()
+{
+	sh "$LAB_ROOT/tests/lab/scenarios/offload_agent.sh" "$@"
+}
 
 # agent_done NAME COUNT: agent NAME reported COUNT complete migrations
 # since it was last started

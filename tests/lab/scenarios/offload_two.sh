@@ -9,6 +9,7 @@
 # source's; then back, C, D -> A, B, through the same agents.
 #
 #   offload_two.sh [tcp|rdma]
+# shellcheck disable=SC2034,SC2086 # XPORT: read by offload_lib.sh; OFF, INB: lists of options
 XPORT=${1:-tcp}
 . "$(dirname "$0")/offload_lib.sh"
 qemu_check
@@ -24,8 +25,8 @@ for d in $LAB_IVSHMEM; do
 	check "bind $d" kmod_bind "$d"
 done
 OFF="--switchover-ack --vfio-max 8192"
-check "agent s attaches to $1, $2" $AGENT start s "$1,$2"
-check "agent d attaches to $3, $4" $AGENT start d "$3,$4"
+check "agent s attaches to $1, $2" agent start s "$1,$2"
+check "agent d attaches to $3, $4" agent start d "$3,$4"
 qm main "$1,$2" "$3,$4" --seed 71 $OFF
 check_agents "two devices" 1 1
 if grep -q "migration 1: source of device d1" "$AG_TMP/s.out"; then
@@ -36,8 +37,8 @@ else
 fi
 qm roundtrip "$1,$2" "$3,$4" --seed 81 $OFF
 check_agents "two devices, A, B -> C, D -> A, B" 3 3
-check "SIGTERM: agent s exits, devices detached" $AGENT stop s
-check "SIGTERM: agent d exits, devices detached" $AGENT stop d
+check "SIGTERM: agent s exits, devices detached" agent stop s
+check "SIGTERM: agent d exits, devices detached" agent stop d
 for d in $LAB_IVSHMEM; do
 	check "unbind $d" kmod_unbind "$d"
 done
