@@ -36,7 +36,6 @@ struct mvp_agent {
 	unsigned int ev_head;
 	unsigned int ev_len;
 	u64 ev_seq;
-	bool ev_lost;
 };
 
 bool mvp_agent_enabled(struct mvp_agent *ag)
@@ -44,7 +43,10 @@ bool mvp_agent_enabled(struct mvp_agent *ag)
 	return ag->enable;
 }
 
-/* [off.lock] Oldest dropped on overflow; the next one says so. */
+/*
+ * [off.lock] On overflow the oldest is dropped and the one after it, now
+ * the oldest, says that events before it were lost.
+ */
 void mvp_agent_event(struct mvp_agent *ag, u32 type, u64 token, u32 state,
 		     int status)
 {
@@ -54,18 +56,16 @@ void mvp_agent_event(struct mvp_agent *ag, u32 type, u64 token, u32 state,
 	if (ag->ev_len == MVP_EVQ) {
 		ag->ev_head = (ag->ev_head + 1) % MVP_EVQ;
 		ag->ev_len--;
-		ag->ev_lost = true;
+		ag->ev[ag->ev_head].flags |= MIG_VFIO_OFFLOAD_EV_F_LOST;
 	}
 	ev = &ag->ev[(ag->ev_head + ag->ev_len) % MVP_EVQ];
 	memset(ev, 0, sizeof(*ev));
 	ev->type = type;
-	ev->flags = ag->ev_lost ? MIG_VFIO_OFFLOAD_EV_F_LOST : 0;
 	ev->seq = ++ag->ev_seq;
 	ev->token = token;
 	ev->state = state;
 	ev->status = status;
 	ev->time_ns = ktime_get_ns();
-	ag->ev_lost = false;
 	ag->ev_len++;
 	spin_unlock(&ag->ev_lock);
 	wake_up_interruptible(&ag->ev_wait);
@@ -131,7 +131,8 @@ static ssize_t mvp_agent_read(struct file *filp, char __user *ubuf,
 	return done;
 }
 
-static __poll_t mvp_agent_poll(struct file *filp, struct poll_table_struct *wait)
+static __poll_t mvp_agent_poll(struct file *filp,
+			       struct poll_table_struct *wait)
 {
 	struct mvp_agent *ag = filp->private_data;
 	__poll_t mask = 0;

@@ -4,7 +4,10 @@
 #ifndef _MVP_AGENT_H_
 #define _MVP_AGENT_H_
 
-/* Between the character device (mvp_agent.c) and offload mode (mvp_offload.c). */
+/*
+ * Between the character device (mvp_agent.c) and offload mode
+ * (mvp_offload.c).
+ */
 
 #include <linux/types.h>
 

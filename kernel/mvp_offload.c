@@ -159,6 +159,7 @@ void mvp_offload_state(struct mvp_device *mvdev, u32 state)
 /* A new saving fd, not yet given to the VMM: offload it if enabled. */
 void mvp_offload_save_begin(struct mvp_device *mvdev, struct mvp_migf *migf)
 {
+	const struct file_operations *fops;
 	struct mvp_off_dev *off = &mvdev->off;
 	u64 token;
 
@@ -167,8 +168,12 @@ void mvp_offload_save_begin(struct mvp_device *mvdev, struct mvp_migf *migf)
 		do {
 			token = get_random_u64();
 		} while (!token);
-		/* The file holds a module reference per f_op. */
-		replace_fops(migf->filp, fops_get(&mvp_off_save_fops));
+		/*
+		 * Not yet given to the VMM: the file takes the offload file
+		 * operations (and their module reference, the old one put).
+		 */
+		fops = fops_get(&mvp_off_save_fops);
+		replace_fops(migf->filp, fops);
 		migf->off.on = true;
 		migf->off.token = token;
 		off->save = migf;

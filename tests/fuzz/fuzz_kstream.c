@@ -35,6 +35,9 @@
  * file: without a flip the load completes and the backend received
  * exactly the records saved; with a flip the load fails.
  *
+ * An offload stream (header flag OFFLOAD, one OFFLOAD record, END) is
+ * complete without any record for the backend.
+ *
  * Both: files are released (ASan reports a leak of the backend contexts
  * or buffers), nothing is read past the input.
  */
@@ -320,6 +323,7 @@ ref_parse(uint8_t *buf, size_t len, bool fix, struct ref *r)
 {
 	u32 crc, rlen, rcrc;
 	u64 records = 0, bytes;
+	bool offload, off_seen = false;
 	size_t pos;
 	u16 tag, flags;
 
@@ -347,6 +351,8 @@ ref_parse(uint8_t *buf, size_t len, bool fix, struct ref *r)
 		r->err = -EINVAL;
 		return;
 	}
+	/* An offload stream is one OFFLOAD record and END. */
+	offload = get32(buf + 24) & MVP_HDR_F_OFFLOAD;
 	crc = crc32_le(~0U, buf, 32);
 	bytes = 32;
 	pos = 32;
@@ -390,7 +396,25 @@ ref_parse(uint8_t *buf, size_t len, bool fix, struct ref *r)
 				r->err = -EILSEQ;
 				return;
 			}
+			if (offload && !off_seen) {
+				r->end = REF_ERROR;
+				r->err = -EINVAL;
+				return;
+			}
 			r->end = REF_COMPLETE;
+		} else if (tag == MVP_REC_OFFLOAD) {
+			if (!offload || off_seen || rlen != 48 ||
+			    get64(h + 8) != 0) {
+				r->end = REF_ERROR;
+				r->err = -EINVAL;
+				return;
+			}
+			off_seen = true;
+		} else if (offload &&
+			   (tag == MVP_REC_DATA || tag == MVP_REC_REGS)) {
+			r->end = REF_ERROR;
+			r->err = -EINVAL;
+			return;
 		} else if (tag == MVP_REC_DATA || tag == MVP_REC_REGS) {
 			struct logged *l = &r->recs[r->n];
 
@@ -737,6 +761,25 @@ gen_raw(const char *name, const uint8_t *hdr, const uint8_t *ops,
 	free(buf);
 }
 
+/* A raw seed: the data fd's stream in offload mode (header flag, record). */
+static void
+gen_offload(const char *name, const uint8_t *hdr)
+{
+	uint8_t buf[HDR_BYTES + MVP_OFF_STREAM_LEN];
+	struct mvp_rec_offload r = {
+		.token = cpu_to_le64(0x0ff10adULL),
+		.vendor = cpu_to_le16(VENDOR),
+		.device = cpu_to_le16(DEVICE),
+		.state_size = cpu_to_le64(hdr[2] | hdr[3] << 8),
+		.bytes = cpu_to_le64(8192),
+		.digest = cpu_to_le64(0x12345678),
+	};
+
+	memcpy(buf, hdr, HDR_BYTES);
+	mvp_offload_stream_fill(buf + HDR_BYTES, &r);
+	fuzz_seed_add(name, buf, sizeof(buf));
+}
+
 static void
 make(void)
 {
@@ -760,6 +803,7 @@ make(void)
 	gen_raw("raw-stop-copy", stop, recs, sizeof(recs));
 	gen_raw("raw-fixup", fix, recs, sizeof(recs));
 	gen_raw("raw-empty-stream", stop, NULL, 0);
+	gen_offload("raw-offload", fix);
 }
 
 FUZZ_SEEDS_MAIN(make)

@@ -20,6 +20,11 @@ CASE:
              an agent killed; or none, e.g. no agent on the destination),
              the source VM and its devices running; then --between-cmd
              (an agent restarted) and a second migration that completes
+  offload    offload mode: --relay (tests/lab/offload_relay.c) attached
+             to both devices moves the state, QEMU only the offload record
+  offload_kill  the relay dies in PRE_COPY, then in STOP_COPY: each
+             migration fails, the source VM and device keep running; then
+             one with a new relay succeeds
 
 The source's BAR2 is filled with seeded bytes and the destination's with
 other ones before the VMs start; after both VMs quit, the destination's
@@ -32,6 +37,7 @@ import hashlib
 import json
 import os
 import random
+import re
 import signal
 import socket
 import subprocess
@@ -181,6 +187,28 @@ class VM:
         self.proc.wait()
         self.qmp.close()
         self.logf.close()
+
+
+class Relay:
+    """offload_relay: the agent of both devices (one pair, in this guest)."""
+
+    def __init__(self, path, src, dst, knobs=()):
+        self.proc = subprocess.Popen([path, src, dst] + list(knobs),
+                                     stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, text=True)
+        line = self.proc.stdout.readline()
+        if line.strip() != "attached":
+            self.proc.kill()
+            raise RuntimeError("offload_relay did not attach: " + line +
+                               self.proc.stdout.read())
+
+    def stop(self):
+        """Kills it if still running; returns its output."""
+        if self.proc.poll() is None:
+            self.proc.kill()
+        out = self.proc.stdout.read()
+        self.proc.wait()
+        return out
 
 
 def wait_migration(vm, final=("completed", "failed", "cancelled"),
@@ -532,12 +560,64 @@ def case_blocked(tmp, src, dst, opts):
     vm.quit()
 
 
+def state_bytes(bdf):
+    return os.path.getsize("/sys/bus/pci/devices/%s/resource2" % bdf)
+
+
+def case_offload(tmp, src, dst, opts):
+    fill_all(src, dst, opts.seed)
+    before = dmesg_lines()
+    relay = Relay(opts.relay, src[0], dst[0])
+    src_vm, dst_vm, info = migrate(tmp, "offload", src[:1], dst[:1], opts)
+    check_completed("offload", src_vm, dst_vm, info)
+    vfio = (info.get("vfio") or {}).get("transferred", 0)
+    tap(vfio < 4096, "offload: QEMU carried %d bytes for the device (the "
+        "offload record), not its %d bytes of state" %
+        (vfio, state_bytes(src[0])))
+    quit_and_compare("offload", src_vm, dst_vm, src[:1], dst[:1])
+    out = relay.stop()
+    diag(out)
+    tap(re.search(r"^session \S+ bytes (\d+) .*resume_done 0 save_done 0$",
+                  out, re.M) is not None,
+        "offload: the relay moved the stream, both drivers took its digest")
+    dmesg_clean(before, "offload")
+
+
+def case_offload_kill(tmp, src, dst, opts):
+    fill_all(src, dst, opts.seed)
+    src_vm = None
+    for how, knobs in (("PRE_COPY", ["--die-after",
+                                     str(state_bytes(src[0]) // 3)]),
+                       ("STOP_COPY", ["--die-at-end"])):
+        tag = "relay dies in " + how
+        relay = Relay(opts.relay, src[0], dst[0], knobs)
+        src_vm, dst_vm, info = migrate(tmp, how, src[:1], dst[:1], opts,
+                                       src_vm=src_vm)
+        tap(info.get("status") == "failed", "%s: the migration fails (%s: "
+            "%s)" % (tag, info.get("status"), info.get("error-desc")))
+        st = src_vm.qmp.cmd("query-status").get("status")
+        tap(st == "running", "%s: source VM still running (%s)" % (tag, st))
+        check_running(tag, src[:1])
+        tap(relay.proc.wait(30) in (3, 4), "%s: the relay died as asked "
+            "(%s)" % (tag, relay.proc.returncode))
+        relay.stop()
+        dst_vm.quit()
+    relay = Relay(opts.relay, src[0], dst[0])
+    src_vm, dst_vm, info = migrate(tmp, "again", src[:1], dst[:1], opts,
+                                   src_vm=src_vm)
+    check_completed("then with a new relay", src_vm, dst_vm, info)
+    quit_and_compare("then with a new relay", src_vm, dst_vm, src[:1],
+                     dst[:1])
+    diag(relay.stop())
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("case", choices=["main", "multifd", "cancel", "killdst",
                                      "roundtrip", "blocked", "dirtyfail",
-                                     "precopy", "agentfail"])
+                                     "precopy", "agentfail", "offload",
+                                     "offload_kill"])
     ap.add_argument("src")
     ap.add_argument("dst")
     ap.add_argument("--seed", type=int, default=1)
@@ -545,6 +625,7 @@ def main():
     ap.add_argument("--switchover-ack", action="store_true")
     ap.add_argument("--expect", default="")
     ap.add_argument("--kernel", help="precopy: the source VM's payload")
+    ap.add_argument("--relay", help="offload*: tests/lab/offload_relay")
     ap.add_argument("--precopy-bw", type=int, default=0,
                     help="max-bandwidth in bytes/s (default: unlimited)")
     ap.add_argument("--enable-migration", dest="mig", default="on",
@@ -580,6 +661,10 @@ def main():
             case_roundtrip(tmp, src, dst, opts)
         elif opts.case == "precopy":
             case_precopy(tmp, src, dst, opts)
+        elif opts.case == "offload":
+            case_offload(tmp, src, dst, opts)
+        elif opts.case == "offload_kill":
+            case_offload_kill(tmp, src, dst, opts)
         elif opts.case == "dirtyfail":
             case_dirtyfail(tmp, src, dst, opts)
         elif opts.case == "agentfail":
