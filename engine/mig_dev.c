@@ -458,3 +458,19 @@ mig_dev_digest(struct mig_dev *dev, uint64_t *digest)
 		return dev_op_unsupported(dev, "digest");
 	return dev->drv->ops->digest(dev, digest);
 }
+
+int
+mig_dev_owner_get(struct mig_dev *dev, struct mig_dev_owner *owner)
+{
+	if (dev->drv->ops->owner_get == NULL)
+		return dev_op_unsupported(dev, "owner");
+	return dev->drv->ops->owner_get(dev, owner);
+}
+
+int
+mig_dev_owner_end(struct mig_dev *dev, int status)
+{
+	if (dev->drv->ops->owner_end == NULL)
+		return dev_op_unsupported(dev, "owner end");
+	return dev->drv->ops->owner_end(dev, status);
+}

@@ -64,6 +64,14 @@ struct mig_dev_info {
  */
 #define MIG_DEV_SIZES_F_REINIT (1u << 0)
 
+/**
+ * Flag of struct mig_dev_sizes: the device's owner (the VMM of an offload
+ * device, doc/offload.md) has stopped the device and began its stop-copy.
+ * A session whose policy follows the owner (mig_policy_cfg.owner) switches
+ * over when every device says so.
+ */
+#define MIG_DEV_SIZES_F_OWNER_STOP (1u << 1)
+
 /** Sizes reported by the device; all are estimates. */
 struct mig_dev_sizes {
 	uint64_t initial_bytes;   /**< PRE_COPY: initial data still to read */
@@ -164,6 +172,43 @@ int mig_dev_reset(struct mig_dev *dev);
  * devices). -ENOTSUP where the device cannot tell.
  */
 int mig_dev_digest(struct mig_dev *dev, uint64_t *digest);
+
+/** What the owner of an offload device is doing with it. */
+enum mig_dev_owner_job {
+	MIG_DEV_OWNER_IDLE = 0, /**< no migration */
+	MIG_DEV_OWNER_SAVE,     /**< the owner saves it: a source session */
+	MIG_DEV_OWNER_RESUME,   /**< the owner resumes it: a destination one */
+};
+
+/**
+ * The view of a device that another process owns (the VMM of an offload
+ * device): it drives the migration states, the engine moves the data.
+ */
+struct mig_dev_owner {
+	enum mig_state state;    /**< the state the owner's arc entered last */
+	enum mig_dev_owner_job job;
+	uint64_t job_id;         /**< changes with every job the owner starts */
+	uint64_t token;          /**< the owner's session token (0 unknown) */
+	int32_t aborted;         /**< -errno of the owner's last abort, or 0 */
+	uint64_t lost;           /**< owner events the device dropped */
+};
+
+/**
+ * Take the owner's news (events) and describe what it does now.
+ *
+ * @return 0; -ENOTSUP for a device that has no owner besides the engine.
+ */
+int mig_dev_owner_get(struct mig_dev *dev, struct mig_dev_owner *owner);
+
+/**
+ * Tell the owner how its current job ended: 0, the state was delivered and
+ * loaded on the peer (source) or loaded and verified (destination), or
+ * -errno, it failed and the owner's arc must fail. A job already ended is
+ * not reported twice.
+ *
+ * @return 0, -ENOTSUP without an owner, or the owner's refusal.
+ */
+int mig_dev_owner_end(struct mig_dev *dev, int status);
 
 /** Number of I/Os submitted and not yet returned by mig_dev_poll(). */
 unsigned int mig_dev_inflight(const struct mig_dev *dev);

@@ -27,7 +27,7 @@ extern "C" {
 #endif
 
 /** Version of struct mig_dev_ops; a table of another version is refused. */
-#define MIG_DEV_OPS_VERSION 1
+#define MIG_DEV_OPS_VERSION 2
 
 /** Longest instance name. */
 #define MIG_DEV_NAME_MAX 64
@@ -94,6 +94,13 @@ typedef int (*mig_dev_request_state_t)(struct mig_dev *dev,
 				       enum mig_state target,
 				       enum mig_state *path, unsigned int max);
 
+/** The owner's news and current job (devices another process owns). */
+typedef int (*mig_dev_owner_get_t)(struct mig_dev *dev,
+				   struct mig_dev_owner *owner);
+
+/** End the owner's current job with @p status (0 or -errno). */
+typedef int (*mig_dev_owner_end_t)(struct mig_dev *dev, int status);
+
 /** The operations of a device driver. */
 struct mig_dev_ops {
 	uint32_t version; /**< MIG_DEV_OPS_VERSION */
@@ -108,6 +115,8 @@ struct mig_dev_ops {
 	mig_dev_reset_t reset;
 	mig_dev_digest_t digest;
 	mig_dev_request_state_t request_state;
+	mig_dev_owner_get_t owner_get;
+	mig_dev_owner_end_t owner_end;
 };
 
 /** A device driver. */

@@ -37,6 +37,14 @@ mig_policy_decide(const struct mig_policy_cfg *cfg,
 		       in->elapsed_ns >= cfg->max_precopy_ns;
 	double est_ns;
 
+	if (cfg->owner) {
+		if (in->owner_stops < in->devices)
+			return policy_say(MIG_POLICY_CONTINUE, why, why_len,
+					  "the owner stopped %u of %u device(s)",
+					  in->owner_stops, in->devices);
+		return policy_say(MIG_POLICY_SWITCHOVER, why, why_len,
+				  "the owner stopped every device");
+	}
 	if (in->acks_pending) {
 		if (time_out)
 			return policy_say(MIG_POLICY_FAIL, why, why_len,

@@ -49,6 +49,11 @@ struct mig_policy_cfg {
 	unsigned int max_rounds;    /**< pre-copy rounds, 0 = unlimited */
 	uint64_t max_precopy_ns;    /**< pre-copy time, 0 = unlimited */
 	enum mig_policy_on_limit on_limit;
+	/** The devices' owner decides (offload, doc/offload.md): switch
+	 *  over when every device reports that its owner stopped it
+	 *  (owner_stops == devices), never before, and no limit applies:
+	 *  the owner runs its own. */
+	int owner;
 };
 
 struct mig_policy_input {
@@ -66,6 +71,9 @@ struct mig_policy_input {
 	int converged;
 	uint64_t elapsed_ns;       /**< since pre-copy started */
 	unsigned int acks_pending; /**< devices without switchover-ack */
+	unsigned int devices;      /**< devices in the session (owner mode) */
+	/** devices whose owner stopped them (MIG_DEV_SIZES_F_OWNER_STOP) */
+	unsigned int owner_stops;
 };
 
 enum mig_policy_verdict {

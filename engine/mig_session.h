@@ -166,6 +166,13 @@ struct mig_session_cfg {
 	 *  at most */
 	const struct mig_session_observer *const *observers;
 	unsigned int nobservers;
+	/** Destination: each source device's name must equal ours at its
+	 *  position (the agent pairs devices by name, doc/offload.md). */
+	bool match_names;
+	/** When set and *stop becomes non-zero (from a signal handler, say),
+	 *  the session fails with -ECANCELED at its next turn, as any failure:
+	 *  source devices back to RUNNING, destination devices reset. */
+	const int *stop;
 };
 
 /** Run the source side of a migration. */

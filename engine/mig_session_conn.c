@@ -47,6 +47,9 @@ sess_connect(struct mig_sess *s)
 					 s->cfg->addr, mig_xport_errmsg(s->xp));
 		/* Waiting for the peer: give the CPU away meanwhile. */
 		mig_idle_step(&s->idle, ret);
+		ret = sess_check_stop(s);
+		if (ret < 0)
+			return ret;
 		if (mig_time_ns() > end)
 			return sess_fail(s, -ETIMEDOUT,
 					 "no connection with %s in time",

@@ -93,6 +93,10 @@ dst_desc(struct dst_sess *ds, const struct mig_wire_dev_desc *dsc)
 		return sess_fail(s, -ERANGE, "DEV_DESC for unknown device %u",
 				 dsc->dev_id);
 	dd = &ds->d[dsc->dev_id];
+	if (s->cfg->match_names && strcmp(dsc->name, dd->info.name) != 0)
+		return sess_fail(s, -EINVAL,
+				 "device %s: the source's device %u is %s: devices pair by name, in order (the same id= in the same --dev order on both sides)",
+				 dd->info.name, dsc->dev_id, dsc->name);
 	if (strcmp(dsc->driver, dd->info.driver) != 0)
 		return sess_fail(s, -EINVAL,
 				 "device %s: source device %u (%s) is a %s device, this one is %s",

@@ -57,8 +57,21 @@ sess_progress(struct mig_sess *s, int work)
 }
 
 int
+sess_check_stop(struct mig_sess *s)
+{
+	if (s->cfg->stop != NULL && __atomic_load_n(s->cfg->stop,
+						    __ATOMIC_RELAXED) != 0)
+		return sess_fail(s, -ECANCELED, "stopped on request");
+	return 0;
+}
+
+int
 sess_check(struct mig_sess *s)
 {
+	int ret = sess_check_stop(s);
+
+	if (ret < 0)
+		return ret;
 	if (mig_time_ns() - s->last_progress > s->timeout_ns)
 		return sess_fail_stalled(s);
 	return 0;

@@ -141,7 +141,10 @@ int sess_fail_last(struct mig_sess *s, int ret);
 int sess_fail_stalled(struct mig_sess *s);
 /* Work was done: push the no-progress deadline. */
 void sess_progress(struct mig_sess *s, int work);
-/* -ETIMEDOUT (with message) when nothing moved for the timeout. */
+/* -ECANCELED (session failed) once cfg->stop is set, else 0. */
+int sess_check_stop(struct mig_sess *s);
+/* -ETIMEDOUT (with message) when nothing moved for the timeout, or
+ * sess_check_stop()'s failure. */
 int sess_check(struct mig_sess *s);
 /* Best effort ABORT with the current error, flushed for up to 1 s. */
 void sess_send_abort(struct mig_sess *s, int code, uint32_t dev_id);

@@ -18,6 +18,9 @@
 #include "mig_session_src_priv.h"
 
 #define SRC_DECIDE_NS (200ull * 1000000ull)
+/* When the devices' owner decides, its stop is seen within this: the
+ * owner's downtime has begun. */
+#define SRC_DECIDE_OWNER_NS (1ull * 1000000ull)
 /* Initial-data watch: query the device's sizes at most this often. */
 #define SRC_INIT_QUERY_NS (100ull * 1000ull)
 /* A pre-copy that moved nothing for timeout / SRC_KEEPALIVE_DIV sends a
@@ -93,7 +96,8 @@ src_init_sent(struct src_sess *ss)
 }
 
 /* Stop-copy estimates of every device: the total, and the part of the
- * devices without pre-copy. */
+ * devices without pre-copy; the devices whose owner stopped them in
+ * ss->owner_stops. */
 int
 src_pending(struct src_sess *ss, uint64_t *pending, uint64_t *fixed)
 {
@@ -107,7 +111,10 @@ src_pending(struct src_sess *ss, uint64_t *pending, uint64_t *fixed)
 		return ret;
 	*pending = 0;
 	*fixed = 0;
+	ss->owner_stops = 0;
 	for (i = 0; i < ss->s.cfg->ndev; i++) {
+		if (ss->d[i].lane.req.sizes.flags & MIG_DEV_SIZES_F_OWNER_STOP)
+			ss->owner_stops++;
 		st->dev[i].pending = ss->d[i].lane.req.sizes.stop_copy_bytes;
 		st->dev[i].dirty = ss->d[i].lane.req.sizes.dirty_bytes;
 		*pending += st->dev[i].pending;
@@ -191,6 +198,8 @@ src_policy_input(struct src_sess *ss, uint64_t now,
 	if (xi.tx_chunks > 0)
 		in->inflight_bytes = xi.inflight * (xi.tx_bytes / xi.tx_chunks);
 	in->bandwidth_bps = mig_rate_link_bps(&s->rate, now);
+	in->devices = s->cfg->ndev;
+	in->owner_stops = ss->owner_stops;
 	for (i = 0; i < s->cfg->ndev; i++)
 		if (ss->d[i].precopy && !ss->d[i].acked &&
 		    (s->features & MIG_WIRE_FEAT_SWITCHOVER_ACK))
@@ -213,6 +222,8 @@ src_precopy(struct src_sess *ss)
 	enum mig_policy_verdict v;
 	uint64_t start = mig_time_ns(), last = 0, now, mark;
 	struct src_ka ka = { .idle_ns = start, .sent_ns = start };
+	uint64_t decide_ns = s->cfg->policy.owner ? SRC_DECIDE_OWNER_NS :
+						    SRC_DECIDE_NS;
 	uint64_t left, left_prev = UINT64_MAX;
 	unsigned int completed = 0;
 	bool caught_up, armed = false, converged = false;
@@ -237,7 +248,7 @@ src_precopy(struct src_sess *ss)
 		ret = src_keepalive(ss, now, caught_up, &ka);
 		if (ret < 0)
 			return ret;
-		if (now - last < SRC_DECIDE_NS &&
+		if (now - last < decide_ns &&
 		    !(caught_up && !armed && s->st->bytes != mark))
 			continue;
 		last = now;

@@ -79,6 +79,7 @@ struct src_sess {
 	unsigned int nfree, nouts;
 	uint64_t precopy_lanes;    /* devices that take part in pre-copy */
 	uint64_t p2p_lanes;        /* devices with a P2P state */
+	unsigned int owner_stops;  /* devices their owner stopped (last sizes) */
 	bool precopy_phase;
 	bool done;                 /* DONE received */
 	uint32_t ka_seq;           /* KEEPALIVE frames sent */

@@ -6,10 +6,18 @@
 #define _APP_H_
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
 
 #include "mig_session.h"
+
+#define APP_MAX_DEVS MIG_SESSION_DEVS_MAX
+#define APP_KEY_MAX 4096
+/* The unit of a time option given as a bare number. */
+#define APP_MS (1000ull * 1000ull)
+#define APP_DURATION_HELP \
+	"a number with an optional unit ns, us, ms or s, ms if none: 500, 500ms, 1.5s"
 
 struct app_report {
 	const char *role;
@@ -80,6 +88,39 @@ int app_watch_start(struct app_watch *w, struct mig_session_cfg *cfg,
 		    const char *role, char **names, unsigned int ndev);
 /* After the session: close the timeline, say where it went. */
 void app_watch_end(struct app_watch *w, const char *role);
+
+/* The command line after the EAL's. */
+struct app_opts {
+	const char *role;
+	const char *listen;
+	const char *peer;
+	const char *xport;
+	const char *key_file;
+	const char *json;
+	struct app_watch watch;  /* telemetry, --timeline */
+	bool insecure;
+	bool quiet;
+	int verbose;
+	int ready_fd;
+	uint32_t chunk;
+	uint64_t timeout_ns;
+	struct mig_policy_cfg policy;
+	char *devargs[APP_MAX_DEVS];
+	unsigned int ndev;
+	bool info;
+	const char *check;
+};
+
+/* Read a key file (hex or raw, >= 16 bytes, not accessible by others);
+ * 0 or -errno with a message on stderr. */
+int app_read_key(const char *path, uint8_t *key, size_t *len);
+
+/*
+ * The agent role (doc/offload.md): attach to the --dev offload devices,
+ * and migrate each whenever its VMM does, until SIGTERM or SIGINT; then
+ * detach every device. 0 or -errno.
+ */
+int app_agent(const struct app_opts *o);
 
 /* --timeline FILE (app_timeline.c) */
 struct app_timeline;

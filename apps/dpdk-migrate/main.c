@@ -27,34 +27,6 @@
 #include "mig_wire.h"
 #include "mig_xport.h"
 
-#define APP_MAX_DEVS MIG_SESSION_DEVS_MAX
-#define APP_KEY_MAX 4096
-/* The unit of a time option given as a bare number. */
-#define APP_MS (1000ull * 1000ull)
-#define APP_DURATION_HELP \
-	"a number with an optional unit ns, us, ms or s, ms if none: 500, 500ms, 1.5s"
-
-struct app_opts {
-	const char *role;
-	const char *listen;
-	const char *peer;
-	const char *xport;
-	const char *key_file;
-	const char *json;
-	struct app_watch watch;  /* telemetry, --timeline */
-	bool insecure;
-	bool quiet;
-	int verbose;
-	int ready_fd;
-	uint32_t chunk;
-	uint64_t timeout_ns;
-	struct mig_policy_cfg policy;
-	char *devargs[APP_MAX_DEVS];
-	unsigned int ndev;
-	bool info;
-	const char *check;
-};
-
 static void
 app_usage(const char *prog)
 {
@@ -65,8 +37,11 @@ app_usage(const char *prog)
 	       "  --list-drivers                 list device and transport drivers and their devargs\n"
 	       "  --version                      print the version\n"
 	       "  --role source|destination|loopback  migrate the --dev devices\n"
+	       "  --role agent                   offload agent: migrate the --dev devices\n"
+	       "                                 whenever their VMM does (doc/offload.md)\n"
 	       "  --listen ADDR                  destination address (127.0.0.1:7000)\n"
-	       "  --peer ADDR                    source: the destination (127.0.0.1:7000)\n"
+	       "  --peer ADDR                    source: the destination (127.0.0.1:7000);\n"
+	       "                                 agent: the peer agent (required)\n"
 	       "  --transport ARGS               tcp,streams=N,... (tcp)\n"
 	       "  --downtime TIME                downtime limit (300ms)\n"
 	       "  --max-rounds N                 pre-copy rounds limit (0: none)\n"
@@ -166,7 +141,7 @@ app_opt_size(const char *name, const char *arg, uint64_t min, uint64_t max,
 /* Read a key file: hex (even count of hex digits, whitespace trimmed)
  * or raw bytes. Like rsync's secrets file, a regular file that others may
  * read or write is refused; so is one longer than APP_KEY_MAX. */
-static int
+int
 app_read_key(const char *path, uint8_t *key, size_t *len)
 {
 	uint8_t raw[APP_KEY_MAX + 1];
@@ -532,7 +507,12 @@ app_run(struct app_opts *o, int orig_argc, char **orig_argv)
 	if (strcmp(o->role, "loopback") == 0)
 		return app_loopback(o, orig_argc, orig_argv, o->devargs,
 				    o->ndev);
-	fprintf(stderr, "dpdk-migrate: unknown role '%s' (source, destination, loopback)\n",
+	if (strcmp(o->role, "agent") == 0) {
+		if (o->listen == NULL)
+			o->listen = "127.0.0.1:7000";
+		return app_agent(o);
+	}
+	fprintf(stderr, "dpdk-migrate: unknown role '%s' (source, destination, loopback, agent)\n",
 		o->role);
 	return -EINVAL;
 }

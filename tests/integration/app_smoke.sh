@@ -13,7 +13,7 @@ APP=${1:?usage: app_smoke.sh <dpdk-migrate>}
 . "$(dirname "$0")/lib.sh"
 mt_init mig-smoke 128 "dpdk-migrate smoke test"
 
-echo "1..11"
+echo "1..16"
 
 run --version
 ok=1
@@ -87,6 +87,44 @@ ok=1
 [ "$rc" -ne 0 ] && has "$ERR" "more than 4096 bytes" && ok=0
 report "a key file over 4 KiB is refused" $ok \
 	"expected failure and 'more than 4096 bytes' (exit status $rc)" "$OUT" "$ERR"
+
+# The offload agent (doc/offload.md): what it needs, what it refuses, and
+# each in one line naming the option or the device and the step.
+AG="--role agent --insecure --peer 127.0.0.1:9"
+run --role agent --insecure --dev sim,id=a,size=1M
+ok=1
+[ "$rc" -ne 0 ] && has "$ERR" "--role agent needs --peer ADDR" && ok=0
+report "the agent needs --peer" $ok \
+	"expected failure and '--role agent needs --peer ADDR' (exit status $rc)" "$OUT" "$ERR"
+
+run --role agent --peer 127.0.0.1:9 --dev sim,id=a,size=1M
+ok=1
+[ "$rc" -ne 0 ] && has "$ERR" "--role agent needs --key FILE (or --insecure" && ok=0
+report "the agent needs --key or --insecure" $ok \
+	"expected failure and '--role agent needs --key FILE (or --insecure' (exit status $rc)" "$OUT" "$ERR"
+
+# shellcheck disable=SC2086 # $AG is a list of options
+run $AG --dev sim,id=a,size=1M
+ok=1
+[ "$rc" -ne 0 ] && has "$ERR" "device a: driver sim has no VMM owner" && ok=0
+report "the agent refuses a device without a VMM owner" $ok \
+	"expected failure and 'device a: driver sim has no VMM owner' (exit status $rc)" "$OUT" "$ERR"
+
+# shellcheck disable=SC2086
+run $AG --dev "vfio_offload,id=v,bdf=0000:01:00.0,ctl=$TMP/nothere"
+ok=1
+[ "$rc" -ne 0 ] && [ "$(grep -c '^dpdk-migrate: ' "$ERR")" -eq 1 ] &&
+	has "$ERR" "vfio_offload v: attach to 0000:01:00.0: cannot open $TMP/nothere: No such file or directory (the mig_vfio_pci module is not loaded" &&
+	ok=0
+report "an offload device without the module: one line naming device, address and cause" $ok \
+	"expected failure and one line 'vfio_offload v: attach to 0000:01:00.0: cannot open ...: No such file or directory (the mig_vfio_pci module is not loaded' (exit status $rc)" "$OUT" "$ERR"
+
+# shellcheck disable=SC2086
+run $AG --dev vfio_offload,id=v,bdf=01:00.0
+ok=1
+[ "$rc" -ne 0 ] && has "$ERR" "vfio_offload v: bdf=01:00.0: expected a full PCI address" && ok=0
+report "an offload device with a short PCI address is refused" $ok \
+	"expected failure and 'vfio_offload v: bdf=01:00.0: expected a full PCI address' (exit status $rc)" "$OUT" "$ERR"
 
 # The man page documents exactly the options of --help (plus --ready-fd,
 # internal to the loopback role and hidden from --help).

@@ -15,6 +15,11 @@ CASE:
   killdst    the destination QEMU killed mid-transfer, then a second one
   roundtrip  A -> B, then B -> A (the migrated VM migrated back)
   blocked    QEMU must refuse to migrate with --expect MESSAGE
+  agentfail  offload (doc/offload.md): the first migration must fail
+             (--interrupt-cmd run --interrupt-after seconds into it, e.g.
+             an agent killed; or none, e.g. no agent on the destination),
+             the source VM and its devices running; then --between-cmd
+             (an agent restarted) and a second migration that completes
   offload    offload mode: --relay (tests/lab/offload_relay.c) attached
              to both devices moves the state, QEMU only the offload record
   offload_kill  the relay dies in PRE_COPY, then in STOP_COPY: each
@@ -249,7 +254,9 @@ def set_caps(vm, caps):
 def migrate(tmp, tag, src, dst, opts, src_vm=None, interrupt=None):
     """src_vm: an already running source VM (else one is started on src).
     interrupt: None, "cancel" or "killdst": done once the device data
-    flows; the migration must then end without completing.
+    flows; the migration must then end without completing. "cmd": run
+    opts.interrupt_cmd (if any) opts.interrupt_after seconds after the
+    start (offload: QEMU's stream carries no device data to wait for).
     Returns (src_vm, dst_vm or None, source info)."""
     caps = []
     params = {"downtime-limit": opts.downtime_ms}
@@ -276,7 +283,7 @@ def migrate(tmp, tag, src, dst, opts, src_vm=None, interrupt=None):
     if opts.precopy_bw:
         src_vm.qmp.cmd("migrate-set-parameters",
                        **{"max-bandwidth": opts.precopy_bw})
-    elif interrupt:
+    elif interrupt and not (interrupt == "cmd" and opts.interrupt_converge):
         # never converges (RAM is all dirty on every pass without device
         # dirty tracking) and slow: caught in pre-copy, device data flowing
         src_vm.qmp.cmd("migrate-set-parameters",
@@ -288,7 +295,21 @@ def migrate(tmp, tag, src, dst, opts, src_vm=None, interrupt=None):
     dst_vm.qmp.cmd("migrate-incoming", uri=uri)
     t1 = time.monotonic()
     src_vm.qmp.cmd("migrate", uri=uri)
-    if interrupt:
+    if interrupt == "cmd":
+        end = time.monotonic() + opts.interrupt_after
+        i = {}
+        while time.monotonic() < end:
+            i = src_vm.qmp.cmd("query-migrate")
+            if i.get("status") in ("completed", "failed", "cancelled"):
+                break
+            time.sleep(0.1)
+        diag("%s: at %s after %.1f s: %s" % (
+            tag, i.get("status"), time.monotonic() - t1,
+            opts.interrupt_cmd or "(nothing to run)"))
+        if opts.interrupt_cmd:
+            r = subprocess.run(opts.interrupt_cmd, shell=True)
+            tap(r.returncode == 0, "%s: %s" % (tag, opts.interrupt_cmd))
+    elif interrupt:
         end = time.monotonic() + 120
         while time.monotonic() < end:
             i = src_vm.qmp.cmd("query-migrate")
@@ -313,7 +334,7 @@ def migrate(tmp, tag, src, dst, opts, src_vm=None, interrupt=None):
     return src_vm, dst_vm, info
 
 
-def check_completed(tag, src_vm, dst_vm, info):
+def check_completed(tag, src_vm, dst_vm, info, opts=None):
     tap(info.get("status") == "completed",
         "%s: source query-migrate status completed (%s)" %
         (tag, info.get("status")))
@@ -323,6 +344,14 @@ def check_completed(tag, src_vm, dst_vm, info):
     vfio = (info.get("vfio") or {}).get("transferred", 0)
     tap(vfio > 0, "%s: query-migrate vfio.transferred %d bytes" %
         (tag, vfio))
+    if opts and opts.vfio_max:
+        tap(vfio <= opts.vfio_max, "%s: vfio.transferred %d <= %d bytes: "
+            "QEMU's stream carried the offload records only" %
+            (tag, vfio, opts.vfio_max))
+    if opts and opts.vfio_min:
+        tap(vfio >= opts.vfio_min, "%s: vfio.transferred %d >= %d bytes: "
+            "the state itself in QEMU's stream (in-band)" %
+            (tag, vfio, opts.vfio_min))
     dinfo = wait_migration(dst_vm, timeout=60)
     tap(dinfo.get("status") == "completed",
         "%s: destination query-migrate status completed (%s)" %
@@ -359,7 +388,7 @@ def case_main(tmp, src, dst, opts, tag):
     fill_all(src, dst, opts.seed)
     before = dmesg_lines()
     src_vm, dst_vm, info = migrate(tmp, tag, src, dst, opts)
-    check_completed(tag, src_vm, dst_vm, info)
+    check_completed(tag, src_vm, dst_vm, info, opts)
     warn = [l for l in (src_vm.stderr() + dst_vm.stderr()).splitlines()
             if ("warning" in l.lower() or "error" in l.lower()) and
             not (opts.mig == "on" and NO_DIRTY in l)]
@@ -446,17 +475,43 @@ def case_interrupted(tmp, src, dst, opts, how):
     dmesg_clean(before, how)
 
 
+def case_agentfail(tmp, src, dst, opts):
+    fill_all(src, dst, opts.seed)
+    src_vm, dst_vm, info = migrate(tmp, "af1", src, dst, opts,
+                                   interrupt="cmd")
+    tap(info.get("status") == "failed", "agentfail: first migration "
+        "failed (%s: %s)" % (info.get("status"), info.get("error-desc")))
+    st = src_vm.qmp.cmd("query-status").get("status")
+    tap(st == "running", "agentfail: source VM still running (%s)" % st)
+    stops = [e for e in src_vm.qmp.events if e.get("event") == "STOP"]
+    if opts.interrupt_converge:
+        diag("agentfail: the source VM stopped %d time(s)" % len(stops))
+    else:
+        tap(not stops, "agentfail: the source VM never stopped (%d STOP "
+            "event(s))" % len(stops))
+    check_running("agentfail", src)
+    if dst_vm is not None:
+        dst_vm.quit()
+    if opts.between_cmd:
+        r = subprocess.run(opts.between_cmd, shell=True)
+        tap(r.returncode == 0, "agentfail: %s" % opts.between_cmd)
+    src_vm, dst_vm, info = migrate(tmp, "af2", src, dst, opts,
+                                   src_vm=src_vm)
+    check_completed("agentfail2", src_vm, dst_vm, info, opts)
+    quit_and_compare("agentfail2", src_vm, dst_vm, src, dst)
+
+
 def case_roundtrip(tmp, a, b, opts):
     fill_all(a, b, opts.seed)
     before = dmesg_lines()
     want = [bar_digest(x) for x in a]
     src_vm, vm_b, info = migrate(tmp, "ab", a, b, opts)
-    check_completed("A -> B", src_vm, vm_b, info)
+    check_completed("A -> B", src_vm, vm_b, info, opts)
     src_vm.quit()
     # A is free again: scribble on it so that only B -> A can restore it
     fill_all([], a, opts.seed + 7)
     vm_b2, vm_a, info = migrate(tmp, "ba", b, a, opts, src_vm=vm_b)
-    check_completed("B -> A", vm_b2, vm_a, info)
+    check_completed("B -> A", vm_b2, vm_a, info, opts)
     vm_b2.quit()
     vm_a.quit()
     got = [bar_digest(x) for x in a]
@@ -561,7 +616,8 @@ def main():
                                  formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("case", choices=["main", "multifd", "cancel", "killdst",
                                      "roundtrip", "blocked", "dirtyfail",
-                                     "precopy", "offload", "offload_kill"])
+                                     "precopy", "agentfail", "offload",
+                                     "offload_kill"])
     ap.add_argument("src")
     ap.add_argument("dst")
     ap.add_argument("--seed", type=int, default=1)
@@ -576,6 +632,19 @@ def main():
                     choices=["on", "auto"],
                     help="vfio-pci's enable-migration (on: the default "
                     "here, see doc/lab.md)")
+    ap.add_argument("--vfio-max", type=int, default=0,
+                    help="vfio.transferred must not exceed this (offload)")
+    ap.add_argument("--vfio-min", type=int, default=0,
+                    help="vfio.transferred must reach this (in-band)")
+    ap.add_argument("--interrupt-cmd", default="",
+                    help="agentfail: shell command run mid-migration")
+    ap.add_argument("--interrupt-after", type=float, default=3.0,
+                    help="agentfail: seconds into the first migration")
+    ap.add_argument("--interrupt-converge", action="store_true",
+                    help="agentfail: the first migration is not throttled: "
+                    "QEMU may stop the VM before it fails")
+    ap.add_argument("--between-cmd", default="",
+                    help="agentfail: shell command before the second one")
     opts = ap.parse_args()
     opts.multifd = opts.case == "multifd"
     opts.src_extra = opts.dst_extra = []
@@ -598,6 +667,8 @@ def main():
             case_offload_kill(tmp, src, dst, opts)
         elif opts.case == "dirtyfail":
             case_dirtyfail(tmp, src, dst, opts)
+        elif opts.case == "agentfail":
+            case_agentfail(tmp, src, dst, opts)
         else:
             case_blocked(tmp, src, dst, opts)
     except Exception as e:          # a broken step is a failed test

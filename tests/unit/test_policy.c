@@ -257,6 +257,37 @@ test_rate_idle_decays(void **state)
 	assert_true(mig_time_ns() > 0);
 }
 
+/* Owner mode (offload): only the owner's stop of every device switches
+ * over; estimates, acknowledgements and limits do not. */
+static void
+test_owner(void **state)
+{
+	struct mig_policy_cfg cfg = g_cfg;
+	struct mig_policy_input in = {
+		.pending_bytes = 0,
+		.rounds = 100,
+		.elapsed_ns = 120000 * MS,
+		.acks_pending = 1,
+		.devices = 2,
+		.owner_stops = 1,
+	};
+	char why[256];
+
+	(void)state;
+	cfg.owner = 1;
+	cfg.on_limit = MIG_POLICY_ON_LIMIT_FAIL;
+	assert_int_equal(mig_policy_decide(&cfg, &in, why, sizeof(why)),
+			 MIG_POLICY_CONTINUE);
+	assert_non_null(strstr(why, "stopped 1 of 2"));
+	in.owner_stops = 2;
+	assert_int_equal(mig_policy_decide(&cfg, &in, why, sizeof(why)),
+			 MIG_POLICY_SWITCHOVER);
+	/* Without owner mode the same input fails on the time limit. */
+	cfg.owner = 0;
+	assert_int_equal(mig_policy_decide(&cfg, &in, why, sizeof(why)),
+			 MIG_POLICY_FAIL);
+}
+
 int
 main(void)
 {
@@ -266,6 +297,7 @@ main(void)
 		cmocka_unit_test(test_fixed_bytes),
 		cmocka_unit_test(test_switchover_ack),
 		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_owner),
 		cmocka_unit_test(test_rate_steady),
 		cmocka_unit_test(test_rate_idle_decays),
 		cmocka_unit_test(test_rate_link),
