@@ -50,8 +50,13 @@ PORT = [7300]
 
 
 def tr_write(name, text, append=False):
-    with open(os.path.join(TR, name), "a" if append else "w") as f:
-        f.write(text)
+    # os.open: Python's append mode seeks to the end, which tracefs refuses
+    fd = os.open(os.path.join(TR, name), os.O_WRONLY |
+                 (os.O_APPEND if append else os.O_TRUNC))
+    try:
+        os.write(fd, text.encode())
+    finally:
+        os.close(fd)
 
 
 def probes_on():
@@ -164,9 +169,10 @@ def run_engine(tmp, tag, src, dst, app):
     dargs = [app, "-l", "0"] + eal + ["--file-prefix", "qb-d", "--",
              "--role", "destination", "--listen", "127.0.0.1:%d" % port,
              "--insecure"]
+    # the downtime limit QEMU gets (qemu_mig.migrate: 30 s)
     sargs = [app, "-l", "1"] + eal + ["--file-prefix", "qb-s", "--",
              "--role", "source", "--peer", "127.0.0.1:%d" % port,
-             "--insecure"]
+             "--insecure", "--downtime", "30s"]
     for i, (s, d) in enumerate(zip(src, dst)):
         dargs += ["--dev", "vfio,id=d%d,bdf=%s,io=read" % (i, d)]
         sargs += ["--dev", "vfio,id=d%d,bdf=%s,io=read" % (i, s)]

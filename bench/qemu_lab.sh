@@ -23,11 +23,12 @@ echo "# BAR2 $(stat -c %s "/sys/bus/pci/devices/$1/resource2") bytes per device,
 rc=0
 for mode in stopcopy precopy; do
 	if [ $mode = stopcopy ]; then mod_load pre_copy=0; else mod_load; fi
-	python3 "$LAB_ROOT/bench/qemu_lab.py" --rounds "$ROUNDS" \
-		--label $mode --app "$APP" "$SRC" "$DST" >>"$TMP/bench.txt" 2>&1 ||
-		rc=1
+	# each run's line as it comes: a run takes minutes under TCG
+	{ python3 "$LAB_ROOT/bench/qemu_lab.py" --rounds "$ROUNDS" \
+		--label $mode --app "$APP" "$SRC" "$DST" 2>&1 ||
+		echo "# $mode: exit status $?"; } | tee -a "$TMP/bench.txt"
+	grep -q "exit status" "$TMP/bench.txt" && rc=1
 	mod_unload
 done
-cat "$TMP/bench.txt"
 cp "$TMP/bench.txt" "$LAB_RESULTS/bench.txt"
 exit $rc
