@@ -22,7 +22,11 @@ TCP loopback). For each run:
             engine's "downtime" (source devices stopped .. destination
             DONE).
 
-  qemu_lab.py [--rounds N] [--label L] SRC1,SRC2 DST1,DST2
+  qemu_lab.py [--rounds N] [--label L] [--switchover-ack] --app APP
+      SRC1,SRC2 DST1,DST2
+
+Both VMMs get a downtime limit of 600 s (switch over as soon as pre-copy
+allows: the figures are times, not a convergence test).
 
 Prints one line per run and a summary with the median and range of each
 figure and the median of the per-round ratios engine/QEMU.
@@ -47,6 +51,7 @@ LINE = re.compile(r"\s(\d+\.\d+): (stopcopy|resumed): .*?(ret=(-?\d+))?$")
 QTRACE = re.compile(r"^\d+@(\d+\.\d+):vfio_migration_set_state\s+\((\S+)\)"
                     r" new state (\w+)")
 PORT = [7300]
+DOWNTIME_S = 600
 
 
 def tr_write(name, text, append=False):
@@ -123,10 +128,13 @@ def qemu_phase(src_log, dst_log):
 class Opts:
     """The option set qemu_mig.migrate() reads."""
 
-    def __init__(self, multifd):
+    def __init__(self, multifd, switchover_ack):
         self.multifd = multifd
-        self.switchover_ack = False
-        self.downtime_ms = 30000
+        self.switchover_ack = switchover_ack
+        # switch over after the first RAM pass: under TCG on a loaded
+        # host multifd moves RAM at about 1 MB/s and, with the type1
+        # container reporting all RAM dirty, never converges below 30 s
+        self.downtime_ms = DOWNTIME_S * 1000
         self.precopy_bw = 0
         self.mig = "on"
         trace = ["-trace", "vfio_migration_set_state", "-msg",
@@ -147,13 +155,13 @@ def mark(src, dst, r):
         m.close()
 
 
-def run_qemu(tmp, tag, src, dst, multifd):
+def run_qemu(tmp, tag, src, dst, multifd, ack):
     src_vm, dst_vm, info = qemu_mig.migrate(tmp, tag, src, dst,
-                                            Opts(multifd))
+                                            Opts(multifd, ack), timeout=1200)
     if info.get("status") != "completed":
         raise RuntimeError("%s: %s %s" % (tag, info.get("status"),
                                           info.get("error-desc")))
-    qemu_mig.wait_migration(dst_vm, timeout=60)
+    qemu_mig.wait_migration(dst_vm, timeout=600)
     src_vm.quit()
     dst_vm.quit()
     q = qemu_phase(src_vm.stderr(), dst_vm.stderr())
@@ -168,11 +176,12 @@ def run_engine(tmp, tag, src, dst, app):
     port = PORT[0]
     dargs = [app, "-l", "0"] + eal + ["--file-prefix", "qb-d", "--",
              "--role", "destination", "--listen", "127.0.0.1:%d" % port,
-             "--insecure"]
-    # the downtime limit QEMU gets (qemu_mig.migrate: 30 s)
+             "--insecure", "--timeout", "120s"]
+    # the downtime limit QEMU gets
     sargs = [app, "-l", "1"] + eal + ["--file-prefix", "qb-s", "--",
              "--role", "source", "--peer", "127.0.0.1:%d" % port,
-             "--insecure", "--downtime", "30s"]
+             "--insecure", "--downtime", "%ds" % DOWNTIME_S,
+             "--timeout", "120s"]
     for i, (s, d) in enumerate(zip(src, dst)):
         dargs += ["--dev", "vfio,id=d%d,bdf=%s,io=read" % (i, d)]
         sargs += ["--dev", "vfio,id=d%d,bdf=%s,io=read" % (i, s)]
@@ -185,8 +194,8 @@ def run_engine(tmp, tag, src, dst, app):
             break
         time.sleep(0.1)
     src_p = subprocess.run(sargs, capture_output=True, text=True,
-                           timeout=600)
-    dst_p.wait(60)
+                           timeout=1200)
+    dst_p.wait(120)
     dout.seek(0)
     dtext = dout.read()
     dout.close()
@@ -231,6 +240,10 @@ def main():
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--label", default="run")
     ap.add_argument("--app", required=True)
+    ap.add_argument("--switchover-ack", action="store_true",
+                    help="QEMU: return-path + switchover-ack (pre-copy "
+                    "devices: switch over once their initial data is "
+                    "loaded, as the engine always does)")
     opts = ap.parse_args()
     src, dst = opts.src.split(","), opts.dst.split(",")
     tmp = tempfile.mkdtemp(prefix="qemu_lab.")
@@ -247,7 +260,8 @@ def main():
                 if kind == "engine":
                     res = run_engine(tmp, tag, src, dst, opts.app)
                 else:
-                    res = run_qemu(tmp, tag, src, dst, kind == "multifd")
+                    res = run_qemu(tmp, tag, src, dst, kind == "multifd",
+                                   opts.switchover_ack)
                 same = all(qemu_mig.bar_digest(s) == qemu_mig.bar_digest(d)
                            for s, d in zip(src, dst))
                 if not same:

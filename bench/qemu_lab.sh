@@ -22,10 +22,14 @@ echo "# guest: $(nproc) vCPUs, kernel $LAB_KVER, $(qemu-system-x86_64 --version 
 echo "# BAR2 $(stat -c %s "/sys/bus/pci/devices/$1/resource2") bytes per device, sources $SRC, destinations $DST"
 rc=0
 for mode in stopcopy precopy; do
-	if [ $mode = stopcopy ]; then mod_load pre_copy=0; else mod_load; fi
+	ack=
+	if [ $mode = stopcopy ]; then mod_load pre_copy=0; else
+		mod_load
+		ack=--switchover-ack
+	fi
 	# each run's line as it comes: a run takes minutes under TCG
 	{ python3 "$LAB_ROOT/bench/qemu_lab.py" --rounds "$ROUNDS" \
-		--label $mode --app "$APP" "$SRC" "$DST" 2>&1 ||
+		--label $mode $ack --app "$APP" "$SRC" "$DST" 2>&1 ||
 		echo "# $mode: exit status $?"; } | tee -a "$TMP/bench.txt"
 	grep -q "exit status" "$TMP/bench.txt" && rc=1
 	mod_unload
