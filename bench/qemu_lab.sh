@@ -7,11 +7,13 @@
 # with pre-copy (the module's default). Run from the host:
 #
 #   tests/lab/lab.sh --ivshmem 4 --ivshmem-size 128M --timeout 3000 \
-#       bench/qemu_lab.sh [rounds]
+#       bench/qemu_lab.sh [rounds] [modes]
 #
 # Devices 1 and 2 are the sources, 3 and 4 the destinations. The figures
-# are printed and kept in <build>/lab/qemu_lab/bench.txt.
+# are printed and kept in <build>/lab/qemu_lab/bench.txt, written as they
+# come (a run takes minutes under TCG).
 ROUNDS=${1:-3}
+MODES=${2:-stopcopy precopy}
 . "$LAB_ROOT/tests/lab/vfio_lib.sh"
 
 set -- $LAB_IVSHMEM
@@ -21,18 +23,17 @@ DST=$3,$4
 echo "# guest: $(nproc) vCPUs, kernel $LAB_KVER, $(qemu-system-x86_64 --version | head -1)"
 echo "# BAR2 $(stat -c %s "/sys/bus/pci/devices/$1/resource2") bytes per device, sources $SRC, destinations $DST"
 rc=0
-for mode in stopcopy precopy; do
+: >"$LAB_RESULTS/bench.txt"
+for mode in $MODES; do
 	ack=
 	if [ $mode = stopcopy ]; then mod_load pre_copy=0; else
 		mod_load
 		ack=--switchover-ack
 	fi
-	# each run's line as it comes: a run takes minutes under TCG
 	{ python3 "$LAB_ROOT/bench/qemu_lab.py" --rounds "$ROUNDS" \
 		--label $mode $ack --app "$APP" "$SRC" "$DST" 2>&1 ||
-		echo "# $mode: exit status $?"; } | tee -a "$TMP/bench.txt"
-	grep -q "exit status" "$TMP/bench.txt" && rc=1
+		echo "# $mode: exit status $?"; } | tee -a "$LAB_RESULTS/bench.txt"
+	grep -q "exit status" "$LAB_RESULTS/bench.txt" && rc=1
 	mod_unload
 done
-cp "$TMP/bench.txt" "$LAB_RESULTS/bench.txt"
 exit $rc
