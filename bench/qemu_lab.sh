@@ -16,6 +16,7 @@ ROUNDS=${1:-3}
 MODES=${2:-stopcopy precopy}
 . "$LAB_ROOT/tests/lab/vfio_lib.sh"
 
+# shellcheck disable=SC2086 # LAB_IVSHMEM is a list of BDFs
 set -- $LAB_IVSHMEM
 [ $# -ge 4 ] || bail "needs 4 ivshmem devices (lab.sh --ivshmem 4)"
 SRC=$1,$2
@@ -26,12 +27,12 @@ rc=0
 : >"$LAB_RESULTS/bench.txt"
 for mode in $MODES; do
 	ack=
-	if [ $mode = stopcopy ]; then mod_load pre_copy=0; else
+	if [ "$mode" = stopcopy ]; then mod_load pre_copy=0; else
 		mod_load
 		ack=--switchover-ack
 	fi
 	{ python3 "$LAB_ROOT/bench/qemu_lab.py" --rounds "$ROUNDS" \
-		--label $mode $ack --app "$APP" "$SRC" "$DST" 2>&1 ||
+		--label "$mode" $ack --app "$APP" "$SRC" "$DST" 2>&1 ||
 		echo "# $mode: exit status $?"; } | tee -a "$LAB_RESULTS/bench.txt"
 	grep -q "exit status" "$LAB_RESULTS/bench.txt" && rc=1
 	mod_unload
