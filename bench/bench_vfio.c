@@ -9,9 +9,10 @@
  *
  *   uring   the vfio driver, io=uring, depth reads in flight, pool buffers
  *   read    the vfio driver, io=read (one read() per chunk), pool buffers
- *   engine  the engine's source stage (mig_src: vfio io=uring, hugepage
- *           pool buffers, CRC32C of every chunk), the transport replaced
- *           by a sink that gives each buffer straight back
+ *   engine  the engine's source stage (mig_src: vfio io=uring, or the
+ *           io given with -e, hugepage pool buffers, CRC32C of every
+ *           chunk), the transport replaced by a sink that gives each
+ *           buffer straight back
  *   qemu    QEMU's way: one 1 MiB malloc'd buffer, read() until 0
  *
  * and prints throughputs and the ratios uring/read and engine/qemu. The
@@ -20,7 +21,7 @@
  * (default: they spin, as an lcore does).
  *
  *	bench_vfio <EAL args> -- -b BDF [-r rounds] [-c chunk] [-d depth]
- *	    [-i idle_us]
+ *	    [-i idle_us] [-e uring|read]
  */
 
 #include <errno.h>
@@ -60,6 +61,7 @@ struct bench {
 	uint64_t chunk;
 	uint64_t depth;
 	struct mig_pool *pool;
+	const char *engine_io;	/* the engine row's io= */
 };
 
 struct result {
@@ -182,7 +184,7 @@ sink_emit(void *ctx, const struct mig_wire_chunk *hdr, void *buf,
 static int
 run_engine(const struct bench *b, struct result *r)
 {
-	struct mig_dev *dev = bench_open(b, "uring");
+	struct mig_dev *dev = bench_open(b, b->engine_io);
 	struct mig_src_cfg cfg = {
 		.chunk_size = (uint32_t)b->chunk,
 		.depth = (unsigned int)b->depth,
@@ -277,7 +279,7 @@ mbps(const struct result *r)
 int
 main(int argc, char **argv)
 {
-	struct bench b = { .chunk = 1 << 20, .depth = 4 };
+	struct bench b = { .chunk = 1 << 20, .depth = 4, .engine_io = "uring" };
 	struct result ru = { 0 }, rr = { 0 }, re = { 0 }, rq = { 0 };
 	uint64_t rounds = 3, i;
 	int opt, ret;
@@ -289,7 +291,7 @@ main(int argc, char **argv)
 	}
 	argc -= ret;
 	argv += ret;
-	while ((opt = getopt(argc, argv, "b:r:c:d:i:")) != -1) {
+	while ((opt = getopt(argc, argv, "b:r:c:d:i:e:")) != -1) {
 		switch (opt) {
 		case 'b':
 			if (mig_vfio_bdf_parse(optarg, b.bdf) < 0)
@@ -307,6 +309,12 @@ main(int argc, char **argv)
 			break;
 		case 'i':
 			g_idle_us = (unsigned int)strtoul(optarg, NULL, 0);
+			break;
+		case 'e':
+			if (strcmp(optarg, "uring") != 0 &&
+			    strcmp(optarg, "read") != 0)
+				goto usage;
+			b.engine_io = optarg;
 			break;
 		default:
 			goto usage;
@@ -327,8 +335,9 @@ main(int argc, char **argv)
 			return 1;
 		fprintf(stderr, "bench_vfio: round %" PRIu64 " done\n", i + 1);
 	}
-	printf("device %s, %" PRIu64 " rounds, chunk %" PRIu64 ", depth %" PRIu64 ", idle %u us, stream %" PRIu64 " bytes\n",
-	       b.bdf, rounds, b.chunk, b.depth, g_idle_us, rq.bytes / rounds);
+	printf("device %s, %" PRIu64 " rounds, chunk %" PRIu64 ", depth %" PRIu64 ", idle %u us, engine io=%s, stream %" PRIu64 " bytes\n",
+	       b.bdf, rounds, b.chunk, b.depth, g_idle_us, b.engine_io,
+	       rq.bytes / rounds);
 	printf("uring  %8.1f MB/s\n", mbps(&ru));
 	printf("read   %8.1f MB/s\n", mbps(&rr));
 	printf("engine %8.1f MB/s\n", mbps(&re));
@@ -339,7 +348,7 @@ main(int argc, char **argv)
 	rte_eal_cleanup();
 	return 0;
 usage:
-	fprintf(stderr, "usage: bench_vfio <EAL args> -- -b BDF [-r rounds] [-c chunk] [-d depth 1..%u] [-i idle_us]\n",
+	fprintf(stderr, "usage: bench_vfio <EAL args> -- -b BDF [-r rounds] [-c chunk] [-d depth 1..%u] [-i idle_us] [-e uring|read]\n",
 		MIG_VFIO_IO_DEPTH_MAX);
 	return 2;
 }

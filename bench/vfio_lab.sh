@@ -7,13 +7,14 @@
 # the engine's source stage vs QEMU's 1 MiB read() loop. Run from the host:
 #
 #   tests/lab/lab.sh --ivshmem 1 [--ivshmem-size 64M] bench/vfio_lab.sh \
-#       [rounds] [chunk] [depth] [idle_us]
+#       [rounds] [chunk] [depth] [idle_us] [engine io: uring|read]
 #
 # The figures are printed and kept in <build>/lab/vfio_lab/bench.txt.
 ROUNDS=${1:-3}
 CHUNK=${2:-1M}
 DEPTH=${3:-4}
 IDLE=${4:-0}
+ENGINE_IO=${5:-uring}
 . "$LAB_ROOT/tests/lab/vfio_lib.sh"
 
 set -- $LAB_IVSHMEM
@@ -22,7 +23,7 @@ $BAR fill "$1" 7
 mod_load
 echo "# guest: $(nproc) vCPUs, kernel $LAB_KVER, $(grep -m1 'model name' /proc/cpuinfo)"
 "$LAB_BUILD/bench/bench_vfio" -l 0 $EAL --file-prefix vb -- -b "$1" \
-	-r "$ROUNDS" -c "$CHUNK" -d "$DEPTH" -i "$IDLE" >"$TMP/bench.txt" 2>"$TMP/bench.err"
+	-r "$ROUNDS" -c "$CHUNK" -d "$DEPTH" -i "$IDLE" -e "$ENGINE_IO" >"$TMP/bench.txt" 2>"$TMP/bench.err"
 rc=$?
 cat "$TMP/bench.txt"
 cp "$TMP/bench.txt" "$LAB_RESULTS/bench.txt"

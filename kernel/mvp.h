@@ -68,6 +68,8 @@ struct mvp_device {
 
 	/* Offload mode (mvp_offload.c). */
 	struct mvp_off_dev off;
+	/* PRECOPY_INFO v2 opted in (mvp_precopy.c). */
+	bool precopy_v2;
 };
 
 enum mvp_migf_kind {
@@ -104,6 +106,7 @@ struct mvp_migf {
 	bool end_done;
 	bool staged_initial;		/* staged bytes belong to the first pass */
 	unsigned int fault_end_reads;	/* mvp_fault.c */
+	bool reinit;			/* under track_lock: reconfigured */
 
 	/* Resuming. */
 	unsigned int phase;		/* MVP_PHASE_* */
@@ -169,6 +172,13 @@ static inline void mvp_io_end(struct mvp_device *mvdev)
 /* mvp_log.c: device DMA logging (always an empty report). */
 extern const struct vfio_log_ops mvp_log_ops;
 void mvp_log_close(struct mvp_device *mvdev);
+
+/* mvp_precopy.c: PRECOPY_INFO v2 and REINIT. */
+int mvp_device_feature(struct vfio_device *vdev, u32 flags,
+		       void __user *arg, size_t argsz);
+void mvp_precopy_close(struct mvp_device *mvdev);
+void mvp_precopy_reconfigured(struct mvp_device *mvdev);
+u32 mvp_precopy_info_flags(struct mvp_migf *migf);
 
 /* mvp_main.c */
 bool mvp_memory_enabled(struct mvp_device *mvdev);

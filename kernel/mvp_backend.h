@@ -66,6 +66,8 @@ struct mvp_backend_ops {
 	int (*save_next)(struct mvp_device *mvdev, void *ctx,
 			 struct mvp_record *rec, void *buf, size_t cap,
 			 bool final);
+	/* [file] Start the first pass again: everything pending. */
+	void (*save_restart)(void *ctx);
 	/* [file] Payload bytes pending: first pass / re-dirtied. */
 	void (*save_pending)(void *ctx, u64 *initial, u64 *dirty);
 

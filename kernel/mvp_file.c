@@ -331,9 +331,9 @@ long mvp_save_file_ioctl(struct file *filp, unsigned int cmd,
 		mutex_unlock(&migf->lock);
 		return -EINVAL;
 	}
+	info.flags = mvp_precopy_info_flags(migf);
 	mvp_save_pending_locked(migf, &initial, &dirty);
 	mutex_unlock(&migf->lock);
-	info.flags = 0;
 	info.initial_bytes = mvp_fault_precopy_initial(initial);
 	info.dirty_bytes = dirty;
 	return copy_to_user((void __user *)arg, &info, minsz) ? -EFAULT : 0;

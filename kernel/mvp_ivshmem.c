@@ -272,6 +272,9 @@ static ssize_t ivs_regs_rw(struct mvp_device *mvdev, char __user *buf,
 	else
 		ret = vfio_pci_core_read(vdev, buf, count, &pos);
 	mvp_io_end(mvdev);
+	if (iswrite && ret > 0 && off <= IVS_REG_INTRMASK &&
+	    off + ret > IVS_REG_INTRMASK)
+		mvp_precopy_reconfigured(mvdev);
 	return ret;
 }
 
@@ -416,6 +419,14 @@ static int ivs_save_next(struct mvp_device *mvdev, void *ctx,
 	return sizeof(*regs);
 }
 
+static void ivs_save_restart(void *ctx)
+{
+	struct ivs_save *s = ctx;
+
+	s->cursor = 0;
+	bitmap_fill(s->pending, s->npages);
+}
+
 static void ivs_save_pending(void *ctx, u64 *initial, u64 *dirty)
 {
 	struct ivs_save *s = ctx;
@@ -532,6 +543,7 @@ const struct mvp_backend_ops mvp_ivshmem_ops = {
 	.save_detach = ivs_save_detach,
 	.save_free = ivs_save_free,
 	.save_next = ivs_save_next,
+	.save_restart = ivs_save_restart,
 	.save_pending = ivs_save_pending,
 	.load_begin = ivs_load_begin,
 	.load_record = ivs_load_record,

@@ -138,6 +138,7 @@ static void mvp_close_device(struct vfio_device *vdev)
 	mvdev->be->close(mvdev);
 	mvp_state_mutex_unlock(mvdev);
 	mvp_log_close(mvdev);
+	mvp_precopy_close(mvdev);
 	vfio_pci_core_close_device(vdev);
 }
 
@@ -212,7 +213,7 @@ static const struct vfio_device_ops mvp_vfio_ops = {
 	.open_device = mvp_open_device,
 	.close_device = mvp_close_device,
 	.ioctl = mvp_ioctl,
-	.device_feature = vfio_pci_core_ioctl_feature,
+	.device_feature = mvp_device_feature,
 	.read = mvp_read,
 	.write = mvp_write,
 	.mmap = mvp_mmap,

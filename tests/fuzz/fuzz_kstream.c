@@ -223,6 +223,14 @@ be_load_free(void *ctx)
 	free(ctx);
 }
 
+/* mvp_precopy.c is not linked here: PRECOPY_INFO v2 is never opted in. */
+u32
+mvp_precopy_info_flags(struct mvp_migf *migf)
+{
+	(void)migf;
+	return 0;
+}
+
 static const struct mvp_backend_ops be_ops = {
 	.name = "fuzz",
 	.state_size = be_state_size,

@@ -324,6 +324,12 @@ mig_vfio_workload_tick(struct mig_vfio_workload *w, const char *name,
 	return 0;
 }
 
+int
+mig_vfio_workload_reconfig(const char *name, int device_fd)
+{
+	return 0;
+}
+
 /* ------------------------------------------------------------ harness */
 
 struct slot {

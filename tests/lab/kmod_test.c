@@ -10,6 +10,7 @@
  *   kmod_test corrupt A B     damaged streams refused on RESUMING -> STOP
  *   kmod_test reset A B       VFIO_DEVICE_RESET in every session kind
  *   kmod_test fsm A           every (from, to) request vs engine/mig_fsm
+ *   kmod_test precopy2 A B on|off|nopre   PRECOPY_INFO v2, REINIT
  */
 
 #include <errno.h>
@@ -1038,7 +1039,8 @@ main(int argc, char **argv)
 	if (argc < (two ? 4 : 3)) {
 		fprintf(stderr, "usage: %s migrate|corrupt|reset A B "
 			"[--stop-copy-only] | decode A B | fsm A | "
-			"dmalog A [--off]\n", argv[0]);
+			"dmalog A [--off] | precopy2 A B on|off|nopre\n",
+			argv[0]);
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -1067,6 +1069,8 @@ main(int argc, char **argv)
 		else if (strcmp(cmd, "dmalog") == 0)
 			cmd_dmalog(&a, argc > 3 &&
 				   strcmp(argv[3], "--off") == 0);
+		else if (strcmp(cmd, "precopy2") == 0)
+			cmd_precopy2(&a, &b, argc > 4 ? argv[4] : "");
 		else
 			kv_ok(false, "unknown command '%s'", cmd);
 	}

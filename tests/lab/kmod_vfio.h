@@ -70,4 +70,7 @@ void kv_ok(bool cond, const char *fmt, ...)
 void kv_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int kv_tap_plan(void);		/* returns 0 if nothing failed, else 1 */
 
+/* kmod_precopy.c: kmod_test precopy2 A B on|off|nopre. */
+void cmd_precopy2(struct kv_dev *a, struct kv_dev *b, const char *mode);
+
 #endif /* _KMOD_VFIO_H_ */

@@ -251,7 +251,8 @@ def set_caps(vm, caps):
 
 
 # --- one migration ----------------------------------------------------------
-def migrate(tmp, tag, src, dst, opts, src_vm=None, interrupt=None):
+def migrate(tmp, tag, src, dst, opts, src_vm=None, interrupt=None,
+            timeout=150):
     """src_vm: an already running source VM (else one is started on src).
     interrupt: None, "cancel" or "killdst": done once the device data
     flows; the migration must then end without completing. "cmd": run
@@ -325,7 +326,7 @@ def migrate(tmp, tag, src, dst, opts, src_vm=None, interrupt=None):
         else:
             dst_vm.kill()
             dst_vm = None
-    info = wait_migration(src_vm)
+    info = wait_migration(src_vm, timeout=timeout)
     diag("%s: source %s after %.1f s: %s" % (
         tag, info.get("status"), time.monotonic() - t1,
         json.dumps({k: info.get(k) for k in

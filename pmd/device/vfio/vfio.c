@@ -44,6 +44,7 @@ RTE_LOG_REGISTER(mig_vfio_logtype, mig.dev.vfio, INFO);
 #define VFIO_ARG_DIRTY_REGION "dirty_region"
 #define VFIO_ARG_CORRUPT_SAVE "corrupt_save"
 #define VFIO_ARG_TRUNCATE_SAVE "truncate_save"
+#define VFIO_ARG_RECONFIG "reconfig"
 
 static const char *const vfio_valid_args[] = {
 	VFIO_ARG_BDF,
@@ -54,6 +55,7 @@ static const char *const vfio_valid_args[] = {
 	VFIO_ARG_DIRTY_REGION,
 	VFIO_ARG_CORRUPT_SAVE,
 	VFIO_ARG_TRUNCATE_SAVE,
+	VFIO_ARG_RECONFIG,
 	NULL,
 };
 
@@ -120,7 +122,9 @@ mig_vfio_parse_args(const char *name, const char *args, struct vfio_opts *o)
 	    mig_devargs_u64(kv, who, VFIO_ARG_CORRUPT_SAVE, &o->corrupt_save,
 			    0, UINT64_MAX) < 0 ||
 	    mig_devargs_u64(kv, who, VFIO_ARG_TRUNCATE_SAVE,
-			    &o->truncate_save, 0, UINT64_MAX) < 0)
+			    &o->truncate_save, 0, UINT64_MAX) < 0 ||
+	    mig_devargs_u64(kv, who, VFIO_ARG_RECONFIG, &o->reconfig, 0,
+			    1) < 0)
 		goto free_kvlist;
 	ret = 0;
 free_kvlist:
@@ -376,6 +380,18 @@ vfio_query_sizes(struct mig_dev *dev, struct mig_dev_sizes *sizes)
 				    strerror(-ret));
 			return ret;
 		}
+		/* reconfig=1: once the first pass is read, the guest
+		 * reconfigures the device; asked again at once, so that
+		 * the engine sees what the driver says of it */
+		if (vd->o.reconfig && !vd->reconfig_done &&
+		    sizes->initial_bytes == 0) {
+			vd->reconfig_done = true;
+			ret = mig_vfio_workload_reconfig(dev->name,
+							 vd->h.device_fd);
+			if (ret < 0)
+				return ret;
+			return vfio_query_sizes(dev, sizes);
+		}
 	}
 	return 0;
 }
@@ -530,7 +546,7 @@ static struct mig_dev_driver vfio_driver = {
 	.params = "bdf=<PCI address> io=<auto|uring|read> depth=<1..64> "
 		  "chunk=<bytes 4K..64M> dirty_rate=<bytes/s, test workload> "
 		  "dirty_region=<region index, default 2> corrupt_save=<n> "
-		  "truncate_save=<n>",
+		  "truncate_save=<n> reconfig=<0|1, test workload>",
 	.priv_size = sizeof(struct vfio_dev),
 	.ops = &vfio_ops,
 };

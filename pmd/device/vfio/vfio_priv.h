@@ -98,6 +98,9 @@ int mig_vfio_workload_init(struct mig_vfio_workload *w, const char *name,
 int mig_vfio_workload_tick(struct mig_vfio_workload *w, const char *name,
 			   int device_fd);
 
+/** reconfig=1: region 0's first 32-bit register rewritten, bit 0 flipped. */
+int mig_vfio_workload_reconfig(const char *name, int device_fd);
+
 /** Devargs, defaults first. */
 struct vfio_opts {
 	char bdf[MIG_VFIO_BDF_LEN];
@@ -108,6 +111,7 @@ struct vfio_opts {
 	uint64_t dirty_region;
 	uint64_t corrupt_save;  /**< 1-based chunk with data, 0 off */
 	uint64_t truncate_save; /**< stop_copy chunks before a false end, 0 off */
+	uint64_t reconfig;      /**< 1: a reconfiguration after the first pass */
 };
 
 /** Parse devargs (without "vfio,"); errors name the key. 0 or -EINVAL. */
@@ -124,6 +128,7 @@ struct vfio_dev {
 	enum mig_state state;  /**< last state the kernel confirmed */
 	int data_fd;           /**< data fd of the current session, or -1 */
 	bool precopy_v2;       /**< PRECOPY_INFO v2 on: its flags are output */
+	bool reconfig_done;    /**< reconfig=1 happened */
 	uint64_t saves_with_data;
 	uint64_t stop_copy_saves; /**< stop_copy chunks with data */
 };

@@ -7,7 +7,8 @@
  * dirty_rate, dirty_region), for tests: pseudo-random 4 KiB pages at random
  * page offsets, written through the device fd as QEMU forwards a guest's
  * trapped BAR writes, so that the variant driver sees (and dirty-tracks)
- * every write. Paced by elapsed time at each driver call.
+ * every write. Paced by elapsed time at each driver call. And (devarg
+ * reconfig) a guest reconfiguring the device once during pre-copy.
  */
 
 #include <errno.h>
@@ -102,4 +103,45 @@ mig_vfio_workload_tick(struct mig_vfio_workload *w, const char *name,
 		w->written += WL_PAGE;
 	}
 	return 0;
+}
+
+/*
+ * A guest reconfiguring its device: the first 32-bit register of region 0
+ * (BAR0) rewritten with bit 0 flipped. On mig_vfio_pci (ivshmem's
+ * IntrMask) the driver then announces new initial data (REINIT).
+ */
+int
+mig_vfio_workload_reconfig(const char *name, int device_fd)
+{
+	struct vfio_region_info ri = { .argsz = sizeof(ri), .index = 0 };
+	const char *step = "VFIO_DEVICE_GET_REGION_INFO";
+	uint32_t v;
+	ssize_t n;
+
+	if (ioctl(device_fd, VFIO_DEVICE_GET_REGION_INFO, &ri) < 0)
+		goto fail;
+	step = "read";
+	n = pread(device_fd, &v, sizeof(v), (off_t)ri.offset);
+	if (n != (ssize_t)sizeof(v))
+		goto fail_short;
+	v ^= 1;
+	step = "write";
+	n = pwrite(device_fd, &v, sizeof(v), (off_t)ri.offset);
+	if (n != (ssize_t)sizeof(v))
+		goto fail_short;
+	VFIO_LOG(INFO, "vfio %s: reconfig: region 0 register 0 set to 0x%x",
+		 name, v);
+	return 0;
+fail_short:
+	if (n >= 0) {
+		mig_err_set(mig_vfio_logtype,
+			    "vfio %s: reconfig: %s of region 0 register 0: short transfer",
+			    name, step);
+		return -EIO;
+	}
+fail:
+	mig_err_set(mig_vfio_logtype,
+		    "vfio %s: reconfig: %s of region 0 failed: %s", name, step,
+		    strerror(errno));
+	return -errno;
 }
