@@ -25,6 +25,8 @@
  * finished session ("session TOKEN bytes N digest D status S").
  */
 
+/* Its diagnostics start with "# ": they reach the scenario's TAP output
+ * as comments (several are expected, in the fault cases). */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -98,13 +100,13 @@ attach(const char *bdf)
 	int fd = open(MIG_VFIO_OFFLOAD_DEV_PATH, O_RDWR | O_NONBLOCK);
 
 	if (fd < 0) {
-		fprintf(stderr, "offload_relay: open %s: %s\n",
+		fprintf(stderr, "# offload_relay: open %s: %s\n",
 			MIG_VFIO_OFFLOAD_DEV_PATH, strerror(errno));
 		exit(1);
 	}
 	snprintf(at.bdf, sizeof(at.bdf), "%s", bdf);
 	if (ioctl(fd, MIG_VFIO_OFFLOAD_IOC_ATTACH, &at) < 0) {
-		fprintf(stderr, "offload_relay: attach %s: %s\n", bdf,
+		fprintf(stderr, "# offload_relay: attach %s: %s\n", bdf,
 			strerror(errno));
 		exit(1);
 	}
@@ -137,7 +139,7 @@ events(struct relay *r, int fd, bool src)
 			r->begun = false;
 			break;
 		case MIG_VFIO_OFFLOAD_EV_ABORT:
-			fprintf(stderr, "offload_relay: %s session aborted: %d\n",
+			fprintf(stderr, "# offload_relay: %s session aborted: %d\n",
 				src ? "saving" : "resuming", ev.status);
 			if (src)
 				session_reset(r);
@@ -195,7 +197,7 @@ pump(struct relay *r, const struct knobs *k, uint8_t *buf)
 
 	if (ioctl(r->sfd, MIG_VFIO_OFFLOAD_IOC_SAVE_READ, &rd) < 0) {
 		if (errno != ESRCH)
-			fprintf(stderr, "offload_relay: SAVE_READ: %s\n",
+			fprintf(stderr, "# offload_relay: SAVE_READ: %s\n",
 				strerror(errno));
 		session_reset(r);
 		return false;
@@ -216,7 +218,7 @@ pump(struct relay *r, const struct knobs *k, uint8_t *buf)
 		if (!r->werr &&
 		    ioctl(r->dfd, MIG_VFIO_OFFLOAD_IOC_RESUME_WRITE, &wr) < 0) {
 			r->werr = -errno;
-			fprintf(stderr, "offload_relay: RESUME_WRITE at %llu: %s\n",
+			fprintf(stderr, "# offload_relay: RESUME_WRITE at %llu: %s\n",
 				(unsigned long long)r->moved, strerror(errno));
 		}
 		r->moved += rd.bytes;
@@ -256,7 +258,7 @@ parse(int argc, char **argv, struct knobs *k)
 		else if (!strcmp(argv[i], "--no-resume-done"))
 			k->no_resume_done = true;
 		else {
-			fprintf(stderr, "offload_relay: unknown knob '%s'\n",
+			fprintf(stderr, "# offload_relay: unknown knob '%s'\n",
 				argv[i]);
 			exit(2);
 		}
@@ -292,7 +294,7 @@ main(int argc, char **argv)
 				  &bg) == 0)
 				r.begun = true;
 			else
-				fprintf(stderr, "offload_relay: RESUME_BEGIN: %s\n",
+				fprintf(stderr, "# offload_relay: RESUME_BEGIN: %s\n",
 					strerror(errno));
 		}
 		moved = false;
